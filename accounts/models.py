@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailUserManager(UserManager["User"]):
+    """Accounts are identified by email; the username is kept internal and equal to it."""
+
+    def _create_user(self, username: Any, email: Any, password: Any, **extra_fields: Any) -> "User":  # type: ignore[override]
+        email = self.normalize_email(email or username)
+        return super()._create_user(email, email, password, **extra_fields)  # type: ignore[misc]
+
+    def create_user(self, email: Any = None, password: Any = None, **extra_fields: Any) -> "User":  # type: ignore[override]
+        username = extra_fields.pop("username", None)
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(username, email, password, **extra_fields)
+
+    def create_superuser(self, email: Any = None, password: Any = None, **extra_fields: Any) -> "User":  # type: ignore[override]
+        username = extra_fields.pop("username", None)
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("public name"), max_length=120, blank=True,
+                                    help_text=_("Shown only where you choose to sign with your name."))
+    preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = EmailUserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.username:
+            self.username = self.email
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.display_name or f"user #{self.pk}"

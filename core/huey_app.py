@@ -1,0 +1,43 @@
+"""The Huey instance behind the django-tasks API.
+
+SQLite storage by default (no extra service for a development install), Redis when
+REDIS_URL is set (production: several web servers and workers share one queue).
+Run workers with `manage.py run_huey` (see docs/operations.md).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+
+@lru_cache(maxsize=1)
+def get_huey() -> Huey:
+    immediate = bool(getattr(settings, "HUEY_IMMEDIATE", False))
+    if immediate:
+        # Tests and one-off scripts: run tasks synchronously, in-process.
+        return MemoryHuey("smartcity", immediate=True)
+    if settings.REDIS_URL:
+        return RedisHuey("smartcity", url=settings.REDIS_URL)
+    return SqliteHuey("smartcity", filename=str(settings.HUEY_SQLITE_PATH))
+
+
+def run_django_task(module_path: str, args: list, kwargs: dict) -> object:
+    """Executed by the Huey worker: resolve the django-tasks Task and call its function."""
+    from django.utils.module_loading import import_string
+
+    task = import_string(module_path)
+    return task.call(*args, **kwargs)
+
+
+_registered: dict[int, object] = {}
+
+
+def huey_task():  # type: ignore[no-untyped-def]
+    huey = get_huey()
+    key = id(huey)
+    if key not in _registered:
+        _registered[key] = huey.task(name="smartcity.run_django_task")(run_django_task)
+    return _registered[key]

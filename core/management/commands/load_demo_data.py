@@ -1,0 +1,30 @@
+"""`manage.py load_demo_data`: load each room's Timișoara reference data (idempotent).
+
+A room contributes by defining `load_demo_data(stdout)` in `<room>/demo.py`; `make serve` runs this
+after `load_strategy`, so a fresh install shows every room with real data.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Load every room's reference data for Timișoara (safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for room in settings.OPTIONAL_ROOMS:
+            if room not in settings.INSTALLED_APPS:
+                continue
+            try:
+                module = importlib.import_module(f"{room}.demo")
+            except ModuleNotFoundError as error:
+                if error.name != f"{room}.demo":
+                    raise
+                continue
+            module.load_demo_data(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Reference data loaded."))

@@ -1,0 +1,54 @@
+"""URLs. Pages carry the language (/ro/..., /en/...); the API, feeds and standard-protocol paths
+(/api/v1/..., /open311/v2/...) carry none."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from smartcity.api import api
+
+admin.site.site_header = _("Timișoara Smart City — back office")
+admin.site.site_title = _("Timișoara Smart City")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+]
+
+page_patterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+]
+
+# Rooms: `<room>/urls.py` holds language-prefixed pages, `<room>/public_urls.py` language-free paths.
+for room in settings.OPTIONAL_ROOMS:
+    if room not in settings.INSTALLED_APPS:
+        continue
+    for module_name, target in (("public_urls", urlpatterns), ("urls", page_patterns)):
+        try:
+            importlib.import_module(f"{room}.{module_name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{room}.{module_name}":
+                raise
+            continue
+        target.append(path("", include(f"{room}.{module_name}")))
+
+page_patterns.append(path("", include("strategy.urls")))
+urlpatterns += i18n_patterns(*page_patterns, prefix_default_language=True)

@@ -1,0 +1,130 @@
+"""Shared fixtures: users per role, the real Timișoara dataset, API tokens, Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from accounts.roles import Role
+
+REPO = Path(__file__).resolve().parent.parent
+DATASET = REPO / "data" / "timisoara" / "strategy.yaml"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config: Any) -> None:
+    # With CI=true a database that cannot be reached is a failure, never a silent fall-back.
+    if IN_CI and os.environ.get("DATABASE_URL"):
+        import psycopg
+
+        try:
+            psycopg.connect(os.environ["DATABASE_URL"], connect_timeout=5).close()
+        except psycopg.OperationalError as error:
+            raise pytest.UsageError(f"CI=true and PostgreSQL at DATABASE_URL is unreachable: {error}") from error
+
+
+def load_real_dataset() -> None:
+    from strategy.dataset import read
+    from strategy.loading import load_dataset
+    from strategy.models import Strategy
+
+    if not Strategy.objects.exists():
+        load_dataset(read(DATASET), actor="tests")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the real strategy once; each test rolls back its own changes."""
+    with django_db_blocker.unblock():
+        load_real_dataset()
+
+
+@pytest.fixture
+def strategy_data(db: Any) -> None:
+    """The real dataset (reloaded if a transactional test flushed it)."""
+    load_real_dataset()
+
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    from accounts.models import User
+    from accounts.services import assign_role
+
+    counter = {"n": 0}
+
+    def make(*roles: Role, email: str | None = None, password: str = "correct horse battery") -> User:
+        counter["n"] += 1
+        user = User.objects.create_user(email=email or f"user{counter['n']}@example.org", password=password)
+        for role in roles:
+            assign_role("tests", user, role)
+        user.refresh_from_db()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_user: Any) -> Any:
+    return make_user(Role.STRATEGY_EDITOR)
+
+
+@pytest.fixture
+def citizen(make_user: Any) -> Any:
+    return make_user(Role.CITIZEN)
+
+
+@pytest.fixture
+def api_token(editor: Any) -> str:
+    from core.models import ApiToken
+
+    key = ApiToken.new_key()
+    ApiToken.objects.create(name="feed", owner=editor, prefix=key[3:11], key_hash=ApiToken.hash_key(key),
+                            scopes=["kpi:write"])
+    return key
+
+
+def chromium_path() -> str | None:
+    for candidate in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    path = chromium_path()
+    if path is None:
+        if IN_CI:
+            pytest.fail("CI=true but Chromium is not installed (.ci/run installs it)")
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="ro-RO")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    if not settings.configured:
+        return
