@@ -73,3 +73,30 @@ class ApiToken(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
+
+
+class Neighbourhood(models.Model):
+    """A city neighbourhood (cartier) polygon, for maps and breakdowns across rooms.
+
+    Timișoara has no official districts below the municipality; the polygons come from
+    OpenStreetMap (ODbL, "© OpenStreetMap contributors") and do not tile the city, so a point
+    may fall in none of them: callers show "outside the mapped neighbourhoods".
+    """
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    geometry = models.JSONField(_("geometry (GeoJSON, WGS84)"))
+    # Bounding box, so that "which neighbourhood contains this point" touches few polygons.
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    attribution = models.CharField(_("attribution"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("neighbourhood")
+
+    def __str__(self) -> str:
+        return self.name

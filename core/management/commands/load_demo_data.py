@@ -17,6 +17,10 @@ class Command(BaseCommand):
     help = "Load every room's reference data for Timișoara (safe to run again)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from core.geo import load_neighbourhoods
+
+        neighbourhoods = settings.BASE_DIR / "data" / "timisoara" / "neighbourhoods-osm.geojson"
+        self.stdout.write(f"Neighbourhoods: {load_neighbourhoods(neighbourhoods)}")
         for room in settings.OPTIONAL_ROOMS:
             if room not in settings.INSTALLED_APPS:
                 continue
