@@ -1,7 +1,5 @@
 """Strategy API: the whole tree, projects and KPIs, and KPI measurements from automated feeds."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -11,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
@@ -312,5 +310,5 @@ def post_measurement(request: HttpRequest, code: str, payload: MeasurementIn) ->
     except ValidationError as error:
         raise HttpError(400, "; ".join(f"{field}: {' '.join(msgs)}"
                                        for field, msgs in error.message_dict.items())) from None
-    return (201 if created else 200), {"kpi": kpi.code, "date": measurement.date, "value": measurement.value,
-                                       "created": created}
+    return Status(201 if created else 200, {"kpi": kpi.code, "date": measurement.date,
+                                            "value": measurement.value, "created": created})
