@@ -10,17 +10,17 @@ from django.utils.translation import gettext_lazy as _
 class EmailUserManager(UserManager["User"]):
     """Accounts are identified by email; the username is kept internal and equal to it."""
 
-    def _create_user(self, username: Any, email: Any, password: Any, **extra_fields: Any) -> "User":  # type: ignore[override]
+    def _create_user(self, username: Any, email: Any, password: Any, **extra_fields: Any) -> User:  # type: ignore[override]
         email = self.normalize_email(email or username)
         return super()._create_user(email, email, password, **extra_fields)  # type: ignore[misc]
 
-    def create_user(self, email: Any = None, password: Any = None, **extra_fields: Any) -> "User":  # type: ignore[override]
+    def create_user(self, email: Any = None, password: Any = None, **extra_fields: Any) -> User:  # type: ignore[override]
         username = extra_fields.pop("username", None)
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(username, email, password, **extra_fields)
 
-    def create_superuser(self, email: Any = None, password: Any = None, **extra_fields: Any) -> "User":  # type: ignore[override]
+    def create_superuser(self, email: Any = None, password: Any = None, **extra_fields: Any) -> User:  # type: ignore[override]
         username = extra_fields.pop("username", None)
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
@@ -34,9 +34,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
-    objects = EmailUserManager()  # type: ignore[misc]
+    objects = EmailUserManager()  # type: ignore[misc,assignment]
 
     class Meta:
         verbose_name = _("user")

@@ -20,8 +20,8 @@ class AuditedAdmin(admin.ModelAdmin):
             if change and obj.pk:
                 previous = type(obj)._default_manager.get(pk=obj.pk)
                 fields = list(form.changed_data) if form is not None else []
-                attnames = [obj._meta.get_field(f).attname for f in fields
-                            if not obj._meta.get_field(f).many_to_many]
+                concrete = {f.name: f.attname for f in obj._meta.concrete_fields}
+                attnames = [concrete[f] for f in fields if f in concrete]
                 changes = audit.diff(previous, attnames, {f: getattr(obj, f) for f in attnames})
                 obj.save()
                 audit.record(request.user, f"{label}.updated", obj, changes or {"fields": fields})

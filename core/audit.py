@@ -41,7 +41,7 @@ def record(actor: Any, action: str, target: models.Model | None = None,
     """Write one audit row. `actor` is a user, a label such as "loader:strategy.yaml", or None."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("core.audit.record must be called inside the service's transaction")
-    user = actor if isinstance(actor, models.Model) else None
+    user: Any = actor if isinstance(actor, models.Model) else None
     entry = AuditEntry(
         actor=user,
         actor_label=actor_label(actor)[:200],

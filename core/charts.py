@@ -46,7 +46,7 @@ def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     magnitude = 10 ** math.floor(math.log10(raw_step))
     step = next(magnitude * m for m in (1, 2, 2.5, 5, 10) if magnitude * m >= raw_step)
     value = math.floor(low / step) * step
-    ticks = []
+    ticks: list[float] = []
     while value < high + step * 0.999 and len(ticks) < 12:
         ticks.append(round(value, 10))
         value += step

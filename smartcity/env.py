@@ -52,7 +52,7 @@ def parse_email_url(url: str) -> dict[str, Any]:
         raise ValueError(f"EMAIL_URL: unsupported scheme {parts.scheme!r}; use one of {sorted(_BACKENDS)}")
     config: dict[str, Any] = {"EMAIL_BACKEND": _BACKENDS[scheme]}
     if scheme == "file":
-        config["EMAIL_FILE_PATH"] = unquote(parts.path) or "/tmp/smartcity-mail"
+        config["EMAIL_FILE_PATH"] = unquote(parts.path) or "var/mail"
     elif scheme in {"smtp", "smtps", "submission"}:
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         config["EMAIL_HOST"] = parts.hostname or "localhost"

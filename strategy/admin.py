@@ -31,7 +31,7 @@ class ProjectAdminForm(forms.ModelForm):
 
     class Meta:
         model = models.Project
-        fields = "__all__"
+        exclude: list[str] = []  # every field; the admin's fieldsets decide what is shown
 
 
 @admin.register(models.Project)
@@ -44,7 +44,7 @@ class ProjectAdmin(AuditedTranslationAdmin):
     filter_horizontal = ["kpis"]
     inlines = [MilestoneInline]
 
-    def save_model(self, request: HttpRequest, obj: models.Project, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
             super().save_model(request, obj, form, change)
             return

@@ -158,9 +158,9 @@ def _project(p: Project, progress: dict[int, float], ambition_number: int | None
     return {
         "code": p.code, "title": p.title, "description": p.description, "status": p.status or None,
         "flagship": p.flagship, "progress": round(progress.get(p.pk, 0.0), 1), "lead": p.lead,
-        "funding_programme": p.funding_programme.code if p.funding_programme_id else None,
+        "funding_programme": p.funding_programme.code if p.funding_programme else None,
         "budget": p.budget, "currency": p.currency, "start_date": p.start_date, "end_date": p.end_date,
-        "ambition": ambition_number, "objective": p.objective.code if p.objective_id else None,
+        "ambition": ambition_number, "objective": p.objective.code if p.objective else None,
         "url": p.get_absolute_url(),
     }
 
@@ -242,17 +242,17 @@ def _filtered_projects(filters: ProjectFilter) -> QuerySet[Project]:
 @paginate(LimitOffsetPagination)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
     progress = selectors.project_progress_map()
-    return [_project(p, progress, p.objective.ambition.number if p.objective_id else None)
+    return [_project(p, progress, p.objective.ambition.number if p.objective else None)
             for p in _filtered_projects(filters)]
 
 
 @router.get("projects/{code}", response={200: ProjectDetailOut, 404: ErrorOut}, summary="One project")
 def get_project(request: HttpRequest, code: str) -> Any:
-    project = get_object_or_404(
+    project: Project = get_object_or_404(
         Project.objects.select_related("objective__ambition", "funding_programme")
         .prefetch_related("milestones", "kpis", "children__objective", "children__funding_programme"), code=code)
     progress = selectors.project_progress_map()
-    number = project.objective.ambition.number if project.objective_id else None
+    number = project.objective.ambition.number if project.objective else None
     data = _project(project, progress, number)
     data["milestones"] = [{"title": m.title, "due_date": m.due_date, "completed_on": m.completed_on}
                           for m in project.milestones.all()]
@@ -278,14 +278,14 @@ def list_kpis(request: HttpRequest, filters: Query[KpiFilter]) -> Any:
         if filters.kind not in KPI.Kind.values:
             raise HttpError(400, f"kind: must be one of {', '.join(KPI.Kind.values)}")
         kpis = kpis.filter(kind=filters.kind)
-    return [_kpi(v, v.kpi.ambition.number if v.kpi.ambition_id else None) for v in selectors.with_latest(kpis)]
+    return [_kpi(v, v.kpi.ambition.number if v.kpi.ambition else None) for v in selectors.with_latest(kpis)]
 
 
 @router.get("kpis/{code}", response={200: KpiDetailOut, 404: ErrorOut}, summary="One KPI with its series")
 def get_kpi(request: HttpRequest, code: str) -> Any:
-    kpi = get_object_or_404(KPI.objects.select_related("ambition"), code=code)
+    kpi: KPI = get_object_or_404(KPI.objects.select_related("ambition"), code=code)
     view = selectors.with_latest([kpi])[0]
-    data = _kpi(view, kpi.ambition.number if kpi.ambition_id else None)
+    data = _kpi(view, kpi.ambition.number if kpi.ambition else None)
     data["measurements"] = [{"date": m.date, "value": m.value, "source": m.source}
                             for m in kpi.measurements.order_by("date")]
     data["notes"] = kpi.notes

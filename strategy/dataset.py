@@ -307,9 +307,8 @@ class StrategyFile(BaseModel):
                 problems.append(f"governance_bodies[{index}] ({body.code}) → ambition: unknown code {body.ambition!r}")
         for index, proposition in enumerate(self.value_propositions):
             if proposition.ambition and proposition.ambition not in ambitions:
-                problems.append(
-                    f"value_propositions[{index}] ({proposition.code}) → ambition: unknown code {proposition.ambition!r}"
-                )
+                where = f"value_propositions[{index}] ({proposition.code})"
+                problems.append(f"{where} → ambition: unknown code {proposition.ambition!r}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -216,7 +216,8 @@ class Project(CodedModel):
                                                 validators=[MaxValueValidator(100)],
                                                 help_text=_("Own progress; a project with sub-projects shows "
                                                             "the weighted roll-up of its children instead."))
-    kpis = models.ManyToManyField("KPI", blank=True, related_name="projects", verbose_name=_("KPIs"))
+    kpis: models.ManyToManyField = models.ManyToManyField(
+        "KPI", blank=True, related_name="projects", verbose_name=_("KPIs"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

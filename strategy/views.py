@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ambitions = list(Ambition.objects.select_related("dimension"))
     for ambition in ambitions:
         ambition.progress_value = by_ambition.get(ambition.pk)  # type: ignore[attr-defined]
-    counts = {status: 0 for status in ProjectStatus.values}
+    counts = dict.fromkeys(ProjectStatus.values, 0)
     unrecorded = 0
     for status in Project.objects.filter(parent__isnull=True).values_list("status", flat=True):
         if status:
@@ -101,7 +101,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     progress = selectors.project_progress_map()
     for project in page.object_list:
-        project.progress_value = progress.get(project.pk, 0.0)
+        project.progress_value = progress.get(project.pk, 0.0)  # type: ignore[attr-defined]
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     context = {
@@ -116,7 +116,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 def project_detail(request: HttpRequest, code: str) -> HttpResponse:
-    project = get_object_or_404(
+    project: Project = get_object_or_404(
         Project.objects.select_related("objective__ambition__dimension", "funding_programme", "parent")
         .prefetch_related("milestones", "children", "kpis"),
         code=code,
@@ -155,7 +155,7 @@ def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
         points = ([Point(start[0], start[1], str(start[0]))] if start else []) + [
             Point(kpi.target_year, float(kpi.target_value), str(kpi.target_year))]
         series.append(Series(_("Path to target"), points, "target", dashed=True))
-    projects = list(kpi.projects.only("code", "title_en", "title_ro"))
+    projects = list(kpi.projects.only("code", "title_en", "title_ro"))  # type: ignore[attr-defined]
     return render(request, "strategy/kpi.html", {
         "kpi": kpi, "measurements": measurements, "view": view, "chart": line_chart(series), "projects": projects,
     })

@@ -4,8 +4,8 @@ from strategy.kpi_status import KpiFacts, Track, track
 
 
 def facts(**overrides: object) -> KpiFacts:
-    base = dict(baseline_value=10.0, baseline_year=2020, target_value=30.0, target_year=2030,
-                lower_is_better=False, latest_value=20.0, latest_year_fraction=2025.0)
+    base = {"baseline_value": 10.0, "baseline_year": 2020, "target_value": 30.0, "target_year": 2030,
+                "lower_is_better": False, "latest_value": 20.0, "latest_year_fraction": 2025.0}
     base.update(overrides)
     return KpiFacts(**base)  # type: ignore[arg-type]
 

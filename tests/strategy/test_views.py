@@ -81,7 +81,7 @@ def test_kpi_page_chart_table_and_csv(client: Client, strategy_data: None) -> No
     response = client.get("/en/kpis/A5.K3/data.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["kpi", "kind", "date", "value", "unit", "source"]
-    assert ["A5.K3", "measurement", "2023-12-31"] == rows[2][:3]
+    assert rows[2][:3] == ["A5.K3", "measurement", "2023-12-31"]
 
 
 def test_report_page_and_out_of_range_year(client: Client, strategy_data: None) -> None:
