@@ -384,7 +384,7 @@ class Measurement(models.Model):
 
     class Meta:
         verbose_name = _("KPI measurement")
-        ordering = ["kpi", "date"]
+        ordering = ["kpi_id", "date"]
         constraints = [models.UniqueConstraint(fields=["kpi", "date"], name="one_measurement_per_kpi_date")]
 
     def __str__(self) -> str:

@@ -54,7 +54,7 @@ def delete_object(actor: Any, instance: models.Model) -> None:
 def update_project(actor: Any, project: Project, values: dict[str, Any], *, public_note: str = "") -> Project:
     """Edit a project. A status or progress change also publishes a dated public update."""
     _require(actor, "strategy.change_project", project)
-    locked = Project.objects.select_for_update().get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
     old_status, old_progress = locked.status, locked.progress
     changes = audit.diff(locked, values.keys(), values)
     for name, value in values.items():
@@ -120,7 +120,7 @@ def record_measurement(actor: Any, kpi: KPI, date: dt.date, value: Decimal, *, s
     _require(actor, "strategy.add_measurement", kpi)
     if date > timezone.localdate() + dt.timedelta(days=1):
         raise ValidationError({"date": _("A measurement cannot be in the future.")})
-    existing = Measurement.objects.select_for_update().filter(kpi=kpi, date=date).first()
+    existing = Measurement.objects.select_for_update(of=("self",)).filter(kpi=kpi, date=date).order_by().first()
     user = actor if hasattr(actor, "pk") else None
     if existing is None:
         measurement = Measurement(kpi=kpi, date=date, value=value, source=source, note=note, created_by=user)
