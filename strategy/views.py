@@ -18,6 +18,7 @@ from strategy.models import (
     KPI,
     Ambition,
     CoDesignActivity,
+    EvaluationCycle,
     FundingProgramme,
     GovernanceBody,
     Project,
@@ -222,4 +223,6 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
         for project in projects:
             project.progress_value = progress.get(project.pk, 0.0)  # type: ignore[attr-defined]
         sections.append({"ambition": ambition, "projects": projects, "kpis": by_ambition.get(ambition.pk, [])})
-    return render(request, "strategy/report.html", {"strategy": strategy, "year": year, "sections": sections})
+    cycle = EvaluationCycle.objects.filter(year=year, published=True).first()
+    return render(request, "strategy/report.html", {"strategy": strategy, "year": year, "sections": sections,
+                                                    "cycle": cycle})

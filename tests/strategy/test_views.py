@@ -85,7 +85,14 @@ def test_kpi_page_chart_table_and_csv(client: Client, strategy_data: None) -> No
 
 
 def test_report_page_and_out_of_range_year(client: Client, strategy_data: None) -> None:
-    assert client.get("/en/report/2024/").status_code == 200
+    from strategy.models import EvaluationCycle
+
+    EvaluationCycle.objects.create(year=2024, stage="evaluation", summary_en="Year one reviewed.",
+                                   recommendations_en="Set targets for every KPI.", published=True)
+    EvaluationCycle.objects.create(year=2025, summary_en="Draft, not public.")
+    body = client.get("/en/report/2024/").content.decode()
+    assert "Year one reviewed." in body and "Set targets for every KPI." in body
+    assert "Draft, not public." not in client.get("/en/report/2025/").content.decode()
     assert client.get("/en/report/1999/").status_code == 404
 
 
@@ -124,3 +131,10 @@ def test_query_count_does_not_grow_with_data(client: Client, strategy_data: None
     _grow(1, 15)
     with django_assert_num_queries(len(before.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_untranslated_content_is_marked_with_its_language(client: Client, strategy_data: None) -> None:
+    """Romanian pages showing English fallback text say so (WCAG 3.1.2)."""
+    body = client.get("/ro/ambitions/5/").content.decode()
+    assert '<p lang="en">Timişoara, although known as a city of parks' in body
+    assert '<p lang="en">Timişoara, although' not in client.get("/en/ambitions/5/").content.decode()
