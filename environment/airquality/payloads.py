@@ -271,9 +271,9 @@ def _short(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
-# Plain decimal numbers only: no "0x10", "1_000", "nan", "inf" or spaces,
-# which Python's float() would otherwise accept.
-_DECIMAL: Final = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})(?:[eE][+-]?\d{1,3})?")
+# Plain ASCII decimal numbers only: no "0x10", "1_000", "nan", "inf", spaces
+# or non-ASCII digits ("١٢"), all of which Python's float() would accept.
+_DECIMAL: Final = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})(?:[eE][+-]?\d{1,3})?", re.ASCII)
 _VALUE_TYPE: Final = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 
@@ -398,14 +398,17 @@ _QUANTITY_NAMES: Final = frozenset(q.value for q in Quantity)
 
 
 def parse_time(text: str) -> datetime | None:
-    """An aware datetime from ISO 8601 text with an offset (or Z), else None."""
+    """A UTC datetime from ISO 8601 text with an offset (or Z), else None."""
     if len(text) > 40:
         return None
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            return None
+        # Years 1 and 9999 with an offset overflow when converted; refuse them here.
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo is not None and moment.utcoffset() is not None else None
 
 
 def _platform_item(index: int, item: object) -> RawReading:
@@ -487,7 +490,7 @@ class ArchiveRow:
 
 
 _SENSOR_TYPE: Final = re.compile(r"[A-Za-z0-9_\-]{1,32}")
-_ID: Final = re.compile(r"\d{1,12}")
+_ID: Final = re.compile(r"\d{1,12}", re.ASCII)  # int() would also take "١٢"
 
 
 def _archive_time(text: str) -> datetime | None:
@@ -495,10 +498,10 @@ def _archive_time(text: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        # The archive writes UTC without a zone; honour an explicit offset if present.
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    # The archive writes UTC without a zone; honour an explicit offset if present.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _coordinate(text: str, name: str, limit: float) -> float | None:

@@ -38,6 +38,7 @@ class ReasonCode(StrEnum):
     ABOVE_MAXIMUM = "above_maximum"
     LIKELY_WRONG_UNIT = "likely_wrong_unit"
     NAIVE_TIME = "naive_time"
+    INVALID_TIME = "invalid_time"
     TIME_IN_FUTURE = "time_in_future"
     TIME_TOO_OLD = "time_too_old"
 
@@ -62,6 +63,7 @@ _TEMPLATES: Final[Mapping[ReasonCode, str]] = {
         " in %(likely_unit)s: the device probably reports the wrong unit."
     ),
     ReasonCode.NAIVE_TIME: gettext_noop("The reading time %(time)s has no timezone."),
+    ReasonCode.INVALID_TIME: gettext_noop("The reading time %(time)s cannot be converted to UTC."),
     ReasonCode.TIME_IN_FUTURE: gettext_noop(
         "The reading time %(time)s is %(skew)s ahead of the server clock (allowed:"
         " %(allowed)s); the device clock is probably wrong."
@@ -213,7 +215,11 @@ def _check_time(
     if moment.tzinfo is None or moment.utcoffset() is None:
         reasons.append(QuarantineReason(ReasonCode.NAIVE_TIME, {"time": moment.isoformat()}))
         return None
-    moment_utc = moment.astimezone(UTC)
+    try:
+        moment_utc = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00
+        reasons.append(QuarantineReason(ReasonCode.INVALID_TIME, {"time": moment.isoformat()}))
+        return None
     ahead = moment_utc - now
     if ahead > policy.max_future:
         reasons.append(
