@@ -276,14 +276,18 @@ def assess_year(
     hours_in_year = round((end - start) / HOUR)
     days_in_year = (date(year + 1, 1, 1) - date(year, 1, 1)).days
 
+    relevant = [s for s in standards if s.pollutant == pollutant]
+    metrics = {s.metric for s in relevant}
+
     hourly_in_year: list[float] = []
     if hourly_means:
         hourly_in_year = [v for t, v in hourly_means.items() if start <= t.astimezone(UTC) < end]
 
+    # Derived series are only computed when a standard needs them.
     daily: dict[date, float] = {}
     if daily_means is not None:
         daily = {d: v for d, v in daily_means.items() if d.year == year}
-    elif hourly_means:
+    elif hourly_means and (Metric.DAILY in metrics or (Metric.CALENDAR_YEAR in metrics and not hourly_in_year)):
         daily = {
             d: m.value
             for d, m in _daily_means_from_hourly(hourly_means, tz).items()
@@ -291,13 +295,11 @@ def assess_year(
         }
 
     eight_hour: dict[date, float] = {}
-    if hourly_means:
+    if hourly_means and Metric.MAX_DAILY_8H in metrics:
         eight_hour = {d: v for d, v in max_daily_8h_means(hourly_means, tz).items() if d.year == year}
 
     assessments: list[Assessment] = []
-    for standard in standards:
-        if standard.pollutant != pollutant:
-            continue
+    for standard in relevant:
         if standard.metric is Metric.HOURLY:
             assessments.append(_judge_count(standard, year, hourly_in_year, hours_in_year))
         elif standard.metric is Metric.DAILY:

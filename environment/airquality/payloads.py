@@ -205,7 +205,9 @@ def _check_depth(root: object, max_depth: int) -> None:
             continue
         if depth > max_depth:
             raise PayloadError("body", f"nested deeper than {max_depth} levels")
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
 
 
 def decode_json(body: bytes | str, limits: PayloadLimits) -> object:
@@ -394,7 +396,7 @@ def parse_firmware_push(
 # --- (b) platform readings ------------------------------------------------------------
 
 _READING_KEYS: Final = frozenset({"quantity", "value", "unit", "time"})
-_QUANTITY_NAMES: Final = frozenset(q.value for q in Quantity)
+_QUANTITY_BY_NAME: Final[Mapping[str, Quantity]] = MappingProxyType({q.value: q for q in Quantity})
 
 
 def parse_time(text: str) -> datetime | None:
@@ -415,19 +417,20 @@ def _platform_item(index: int, item: object) -> RawReading:
     path = f"readings[{index}]"
     if not isinstance(item, dict):
         raise PayloadError(path, f"expected an object, got {_type_name(item)}")
-    unknown = sorted(set(item) - _READING_KEYS)
-    if unknown:
-        raise PayloadError(f"{path}.{unknown[0][:40]}", "unknown field")
+    if item.keys() - _READING_KEYS:
+        unknown = sorted(item.keys() - _READING_KEYS)[0]
+        raise PayloadError(f"{path}.{unknown[:40]}", "unknown field")
     for key in ("quantity", "value", "unit", "time"):
         if key not in item:
             raise PayloadError(f"{path}.{key}", "is required")
     quantity = item["quantity"]
     if not isinstance(quantity, str):
         raise PayloadError(f"{path}.quantity", f"expected a string, got {_type_name(quantity)}")
-    if quantity not in _QUANTITY_NAMES:
+    known = _QUANTITY_BY_NAME.get(quantity)
+    if known is None:
         raise PayloadError(
             f"{path}.quantity",
-            f"{_short(quantity)} is not a known quantity (one of {', '.join(sorted(_QUANTITY_NAMES))})",
+            f"{_short(quantity)} is not a known quantity (one of {', '.join(sorted(_QUANTITY_BY_NAME))})",
         )
     value = item["value"]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -446,7 +449,7 @@ def _platform_item(index: int, item: object) -> RawReading:
             f"{path}.time",
             f"{_short(time_text)} is not an ISO 8601 date-time with a timezone offset",
         )
-    return RawReading(Quantity(quantity), float(value), unit, moment, path)
+    return RawReading(known, float(value), unit, moment, path)
 
 
 def parse_platform_readings(
