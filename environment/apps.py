@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EnvironmentConfig(AppConfig):
+    name = "environment"
+    verbose_name = _("Environment: air quality")
+    nav_items = [(_("Air quality"), "environment:index")]
+
+    def ready(self) -> None:
+        from environment import kpis  # noqa: F401  (registers the strategy KPI providers)

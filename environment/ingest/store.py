@@ -1,0 +1,317 @@
+"""Writing a batch of accepted readings and keeping the aggregates in step, in one transaction.
+
+One call, three statements on PostgreSQL whatever the batch size:
+
+1. insert the readings, skipping those already stored (ON CONFLICT DO NOTHING on the
+   primary key sensor+time+quantity) and RETURNING only the rows actually inserted, so a
+   message delivered twice changes nothing, not even the aggregates;
+2. add the inserted rows' per-hour delta to the hourly aggregates (upsert count, exact
+   sum, min, max), RETURNING the new totals;
+3. add the matching delta to the daily aggregates. The daily row also keeps the number of
+   hours with data and the sum of the hourly means (for the EU daily mean); both follow
+   from the hourly upsert's result: an hour whose previous count was 0 is new, and the
+   change of its (rounded) mean is new_mean - old_mean, where old = new - our delta.
+   Telescoping, the daily sum is exactly the sum of the final hourly means in any order.
+
+plus one UPDATE of the sensors' last reading time. Rows are sorted by key before each
+upsert so that concurrent writers (HTTP pushes, several MQTT workers) lock rows in the
+same order and do not deadlock.
+
+SQLite (development, tests) runs the same statements with VALUES lists instead of arrays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+
+QUANTUM = 1_000_000
+SQLITE_CHUNK = 800  # rows per statement; keeps under SQLite's bound-parameter limit
+
+READING_TABLE = "environment_reading"
+HOURLY_TABLE = "environment_hourlyaggregate"
+DAILY_TABLE = "environment_dailyaggregate"
+SENSOR_TABLE = "environment_sensor"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """An accepted reading ready to store: value in canonical unit, time aware (UTC)."""
+
+    sensor_pk: int
+    quantity: int
+    time: dt.datetime
+    value: float
+
+
+@dataclass(slots=True)
+class StoreResult:
+    inserted: int = 0
+    duplicates: int = 0
+    sensors: set[int] = field(default_factory=set)
+    hours: int = 0
+
+    def merge(self, other: StoreResult) -> None:
+        self.inserted += other.inserted
+        self.duplicates += other.duplicates
+        self.sensors |= other.sensors
+        self.hours += other.hours
+
+
+@lru_cache(maxsize=1)
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _micro(value: float) -> int:
+    return round(value * QUANTUM)
+
+
+def _rounded_mean(total_micro: int, count: int) -> int:
+    """round(total / count) with integers only (half away from zero), so every writer agrees."""
+    if total_micro >= 0:
+        return (2 * total_micro + count) // (2 * count)
+    return -((-2 * total_micro + count) // (2 * count))
+
+
+def _hour_of(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _parse_sqlite_time(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+
+
+def _parse_sqlite_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+# --- statements -------------------------------------------------------------------------------
+
+
+def _insert_readings(rows: Sequence[Row]) -> list[tuple[int, int, dt.datetime, float]]:
+    """Insert, skipping duplicates; returns the inserted rows as (sensor, quantity, time, value)."""
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value) "  # noqa: S608 (constant names)
+                "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::smallint[], %s::float8[]) "
+                "ON CONFLICT DO NOTHING RETURNING sensor_id, quantity, time, value",
+                [[r.sensor_pk for r in rows], [r.time for r in rows], [r.quantity for r in rows],
+                 [r.value for r in rows]],
+            )
+            return [(s, q, t, v) for s, q, t, v in cursor.fetchall()]
+    adapt = connection.ops.adapt_datetimefield_value
+    inserted: list[tuple[int, int, dt.datetime, float]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), SQLITE_CHUNK):
+            chunk = rows[start:start + SQLITE_CHUNK]
+            params: list[Any] = []
+            for r in chunk:
+                params += [r.sensor_pk, adapt(r.time), r.quantity, r.value]
+            cursor.execute(
+                f"INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value) VALUES "  # noqa: S608
+                + ",".join(["(%s, %s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT DO NOTHING RETURNING sensor_id, quantity, time, value",
+                params,
+            )
+            inserted += [(s, q, _parse_sqlite_time(t), v) for s, q, t, v in cursor.fetchall()]
+    return inserted
+
+
+@dataclass(slots=True)
+class _Delta:
+    count: int
+    total_micro: int
+    minimum: float
+    maximum: float
+
+
+def _upsert_hourly(deltas: dict[tuple[int, int, dt.datetime], _Delta]) -> list[tuple[int, int, dt.datetime, int, int]]:
+    """Add deltas to hourly rows; returns (sensor, quantity, hour, new count, new total_micro)."""
+    keys = sorted(deltas)
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {HOURLY_TABLE} AS h (sensor_id, quantity, hour, count, total_micro, minimum, maximum) "  # noqa: S608
+                "SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::timestamptz[], %s::integer[], %s::bigint[], "
+                "%s::float8[], %s::float8[]) "
+                "ON CONFLICT (sensor_id, quantity, hour) DO UPDATE SET count = h.count + EXCLUDED.count, "
+                "total_micro = h.total_micro + EXCLUDED.total_micro, minimum = LEAST(h.minimum, EXCLUDED.minimum), "
+                "maximum = GREATEST(h.maximum, EXCLUDED.maximum) "
+                "RETURNING sensor_id, quantity, hour, count, total_micro",
+                [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+                 [deltas[k].count for k in keys], [deltas[k].total_micro for k in keys],
+                 [deltas[k].minimum for k in keys], [deltas[k].maximum for k in keys]],
+            )
+            return [(s, q, h, c, t) for s, q, h, c, t in cursor.fetchall()]
+    adapt = connection.ops.adapt_datetimefield_value
+    result: list[tuple[int, int, dt.datetime, int, int]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), SQLITE_CHUNK):
+            chunk = keys[start:start + SQLITE_CHUNK]
+            params: list[Any] = []
+            for k in chunk:
+                d = deltas[k]
+                params += [k[0], k[1], adapt(k[2]), d.count, d.total_micro, d.minimum, d.maximum]
+            cursor.execute(
+                f"INSERT INTO {HOURLY_TABLE} AS h (sensor_id, quantity, hour, count, total_micro, minimum, maximum) "  # noqa: S608
+                "VALUES " + ",".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT (sensor_id, quantity, hour) DO UPDATE SET count = h.count + excluded.count, "
+                "total_micro = h.total_micro + excluded.total_micro, minimum = min(h.minimum, excluded.minimum), "
+                "maximum = max(h.maximum, excluded.maximum) "
+                "RETURNING sensor_id, quantity, hour, count, total_micro",
+                params,
+            )
+            result += [(s, q, _parse_sqlite_time(h), c, t) for s, q, h, c, t in cursor.fetchall()]
+    return result
+
+
+@dataclass(slots=True)
+class _DailyDelta:
+    count: int = 0
+    total_micro: int = 0
+    minimum: float = float("inf")
+    maximum: float = float("-inf")
+    hours: int = 0
+    hourly_mean_micro: int = 0
+
+
+def _upsert_daily(deltas: dict[tuple[int, int, dt.date], _DailyDelta]) -> None:
+    keys = sorted(deltas)
+    columns = "(sensor_id, quantity, day, count, total_micro, minimum, maximum, hours, hourly_mean_micro)"
+    if _is_postgres():
+        update = ("count = d.count + EXCLUDED.count, total_micro = d.total_micro + EXCLUDED.total_micro, "
+                  "minimum = LEAST(d.minimum, EXCLUDED.minimum), maximum = GREATEST(d.maximum, EXCLUDED.maximum), "
+                  "hours = d.hours + EXCLUDED.hours, "
+                  "hourly_mean_micro = d.hourly_mean_micro + EXCLUDED.hourly_mean_micro")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {DAILY_TABLE} AS d {columns} "  # noqa: S608
+                "SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::date[], %s::integer[], %s::bigint[], "
+                "%s::float8[], %s::float8[], %s::smallint[], %s::bigint[]) "
+                f"ON CONFLICT (sensor_id, quantity, day) DO UPDATE SET {update}",
+                [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+                 [deltas[k].count for k in keys], [deltas[k].total_micro for k in keys],
+                 [deltas[k].minimum for k in keys], [deltas[k].maximum for k in keys],
+                 [deltas[k].hours for k in keys], [deltas[k].hourly_mean_micro for k in keys]],
+            )
+        return
+    update = ("count = d.count + excluded.count, total_micro = d.total_micro + excluded.total_micro, "
+              "minimum = min(d.minimum, excluded.minimum), maximum = max(d.maximum, excluded.maximum), "
+              "hours = d.hours + excluded.hours, hourly_mean_micro = d.hourly_mean_micro + excluded.hourly_mean_micro")
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), SQLITE_CHUNK):
+            chunk = keys[start:start + SQLITE_CHUNK]
+            params: list[Any] = []
+            for k in chunk:
+                d = deltas[k]
+                params += [k[0], k[1], k[2].isoformat(), d.count, d.total_micro, d.minimum, d.maximum, d.hours,
+                           d.hourly_mean_micro]
+            cursor.execute(
+                f"INSERT INTO {DAILY_TABLE} AS d {columns} VALUES "  # noqa: S608
+                + ",".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                + f" ON CONFLICT (sensor_id, quantity, day) DO UPDATE SET {update}",
+                params,
+            )
+
+
+def _touch_sensors(latest: dict[int, dt.datetime]) -> None:
+    ids = sorted(latest)
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {SENSOR_TABLE} AS s SET last_reading_at = v.t "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, t) "
+                "WHERE s.id = v.id AND (s.last_reading_at IS NULL OR s.last_reading_at < v.t)",
+                [ids, [latest[i] for i in ids]],
+            )
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {SENSOR_TABLE} SET last_reading_at = %s "  # noqa: S608
+            "WHERE id = %s AND (last_reading_at IS NULL OR last_reading_at < %s)",
+            [(adapt(latest[i]), i, adapt(latest[i])) for i in ids],
+        )
+
+
+# --- the batch --------------------------------------------------------------------------------
+
+
+def store_readings(rows: Iterable[Row]) -> StoreResult:
+    """Store accepted readings and update the aggregates. Call inside transaction.atomic."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("store_readings must run inside the batch's transaction")
+    batch = list(rows)
+    result = StoreResult()
+    if not batch:
+        return result
+    latest: dict[int, dt.datetime] = {}
+    for row in batch:
+        previous = latest.get(row.sensor_pk)
+        if previous is None or row.time > previous:
+            latest[row.sensor_pk] = row.time
+    inserted = _insert_readings(batch)
+    result.inserted = len(inserted)
+    result.duplicates = len(batch) - len(inserted)
+    result.sensors = set(latest)
+    if inserted:
+        hourly: dict[tuple[int, int, dt.datetime], _Delta] = {}
+        for sensor_pk, quantity, moment, value in inserted:
+            key = (sensor_pk, quantity, _hour_of(moment))
+            delta = hourly.get(key)
+            if delta is None:
+                hourly[key] = _Delta(1, _micro(value), value, value)
+            else:
+                delta.count += 1
+                delta.total_micro += _micro(value)
+                delta.minimum = min(delta.minimum, value)
+                delta.maximum = max(delta.maximum, value)
+        result.hours = len(hourly)
+        updated = _upsert_hourly(hourly)
+        zone = local_zone()
+        daily: dict[tuple[int, int, dt.date], _DailyDelta] = defaultdict(_DailyDelta)
+        for sensor_pk, quantity, hour, count, total in updated:
+            hour_utc = hour.astimezone(dt.UTC)
+            delta = hourly[(sensor_pk, quantity, hour_utc)]
+            day = daily[(sensor_pk, quantity, hour_utc.astimezone(zone).date())]
+            day.count += delta.count
+            day.total_micro += delta.total_micro
+            day.minimum = min(day.minimum, delta.minimum)
+            day.maximum = max(day.maximum, delta.maximum)
+            old_count = count - delta.count
+            new_mean = _rounded_mean(total, count)
+            if old_count == 0:
+                day.hours += 1
+                day.hourly_mean_micro += new_mean
+            else:
+                day.hourly_mean_micro += new_mean - _rounded_mean(total - delta.total_micro, old_count)
+        _upsert_daily(daily)
+    _touch_sensors(latest)
+    return result
+
+
+def store_batch(rows: Iterable[Row], quarantined: Sequence[Any] = ()) -> StoreResult:
+    """One transaction: readings, aggregates and quarantine records together."""
+    from environment.models import QuarantinedReading
+
+    with transaction.atomic():
+        result = store_readings(rows)
+        if quarantined:
+            QuarantinedReading.objects.bulk_create(quarantined)
+    return result

@@ -1,0 +1,1 @@
+"""KPI providers (filled in below)."""

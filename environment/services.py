@@ -1,0 +1,335 @@
+"""Every state change of the environment room.
+
+Registry and subscription changes: one function, one transaction, one audit row (core.audit).
+Readings are data, not decisions: a batch is written in one transaction with its
+aggregates and quarantine records (environment.ingest.store) and is not audited row by row;
+an archive import writes one audit row per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from core import audit
+from environment.airquality.payloads import PayloadError, iter_archive_file, parse_firmware_push
+from environment.airquality.validation import ValidationPolicy
+from environment.catalog import kind_for
+from environment.ingest import pipeline
+from environment.ingest.store import Row, StoreResult, store_batch
+from environment.models import (
+    AlertChannel,
+    AlertKind,
+    AlertSubscription,
+    IngestChannel,
+    Network,
+    QuarantinedReading,
+    Sensor,
+    Station,
+)
+
+# Archives hold history: no age limit, but the clock-skew rule still holds.
+ARCHIVE_POLICY = ValidationPolicy(max_age=None)
+
+
+def _require(user: Any, perm: str, obj: Any = None) -> None:
+    """Scripts pass a label (str) as actor; people must hold the permission."""
+    if user is not None and not isinstance(user, str) and not user.has_perm(perm, obj):
+        raise PermissionDenied(perm)
+
+
+def _after_commit_evaluate_alerts(sensor_pks: Iterable[int]) -> None:
+    pks = sorted(set(sensor_pks))
+    if not pks:
+        return
+
+    def enqueue() -> None:
+        from environment.tasks import evaluate_alerts
+
+        evaluate_alerts.enqueue(pks)
+
+    transaction.on_commit(enqueue)
+
+
+# --- registry ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registered:
+    sensor: Sensor
+    key: str | None  # shown once; only its hash is stored
+
+
+@transaction.atomic
+def register_sensor(actor: Any, sensor_id: str, *, latitude: float, longitude: float, kind: str,
+                    station_slug: str | None = None, station_name: str = "", network: str = Network.PRIVATE,
+                    operator: str = "", quantities: list[str] | None = None, device_id: str = "",
+                    pin: str | None = None, with_key: bool = True, is_demo: bool = False,
+                    description: str = "") -> Registered:
+    """Add a sensor (and its station, unless an existing one is named). Returns its credential once."""
+    _require(actor, "environment.add_sensor")
+    sensor_kind = kind_for(kind)
+    if sensor_kind is None and not quantities:
+        raise ValidationError({"kind": _("Unknown sensor model %(kind)s: give the quantities it measures.")
+                               % {"kind": kind}})
+    if Sensor.objects.filter(sensor_id=sensor_id).exists():
+        raise ValidationError({"sensor_id": _("Sensor %(id)s is already registered.") % {"id": sensor_id}})
+    if station_slug and Station.objects.filter(slug=station_slug).exists():
+        station = Station.objects.get(slug=station_slug)
+    else:
+        station = Station(slug=station_slug or slugify(sensor_id)[:80] or f"station-{secrets.token_hex(4)}",
+                          name=station_name or _("Sensor %(id)s") % {"id": sensor_id}, network=network,
+                          operator=operator, latitude=latitude, longitude=longitude, is_demo=is_demo,
+                          description=description)
+        station.neighbourhood = _neighbourhood(latitude, longitude)
+        station.full_clean()
+        station.save()
+        audit.record(actor, "environment.station.created", station, {"latitude": latitude, "longitude": longitude})
+    measured = [str(q) for q in (quantities or (sensor_kind.quantities if sensor_kind else ()))]
+    sensor = Sensor(sensor_id=sensor_id, station=station, kind=(sensor_kind.code if sensor_kind else kind)[:32],
+                    quantities=measured, device_id=device_id,
+                    pin=pin if pin is not None else (sensor_kind.pin if sensor_kind else ""))
+    key = None
+    if with_key:
+        key = Sensor.new_key()
+        sensor.key_hash, sensor.key_prefix = Sensor.hash_key(key), key[3:9]
+    sensor.full_clean()
+    _check_quantities(measured)
+    sensor.save()
+    audit.record(actor, "environment.sensor.registered", sensor,
+                 {"kind": sensor.kind, "quantities": measured, "station": station.slug, "credential": with_key})
+    return Registered(sensor, key)
+
+
+def _check_quantities(quantities: list[str]) -> None:
+    from environment.catalog import CODE_OF
+
+    unknown = [q for q in quantities if q not in CODE_OF]
+    if unknown:
+        raise ValidationError({"quantities": _("Unknown quantity %(q)s.") % {"q": unknown[0]}})
+
+
+def _neighbourhood(latitude: float, longitude: float) -> Any:
+    from core.geo import neighbourhood_for
+
+    return neighbourhood_for(latitude, longitude)
+
+
+@transaction.atomic
+def issue_sensor_key(actor: Any, sensor: Sensor) -> str:
+    """A new push credential; the old one stops working at once."""
+    _require(actor, "environment.change_sensor", sensor)
+    key = Sensor.new_key()
+    Sensor.objects.filter(pk=sensor.pk).update(key_hash=Sensor.hash_key(key), key_prefix=key[3:9])
+    audit.record(actor, "environment.sensor.credential_issued", sensor, {"prefix": key[3:9]})
+    sensor.refresh_from_db()
+    return key
+
+
+@transaction.atomic
+def set_sensor_active(actor: Any, sensor: Sensor, active: bool) -> Sensor:
+    _require(actor, "environment.change_sensor", sensor)
+    if sensor.active != active:
+        Sensor.objects.filter(pk=sensor.pk).update(active=active)
+        audit.record(actor, "environment.sensor.activated" if active else "environment.sensor.deactivated", sensor)
+        sensor.active = active
+    return sensor
+
+
+@transaction.atomic
+def mark_quarantine_reviewed(actor: Any, ids: Iterable[int]) -> int:
+    _require(actor, "environment.change_quarantinedreading")
+    id_list = list(ids)
+    count = QuarantinedReading.objects.filter(pk__in=id_list, reviewed=False).update(reviewed=True)
+    audit.record(actor, "environment.quarantine.reviewed", None, {"ids": id_list[:200], "count": count})
+    return count
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+
+@dataclass
+class IngestOutcome:
+    stored: int = 0
+    duplicates: int = 0
+    problems: list[pipeline.Problem] = field(default_factory=list)
+    ignored: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"stored": self.stored, "duplicates": self.duplicates,
+                "quarantined": [p.as_json() for p in self.problems], "ignored": list(self.ignored)}
+
+
+def _ingest(sensor: pipeline.SensorRef, judged: pipeline.Judged, channel: str, now: dt.datetime) -> IngestOutcome:
+    records = pipeline.quarantine_records(judged.problems, channel=channel, sensor_pk=sensor.pk, received_at=now)
+    with transaction.atomic():
+        result = store_batch(judged.rows, records)
+        _after_commit_evaluate_alerts(result.sensors if result.inserted else ())
+    return IngestOutcome(result.inserted, result.duplicates, judged.problems, judged.ignored)
+
+
+def ingest_firmware_push(sensor: pipeline.SensorRef, body: bytes, *, received_at: dt.datetime | None = None
+                         ) -> IngestOutcome:
+    """A sensor.community firmware body; readings take the server's receive time.
+
+    Raises PayloadError when the body as a whole is unusable (nothing is written then).
+    """
+    now = received_at or timezone.now()
+    parsed = parse_firmware_push(body, now)
+    return _ingest(sensor, pipeline.judge(sensor, parsed, now), IngestChannel.HTTP, now)
+
+
+def ingest_platform_body(sensor: pipeline.SensorRef, body: bytes, *, channel: str = IngestChannel.HTTP,
+                         received_at: dt.datetime | None = None) -> IngestOutcome:
+    """The platform's {"readings": [...]} body (each reading with its own time)."""
+    from environment.airquality.payloads import parse_platform_readings
+
+    now = received_at or timezone.now()
+    parsed = parse_platform_readings(body)
+    return _ingest(sensor, pipeline.judge(sensor, parsed, now), channel, now)
+
+
+# --- archive import ----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    path: str
+    rows: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    malformed_rows: int = 0
+    unknown_sensors: dict[str, int] = field(default_factory=dict)
+    registered: list[str] = field(default_factory=list)
+
+
+ARCHIVE_BATCH = 5000
+
+
+def import_archive(actor: Any, path: Path, *, sensor_map: dict[str, str] | None = None,
+                   register_unknown: bool = False, network: str = Network.PRIVATE, is_demo: bool = False,
+                   progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Stream a sensor.community archive CSV into readings (and aggregates), in batches.
+
+    `sensor_map` maps the archive's sensor id to a registered sensor id (e.g. to replay a file
+    into a demo sensor). Unknown sensors are skipped and counted, or registered from the file's
+    own metadata with `register_unknown`. Each batch is its own transaction: an import that is
+    interrupted can simply be run again (stored readings are skipped as duplicates). One audit
+    row records the file, its counts and who imported it. `progress` gets the last line read.
+    """
+    _require(actor, "environment.import_archive")
+    mapping = sensor_map or {}
+    report = ImportReport(path=str(path))
+    errors: list[PayloadError] = []
+    refs: dict[int, pipeline.SensorRef | None] = {}
+    rows: list[Row] = []
+    records: list[QuarantinedReading] = []
+    now = timezone.now()
+
+    def flush() -> None:
+        for error in errors:
+            records.extend(pipeline.quarantine_records(
+                [pipeline.payload_problem(error)], channel=IngestChannel.ARCHIVE, sensor_pk=None,
+                claimed=path.name, received_at=now))
+        report.malformed_rows += len(errors)
+        errors.clear()
+        if rows or records:
+            result: StoreResult = store_batch(rows, records)
+            report.stored += result.inserted
+            report.duplicates += result.duplicates
+        rows.clear()
+        records.clear()
+
+    for row in iter_archive_file(path, errors=errors):
+        report.rows += 1
+        if row.sensor_id not in refs:
+            refs[row.sensor_id] = _archive_sensor(actor, row, mapping, register_unknown, network, is_demo, report)
+        ref = refs[row.sensor_id]
+        if ref is None:
+            report.unknown_sensors[str(row.sensor_id)] = report.unknown_sensors.get(str(row.sensor_id), 0) + 1
+            continue
+        judged = pipeline.judge_readings(ref, row.readings, now, ARCHIVE_POLICY)
+        rows.extend(judged.rows)
+        report.quarantined += len(judged.problems)
+        records.extend(pipeline.quarantine_records(judged.problems, channel=IngestChannel.ARCHIVE,
+                                                   sensor_pk=ref.pk, received_at=now))
+        if len(rows) + len(records) >= ARCHIVE_BATCH:
+            flush()
+            if progress is not None:
+                progress(row.line)
+    flush()
+    with transaction.atomic():
+        audit.record(actor, "environment.archive.imported", None, {
+            "file": path.name, "rows": report.rows, "stored": report.stored, "duplicates": report.duplicates,
+            "quarantined": report.quarantined, "malformed_rows": report.malformed_rows,
+            "unknown_sensors": report.unknown_sensors, "registered": report.registered,
+        })
+    return report
+
+
+def _archive_sensor(actor: Any, row: Any, mapping: dict[str, str], register_unknown: bool, network: str,
+                    is_demo: bool, report: ImportReport) -> pipeline.SensorRef | None:
+    archive_id = str(row.sensor_id)
+    target = mapping.get(archive_id, archive_id)
+    sensor = Sensor.objects.filter(sensor_id=target).first()
+    if sensor is None and register_unknown and row.lat is not None and row.lon is not None:
+        registered = register_sensor(
+            actor, target, latitude=row.lat, longitude=row.lon, kind=row.sensor_type,
+            quantities=None if kind_for(row.sensor_type) else sorted({str(r.quantity) for r in row.readings}),
+            station_slug=f"location-{row.location}" if row.location else None,
+            station_name=_("sensor.community location %(id)s") % {"id": row.location} if row.location else "",
+            network=network, with_key=False, is_demo=is_demo)
+        sensor = registered.sensor
+        report.registered.append(target)
+    return pipeline.SensorRef.of(sensor) if sensor is not None else None
+
+
+# --- alert subscriptions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def subscribe(actor: Any, *, sensor: Sensor | None, kind: str, channel: str, min_level: int = 3,
+              webhook_url: str = "", language: str = "ro") -> AlertSubscription:
+    """Subscribe the actor (a signed-in person) to alerts for a sensor or the city."""
+    from environment.alerts import validate_webhook_url
+
+    _require(actor, "environment.subscribe_alerts")
+    if kind not in AlertKind.values:
+        raise ValidationError({"kind": _("Choose an index band or a limit value.")})
+    if channel not in AlertChannel.values:
+        raise ValidationError({"channel": _("Choose email or webhook.")})
+    if not 1 <= int(min_level) <= 6:
+        raise ValidationError({"min_level": _("The level is between 1 (good) and 6 (extremely poor).")})
+    secret = ""
+    if channel == AlertChannel.WEBHOOK:
+        validate_webhook_url(webhook_url)  # raises ValidationError naming the field
+        secret = secrets.token_hex(32)
+    elif webhook_url:
+        raise ValidationError({"webhook_url": _("A webhook address is only used with the webhook channel.")})
+    subscription = AlertSubscription(user=actor, sensor=sensor, kind=kind, channel=channel, min_level=int(min_level),
+                                     webhook_url=webhook_url if channel == AlertChannel.WEBHOOK else "",
+                                     webhook_secret=secret, language=language[:8])
+    subscription.full_clean()
+    subscription.save()
+    audit.record(actor, "environment.alert_subscription.created", subscription,
+                 {"sensor": sensor.sensor_id if sensor else None, "kind": kind, "channel": channel})
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe(actor: Any, subscription: AlertSubscription) -> None:
+    if not isinstance(actor, str):
+        _require(actor, "environment.delete_alertsubscription", subscription)
+    audit.record(actor, "environment.alert_subscription.deleted", subscription, {"deleted": str(subscription)})
+    subscription.delete()

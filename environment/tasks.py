@@ -1,0 +1,21 @@
+"""Background jobs of the environment room (django-tasks API, run by Huey)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def evaluate_alerts(sensor_pks: list[int]) -> int:
+    """Run after a batch of readings commits: step the hysteresis trackers, record events."""
+    from environment.alerts import evaluate
+
+    return len(evaluate(sensor_pks))
+
+
+@task()
+def deliver_notification(notification_id: int) -> str:
+    """Send one alert by email or webhook; the outcome is kept on the notification."""
+    from environment.alerts import deliver
+
+    return deliver(notification_id)
