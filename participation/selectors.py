@@ -1,0 +1,148 @@
+"""Read-side helpers: what a page or API response needs, in a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from participation.models import (
+    Comment,
+    Consultation,
+    Event,
+    Membership,
+    Phase,
+    Process,
+    Proposal,
+    Registration,
+    WorkingGroup,
+)
+
+
+def published_processes() -> QuerySet[Process]:
+    return Process.objects.filter(published=True).prefetch_related(
+        Prefetch("phases", queryset=Phase.objects.order_by("order", "start")))
+
+
+def process_state(process: Process, today: Any = None) -> str:
+    """upcoming, active or past, from the phases (prefetched)."""
+    day = today or timezone.localdate()
+    phases = list(process.phases.all())
+    if not phases:
+        return "active" if process.co_design_activity_id is None else "past"
+    if day < min(p.start for p in phases):
+        return "upcoming"
+    if day > max(p.end for p in phases):
+        return "past"
+    return "active"
+
+
+def current_phase(process: Process, today: Any = None) -> Phase | None:
+    day = today or timezone.localdate()
+    return next((p for p in process.phases.all() if p.start <= day <= p.end), None)
+
+
+def public_consultations() -> QuerySet[Consultation]:
+    return Consultation.objects.filter(published=True).select_related("process")
+
+
+def public_events() -> QuerySet[Event]:
+    return Event.objects.filter(published=True).select_related("process", "working_group").annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+        waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITING)))
+
+
+def public_proposals() -> QuerySet[Proposal]:
+    return Proposal.objects.filter(status=Proposal.Status.PUBLISHED).select_related(
+        "ambition", "process", "organisation", "author")
+
+
+def groups_with_counts() -> QuerySet[WorkingGroup]:
+    return WorkingGroup.objects.select_related("ambition", "project").annotate(
+        members=Count("memberships", filter=Q(memberships__status=Membership.Status.ACCEPTED)))
+
+
+def listed_members(group: WorkingGroup) -> list[Membership]:
+    """Only members who consented to be listed; never their email."""
+    return list(group.memberships.filter(status=Membership.Status.ACCEPTED, listed_publicly=True)
+                .select_related("user", "organisation").order_by("created_at"))
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    replies: list[CommentNode] = field(default_factory=list)
+
+
+def comment_tree(target: Any) -> tuple[list[CommentNode], int]:
+    """Threaded comments of a page from one query; hidden ones keep their place with a notice."""
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(type(target))
+    comments = list(Comment.objects.filter(target_type=content_type, target_id=target.pk)
+                    .select_related("author").order_by("created_at", "id"))
+    nodes = {c.pk: CommentNode(c) for c in comments}
+    roots: list[CommentNode] = []
+    for comment in comments:
+        node = nodes[comment.pk]
+        if comment.parent_id and comment.parent_id in nodes:
+            nodes[comment.parent_id].replies.append(node)
+        else:
+            roots.append(node)
+    visible = sum(1 for c in comments if c.status == Comment.Status.VISIBLE)
+    return roots, visible
+
+
+def is_following(user: Any, target: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from django.contrib.contenttypes.models import ContentType
+
+    from participation.models import Follow
+
+    return Follow.objects.filter(user=user, target_type=ContentType.objects.get_for_model(type(target)),
+                                 target_id=target.pk).exists()
+
+
+# --- The participation behind a strategic project -------------------------------------------
+
+
+@dataclass
+class ProjectParticipation:
+    processes: list[Process]
+    consultations: list[Consultation]
+    events: list[Event]
+    working_groups: list[WorkingGroup]
+
+    def __bool__(self) -> bool:
+        return bool(self.processes or self.consultations or self.events or self.working_groups)
+
+
+def for_project(project: Any) -> ProjectParticipation:
+    """Processes linked to the project or its objective, their consultations and events, and the
+    project's working groups. Five queries whatever the data."""
+    link = Q(projects=project)
+    if getattr(project, "objective_id", None):
+        link |= Q(objectives=project.objective_id)
+    processes = list(published_processes().filter(link).distinct().order_by("-created_at"))
+    process_ids = [p.pk for p in processes]
+    consultations = list(public_consultations().filter(process_id__in=process_ids).order_by("-opens_at"))
+    groups = list(groups_with_counts().filter(project=project))
+    events = list(public_events().filter(Q(process_id__in=process_ids) | Q(working_group__in=[g.pk for g in groups]))
+                  .order_by("-starts_at")[:10])
+    for process in processes:
+        process.state = process_state(process)  # type: ignore[attr-defined]
+    return ProjectParticipation(processes=processes, consultations=consultations, events=events,
+                                working_groups=groups)
+
+
+def action_group_bodies() -> QuerySet[Any]:
+    """PartnerTeaM's action groups. The dataset marks them `consultative` under `partnerteam` (one per
+    ambition); a later dataset may mark them `action_group`: both are recognised."""
+    from strategy.models import GovernanceBody
+
+    return GovernanceBody.objects.filter(
+        Q(kind=GovernanceBody.Kind.ACTION_GROUP) | Q(parent__code="partnerteam", ambition__isnull=False)
+    ).select_related("ambition").order_by("order", "code")

@@ -1,0 +1,40 @@
+"""Background jobs of the participation room (django-tasks API, run by Huey).
+
+Schedule daily (cron or a systemd timer), see docs/participation.md:
+`python manage.py participation_daily` (digests and event reminders).
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    from participation.notifications import deliver_immediate
+
+    return deliver_immediate(notification_ids)
+
+
+@task()
+def send_daily_digests() -> int:
+    from participation.notifications import deliver_daily_digests
+
+    return deliver_daily_digests()
+
+
+@task()
+def send_event_reminders() -> int:
+    from participation.services import send_event_reminders as send
+
+    return send()
+
+
+@task()
+def analyse_open_answers(question_id: int) -> int:
+    """Re-run the theme analysis of one question (staff start it from the results page)."""
+    from participation.models import Question
+    from participation.theming import analyse_question
+
+    question = Question.objects.get(pk=question_id)
+    return analyse_question("task:themes", question).themes

@@ -1,0 +1,45 @@
+from django.urls import path
+
+from participation.views import consultations, events, groups, processes, proposals
+
+app_name = "participation"
+
+urlpatterns = [
+    path("participation/", processes.index, name="index"),
+    path("participation/processes/", processes.process_list, name="processes"),
+    path("participation/processes/<slug:slug>/", processes.process_detail, name="process"),
+    path("participation/consultations/<slug:slug>/", consultations.consultation_detail, name="consultation"),
+    path("participation/consultations/<slug:slug>/results/", consultations.consultation_results, name="results"),
+    path("participation/consultations/<slug:slug>/results.csv", consultations.results_csv, name="results_csv"),
+    path("participation/consultations/<slug:slug>/responses.csv", consultations.responses_csv,
+         name="responses_csv"),
+    path("participation/consultations/<slug:slug>/questions/<int:question_id>/themes/", consultations.themes,
+         name="themes"),
+    path("participation/consultations/<slug:slug>/questions/<int:question_id>/themes/queue/",
+         consultations.start_analysis, name="themes_queue"),
+    path("participation/proposals/", proposals.proposal_list, name="proposals"),
+    path("participation/proposals/new/", proposals.proposal_new, name="proposal_new"),
+    path("participation/proposals/<int:pk>/", proposals.proposal_detail, name="proposal"),
+    path("participation/proposals/<int:pk>/support/", proposals.proposal_support, name="proposal_support"),
+    path("participation/proposals/<int:pk>/answer/", proposals.proposal_answer, name="proposal_answer"),
+    path("participation/proposals/<int:pk>/withdraw/", proposals.proposal_withdraw, name="proposal_withdraw"),
+    path("participation/proposals/<int:pk>/moderate/", proposals.proposal_moderate, name="proposal_moderate"),
+    path("participation/comments/<str:kind>/<str:pk>/", proposals.comment_add, name="comment_add"),
+    path("participation/comments/<int:pk>/flag/", proposals.comment_flag, name="comment_flag"),
+    path("participation/comments/<int:pk>/moderate/", proposals.comment_moderate, name="comment_moderate"),
+    path("participation/follow/<str:kind>/<str:pk>/", proposals.follow, name="follow"),
+    path("participation/notifications/", proposals.notifications, name="notifications"),
+    path("participation/organisations/", groups.organisation_list, name="organisations"),
+    path("participation/organisations/new/", groups.organisation_new, name="organisation_new"),
+    path("participation/organisations/<slug:slug>/", groups.organisation_detail, name="organisation"),
+    path("participation/groups/", groups.group_list, name="groups"),
+    path("participation/groups/<slug:slug>/", groups.group_detail, name="group"),
+    path("participation/groups/<slug:slug>/manage/", groups.group_manage, name="group_manage"),
+    path("participation/groups/<slug:slug>/membership/", groups.group_leave, name="group_membership"),
+    path("participation/groups/<slug:slug>/documents/<int:pk>/", groups.group_document, name="group_document"),
+    path("participation/events/", events.event_list, name="events"),
+    path("participation/events/<slug:slug>/", events.event_detail, name="event"),
+    path("participation/events/<slug:slug>/register/", events.event_register, name="event_register"),
+    path("participation/events/<slug:slug>/outcomes/", events.event_outcomes, name="event_outcomes"),
+    path("participation/events/<slug:slug>/event.ics", events.event_ics, name="event_ics"),
+]

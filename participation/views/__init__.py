@@ -1,0 +1,1 @@
+"""Public and staff pages of the participation room, one module per area."""
