@@ -371,8 +371,8 @@ def set_following(actor: Any, target: models.Model, *, follow: bool) -> None:
 def set_email_mode(actor: Any, mode: str) -> None:
     if mode not in NotificationSettings.EmailMode.values:
         raise ValidationError({"email_mode": _("Choose one of the options.")})
-    NotificationSettings.objects.update_or_create(user=actor, defaults={"email_mode": mode})
-    audit.record(actor, "participation.notification_settings.changed", actor, {"email_mode": mode})
+    row, _created = NotificationSettings.objects.update_or_create(user=actor, defaults={"email_mode": mode})
+    audit.record(actor, "participation.notification_settings.changed", row, {"email_mode": mode})
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ Method (deterministic for a given seed):
    "parcare", "parcarea", "parcări" or "bike", "bikes" count as one term. The most frequent written
    form of each term is kept to label themes.
 2. Stop words for both languages (Romanian list shipped in participation/stopwords/, English from
-   scikit-learn plus our own additions); TF-IDF over words and two-word phrases.
+   scikit-learn plus our own additions); TF-IDF over the stems.
 3. Latent semantic analysis (truncated SVD) and k-means on unit vectors (cosine geometry). The
    number of themes is chosen by the silhouette score on a bounded sample, so the cost stays
    linear in the number of answers.
@@ -18,7 +18,6 @@ Answers without a single meaningful term ("-", "nu știu", "ok") are left unclas
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -118,6 +117,10 @@ class _Tokeniser:
                         for part in term.split(" "))
 
 
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
 def _choose_k(vectors: np.ndarray, candidates: Sequence[int], seed: int, sample: int
               ) -> tuple[int, dict[int, float], dict[int, np.ndarray]]:
     rng = np.random.default_rng(seed)
@@ -158,8 +161,8 @@ def find_themes(texts: Sequence[str], *, min_themes: int = 2, max_themes: int = 
         return Analysis(themes=[], unclassified=list(range(total)), method="too few answers", total=total)
 
     min_df = 2 if len(usable) >= 20 else 1
-    vectoriser = TfidfVectorizer(analyzer=lambda tokens: tokens + [" ".join(p) for p in itertools.pairwise(tokens)],
-                                 min_df=min_df, max_df=0.5, sublinear_tf=True, dtype=np.float32)
+    vectoriser = TfidfVectorizer(analyzer=_identity, min_df=min_df, max_df=0.5, sublinear_tf=True,
+                                 dtype=np.float32)
     try:
         matrix = vectoriser.fit_transform([token_lists[i] for i in usable])
     except ValueError:  # every term filtered out (e.g. all answers identical)

@@ -1,0 +1,256 @@
+"""Proposals, supports and the threshold that obliges an answer; threaded comments, flags and
+moderation; follows; in-site and email notifications (immediate or daily digest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from accounts.roles import Role
+from participation import notifications, services
+from participation.models import Comment, Notification, NotificationSettings, Process, Proposal, Support
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ambition(strategy_data: None) -> Any:
+    from strategy.models import Ambition
+
+    return Ambition.objects.get(number=1)
+
+
+@pytest.fixture
+def process(strategy_data: None) -> Process:
+    return Process.objects.create(slug="decidem-2026", title_en="DECIDEM 2026", proposals_open=True,
+                                  support_threshold=3)
+
+
+@pytest.fixture
+def proposal(verified: Any, ambition: Any, process: Process) -> Proposal:
+    return services.create_proposal(verified, title="More benches in Parcul Rozelor",
+                                    body="Older people need places to rest along the main alleys of the park.",
+                                    ambition=ambition, process=process)
+
+
+def test_verified_citizen_submits_a_proposal_through_the_page(client: Client, verified: Any, ambition: Any,
+                                                              process: Process) -> None:
+    client.force_login(verified)
+    response = client.post(f"/en/participation/proposals/new/?process={process.slug}", {
+        "title": "Open data on tram delays", "ambition": ambition.pk,
+        "body": "Publish live delay data for every tram line so that apps can use it.", "process_slug": process.slug})
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(title="Open data on tram delays")
+    assert proposal.process == process and proposal.author == verified
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Open data on tram delays" in page and verified.email not in page
+
+
+def test_proposal_form_rejects_bad_input_field_by_field(client: Client, verified: Any, ambition: Any) -> None:
+    client.force_login(verified)
+    response = client.post("/en/participation/proposals/new/", {"title": "short", "body": "too short",
+                                                                "ambition": "999"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Ensure this value has at least 10 characters" in body
+    assert "Ensure this value has at least 30 characters" in body
+    assert "Select a valid choice" in body
+    assert not Proposal.objects.exists()
+
+
+def test_unverified_accounts_cannot_propose_or_support(client: Client, unverified: Any, proposal: Proposal,
+                                                       ambition: Any) -> None:
+    client.force_login(unverified)
+    assert client.get("/en/participation/proposals/new/").status_code == 403
+    assert client.post(f"/en/participation/proposals/{proposal.pk}/support/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.create_proposal(unverified, title="x" * 20, body="y" * 40, ambition=ambition)
+
+
+def test_one_support_per_account_and_threshold_obliges_an_answer(proposal: Proposal, make_verified: Any,
+                                                                 make_user: Any) -> None:
+    official = make_user(Role.DEPARTMENT_STAFF)
+    supporters = [make_verified() for _ in range(3)]
+    services.support_proposal(supporters[0], proposal)
+    with pytest.raises(ValidationError, match="already support"):
+        services.support_proposal(supporters[0], proposal)
+    assert Support.objects.filter(proposal=proposal).count() == 1
+    services.support_proposal(supporters[1], proposal)
+    proposal.refresh_from_db()
+    assert proposal.threshold_reached_at is None
+    services.support_proposal(supporters[2], proposal)
+    proposal.refresh_from_db()
+    assert proposal.support_count == 3 and proposal.threshold_reached_at is not None
+    assert Notification.objects.filter(user=official, event="proposal.threshold").exists()
+    assert Notification.objects.filter(user=proposal.author, event="proposal.threshold").exists()
+
+
+def test_withdrawing_support_and_supports_close_after_a_final_answer(proposal: Proposal, make_verified: Any,
+                                                                     staff: Any) -> None:
+    supporter = make_verified()
+    services.support_proposal(supporter, proposal)
+    services.withdraw_support(supporter, proposal)
+    assert proposal.support_count == 0
+    services.answer_proposal(staff, proposal, "accepted", "The parks department will add 20 benches in 2026.")
+    with pytest.raises(ValidationError, match="answered"):
+        services.support_proposal(supporter, proposal)
+
+
+def test_official_answer_by_staff_only_and_author_is_notified(client: Client, proposal: Proposal, citizen: Any,
+                                                              staff: Any) -> None:
+    url = f"/en/participation/proposals/{proposal.pk}/answer/"
+    client.force_login(citizen)
+    assert client.post(url, {"state": "accepted", "text": "Yes we will."}).status_code == 403
+    client.force_login(staff)
+    bad = client.post(url, {"state": "maybe", "text": "short"})
+    assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
+    assert client.post(url, {"state": "evaluating", "text": "The parks department is costing it."}).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.official_answer == "evaluating" and proposal.answered_at is not None
+    note = Notification.objects.get(user=proposal.author, event="proposal.answered")
+    assert "Being evaluated" in note.message or "evaluat" in note.message.lower()
+
+
+def test_author_withdraws_only_without_supports(proposal: Proposal, make_verified: Any) -> None:
+    other = make_verified()
+    with pytest.raises(PermissionDenied):
+        services.withdraw_proposal(other, proposal)
+    services.support_proposal(other, proposal)
+    with pytest.raises(ValidationError):
+        services.withdraw_proposal(proposal.author, proposal)
+
+
+def test_threaded_comments_notify_followers_and_parent_author(client: Client, proposal: Proposal,
+                                                              make_verified: Any) -> None:
+    alice, bob = make_verified(display_name="Alice"), make_verified()
+    client.force_login(alice)
+    url = f"/en/participation/comments/proposal/{proposal.pk}/"
+    assert client.post(url, {"body": "Good idea, and shade too."}).status_code == 302
+    first = Comment.objects.get()
+    assert Notification.objects.filter(user=proposal.author, event="comment.created").exists()
+    client.force_login(bob)
+    client.post(url, {"body": "Agreed.", "parent": first.pk})
+    reply = Comment.objects.get(parent=first)
+    assert reply.depth == 1
+    assert Notification.objects.filter(user=alice, event="comment.created").exists()
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert f'id="comment-{reply.pk}"' in page and "Alice" in page
+    assert alice.email not in page and bob.email not in page
+    # Empty or oversized comments are refused with the field named.
+    client.post(url, {"body": ""})
+    client.post(url, {"body": "x" * 3001})
+    assert Comment.objects.count() == 2
+
+
+def test_three_reports_hide_a_comment_until_a_moderator_decides(client: Client, proposal: Proposal,
+                                                                make_verified: Any, moderator: Any) -> None:
+    comment = services.add_comment(make_verified(), proposal, "Buy cheap watches at spam.example")
+    reporters = [make_verified() for _ in range(3)]
+    services.flag_comment(reporters[0], comment, "spam")
+    with pytest.raises(ValidationError):
+        services.flag_comment(reporters[0], comment, "spam")
+    with pytest.raises(ValidationError):
+        services.flag_comment(reporters[1], comment, "no-such-reason")
+    services.flag_comment(reporters[1], comment, "spam")
+    services.flag_comment(reporters[2], comment, "offensive")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING and comment.flag_count == 3
+    assert Notification.objects.filter(user=moderator, event="comment.flagged").exists()
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "spam.example" not in page and "hidden until a moderator reviews it" in page
+    with pytest.raises(PermissionDenied):
+        services.moderate_comment(reporters[0], comment, hide=False)
+    client.force_login(moderator)
+    assert client.post(f"/en/participation/comments/{comment.pk}/moderate/", {"action": "hide"}).status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+
+
+def test_flag_form_names_the_field(client: Client, proposal: Proposal, make_verified: Any) -> None:
+    comment = services.add_comment(make_verified(), proposal, "Hello")
+    client.force_login(make_verified())
+    response = client.post(f"/en/participation/comments/{comment.pk}/flag/", {"reason": "boring"})
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+
+
+def test_moderator_hides_a_proposal(client: Client, proposal: Proposal, moderator: Any, citizen: Any) -> None:
+    client.force_login(citizen)
+    assert client.post(f"/en/participation/proposals/{proposal.pk}/moderate/", {"action": "hide"}).status_code == 403
+    services.moderate_proposal(moderator, proposal, hide=True, reason="insults")
+    client.logout()
+    assert client.get(proposal.get_absolute_url()).status_code == 410
+    assert proposal.title not in client.get("/en/participation/proposals/").content.decode()
+
+
+def test_immediate_emails_and_daily_digest(proposal: Proposal, make_verified: Any, staff: Any) -> None:
+    immediate, digest, never = make_verified(), make_verified(), make_verified()
+    services.set_email_mode(immediate, "immediate")
+    services.set_email_mode(never, "never")
+    for user in (immediate, digest, never):
+        services.set_following(user, proposal, follow=True)
+    mail.outbox.clear()
+    with pytest.raises(ValidationError):
+        services.set_email_mode(immediate, "hourly")
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.answer_proposal(staff, proposal, "accepted", "Twenty benches are ordered for spring.")
+    assert [m.to for m in mail.outbox] == [[immediate.email]]
+    mail.outbox.clear()
+    sent = notifications.deliver_daily_digests()
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert digest.email in recipients and proposal.author.email in recipients
+    assert immediate.email not in recipients and never.email not in recipients
+    assert sent == len(recipients)
+    assert notifications.deliver_daily_digests() == 0  # nothing twice
+
+
+def test_notification_page_and_settings(client: Client, verified: Any) -> None:
+    client.force_login(verified)
+    response = client.post("/en/participation/notifications/", {"email_mode": "weekly"})
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert client.post("/en/participation/notifications/", {"email_mode": "immediate"}).status_code == 302
+    assert NotificationSettings.objects.get(user=verified).email_mode == "immediate"
+    notifications.notify([verified], "test", lambda: "Hello there", "/en/participation/")
+    assert "Hello there" in client.get("/en/participation/notifications/").content.decode()
+    client.post("/en/participation/notifications/", {"action": "read"})
+    assert not Notification.objects.filter(user=verified, read_at__isnull=True).exists()
+
+
+def test_proposal_list_filters_and_constant_queries(client: Client, proposal: Proposal, verified: Any,
+                                                    ambition: Any, django_assert_num_queries: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    body = client.get("/en/participation/proposals/?ambition=1&answer=none&sort=new").content.decode()
+    assert proposal.title in body
+    assert proposal.title not in client.get("/en/participation/proposals/?ambition=2").content.decode()
+    assert client.get("/en/participation/proposals/?ambition=x&answer=<script>&sort=zzz").status_code == 200
+    with CaptureQueriesContext(connection) as first:
+        client.get("/en/participation/proposals/")
+    for i in range(6):
+        services.create_proposal(verified, title=f"Proposal number {i} for the city", body="b" * 40,
+                                 ambition=ambition)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get("/en/participation/proposals/")
+
+
+def test_proposal_page_constant_queries(client: Client, proposal: Proposal, make_verified: Any,
+                                        django_assert_num_queries: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    viewer = make_verified()
+    client.force_login(viewer)
+    client.get(proposal.get_absolute_url())
+    with CaptureQueriesContext(connection) as first:
+        client.get(proposal.get_absolute_url())
+    for i in range(4):
+        comment = services.add_comment(make_verified(), proposal, f"Comment {i}")
+        services.add_comment(make_verified(), proposal, f"Reply {i}", parent=comment)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(proposal.get_absolute_url())
