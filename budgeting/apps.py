@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BudgetingConfig(AppConfig):
+    name = "budgeting"
+    verbose_name = _("Participatory budgeting")
+    nav_items = [(_("Participatory budget"), "budgeting:index")]
+
+    def ready(self) -> None:
+        from budgeting import kpi_providers  # noqa: F401  (registers the room's KPI providers)
