@@ -434,6 +434,7 @@ def express_interest(actor: Any, group: WorkingGroup, *, role: str, expertise: s
 def decide_membership(actor: Any, membership: Membership, *, accept: bool, note: str = "") -> Membership:
     group = membership.group
     _require(actor, "participation.coordinate_group", group)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership.pk)
     if membership.status != Membership.Status.PENDING:
         raise ValidationError({"membership": _("This request has already been decided.")})
     membership.status = Membership.Status.ACCEPTED if accept else Membership.Status.DECLINED

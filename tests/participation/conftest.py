@@ -4,12 +4,20 @@ question type, answers."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Build URLs and messages in English (pages are checked in both languages by the browser tests)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
