@@ -271,9 +271,8 @@ def parse_pabulib_text(text: str) -> Instance:
             section, header = new_section, None
             if section == "projects":
                 vote_type = _meta_vote_type(meta, meta_lines)
-            elif section == "votes":
-                if vote_type is None:  # pragma: no cover - guarded by the order check
-                    raise PabulibError("VOTES: no PROJECTS section before it")
+            elif section == "votes" and vote_type is None:  # pragma: no cover - guarded by the order check
+                raise PabulibError("VOTES: no PROJECTS section before it")
             continue
         if section is None:
             raise PabulibError(f"line {line}: data before the META section")
@@ -500,9 +499,8 @@ def write_pabulib_text(instance: Instance) -> str:
         extra = set(project.fields) - set(instance.project_columns)
         if extra:
             raise PabulibError(f"PROJECTS: project {project.id!r} has fields not in project_columns: {sorted(extra)}")
-        writer.writerow(
-            [project.id, format_number(project.cost), *(project.fields.get(name, "") for name in instance.project_columns)]
-        )
+        extra_values = (project.fields.get(name, "") for name in instance.project_columns)
+        writer.writerow([project.id, format_number(project.cost), *extra_values])
 
     ballots = instance.ballots
     has_points = instance.vote_type.has_points

@@ -1,0 +1,5 @@
+import sys
+
+from budgeting.pb.cli import main
+
+sys.exit(main())
