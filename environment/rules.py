@@ -37,3 +37,6 @@ rules.add_perm("environment.view_alertsubscription", is_administrator | owns_sub
 rules.add_perm("environment.delete_alertsubscription", is_administrator | owns_subscription)
 rules.add_perm("environment.view_alertevent", can_manage_sensors)
 rules.add_perm("environment.view_notification", is_administrator)
+
+# The back-office section of the room (Django admin's module permission).
+rules.add_perm("environment", can_manage_sensors)

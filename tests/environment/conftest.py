@@ -41,7 +41,7 @@ def push(client: Client) -> Callable[..., Any]:
 
     def send(sensor_id: str, key: str | None, body: bytes | dict[str, str], pin: str = "1", **headers: str) -> Any:
         data = firmware_body(body) if isinstance(body, dict) else body
-        extra = {"HTTP_X_SENSOR": sensor_id, "HTTP_X_PIN": pin}
+        extra: dict[str, Any] = {"HTTP_X_SENSOR": sensor_id, "HTTP_X_PIN": pin}
         if key is not None:
             extra["HTTP_AUTHORIZATION"] = basic_auth(key)
         extra.update(headers)

@@ -1,0 +1,377 @@
+"""The MQTT ingest worker: subscribe, batch, commit, then acknowledge.
+
+Delivery guarantee: a message is acknowledged (PUBACK) only after the transaction that
+stored its readings has committed. The session is persistent (MQTT v5, clean start off,
+a session expiry, a fixed client id), so anything not yet acknowledged — because the worker
+was down, the broker restarted, or the database was unreachable — is delivered again, and
+storage is idempotent on (sensor, time, quantity), so a redelivery stores nothing twice.
+
+Threads: paho's network loop receives messages into a queue; the worker's own thread takes
+batches from it, writes them, and acknowledges. A PUBACK must only go to the connection the
+message came on: every (re)connect starts a new "generation" (bumped before the socket
+exists, in on_pre_connect), and messages from an older one are stored but not acknowledged;
+the broker redelivers them on the new connection and the duplicate is skipped.
+
+Database outages: the batch is retried with back-off, unacknowledged, until it commits.
+The broker sends at most `receive_maximum` unacknowledged messages, which bounds memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection
+from django.utils import timezone
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from environment.airquality.payloads import PayloadError
+from environment.ingest import pipeline
+from environment.ingest.store import Row, StoreResult, store_batch
+from environment.models import IngestChannel, QuarantinedReading, Sensor
+
+logger = logging.getLogger("environment.mqtt")
+
+TOPIC_PREFIX = "smartcity/sensors/"
+SENSOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    tls: bool
+    username: str | None
+    password: str | None
+
+    @classmethod
+    def parse(cls, url: str) -> BrokerAddress:
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
+            raise ValueError(f"MQTT_URL: scheme must be mqtt:// or mqtts://, got {parts.scheme!r}")
+        tls = parts.scheme in ("mqtts", "ssl")
+        return cls(parts.hostname or "127.0.0.1", parts.port or (8883 if tls else 1883), tls,
+                   unquote(parts.username) if parts.username else None,
+                   unquote(parts.password) if parts.password else None)
+
+
+@dataclass
+class WorkerConfig:
+    url: str
+    client_id: str = "smartcity-environment-ingest"
+    topic: str = TOPIC_PREFIX + "+"
+    shared_group: str = ""  # several workers share one subscription: $share/<group>/<topic>
+    batch_messages: int = 2000
+    batch_seconds: float = 0.2
+    receive_maximum: int = 10_000
+    session_expiry: int = 7 * 24 * 3600
+    keepalive: int = 30
+    cache_seconds: float = 60.0
+    alert_every_seconds: float = 30.0
+    max_readings_per_sensor_minute: int = 10_000
+
+
+@dataclass
+class Stats:
+    messages: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    batches: int = 0
+    acked: int = 0
+    not_acked_stale: int = 0
+    connects: int = 0
+    db_retries: int = 0
+    last_commit: float = 0.0
+    lags: list[float] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (f"messages={self.messages} stored={self.stored} duplicates={self.duplicates} "
+                f"quarantined={self.quarantined} batches={self.batches} acked={self.acked} "
+                f"connects={self.connects} db_retries={self.db_retries}")
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    generation: int
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+    received_at: dt.datetime
+
+
+class IngestWorker:
+    """Run with `run(stop_event)`; `manage.py ingest_mqtt` does that until SIGTERM."""
+
+    def __init__(self, config: WorkerConfig, *, on_commit: Callable[[StoreResult, int], None] | None = None) -> None:
+        self.config = config
+        self.stats = Stats()
+        self.connected = threading.Event()
+        self._inbox: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
+        self._generation = 0
+        self._ack_lock = threading.Lock()
+        self._sensors: dict[str, tuple[pipeline.SensorRef | None, float]] = {}
+        self._quarantine_noted: dict[tuple[str, str], float] = {}
+        self._per_sensor_minute: dict[tuple[int, int], int] = {}
+        self._pending_alerts: set[int] = set()
+        self._last_alert_flush = time.monotonic()
+        self._on_commit = on_commit
+        self.client = self._make_client()
+
+    # --- MQTT -------------------------------------------------------------------------------
+
+    def _make_client(self) -> mqtt.Client:
+        address = BrokerAddress.parse(self.config.url)
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.config.client_id, protocol=mqtt.MQTTv5)
+        client.manual_ack_set(True)
+        if address.username:
+            client.username_pw_set(address.username, address.password)
+        if address.tls:
+            client.tls_set()
+        client.reconnect_delay_set(min_delay=1, max_delay=10)
+        client.on_pre_connect = self._on_pre_connect
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        self._address = address
+        return client
+
+    def _on_pre_connect(self, client: mqtt.Client, userdata: Any) -> None:
+        with self._ack_lock:
+            self._generation += 1
+
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        if reason_code.is_failure:
+            logger.warning("MQTT connection refused: %s", reason_code)
+            return
+        self.stats.connects += 1
+        topic = self.config.topic
+        if self.config.shared_group:
+            topic = f"$share/{self.config.shared_group}/{topic}"
+        client.subscribe(topic, qos=1)
+        logger.info("MQTT connected to %s:%s (session present: %s), subscribed to %s", self._address.host,
+                    self._address.port, getattr(flags, "session_present", "?"), topic)
+        self.connected.set()
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any,
+                       properties: Any) -> None:
+        self.connected.clear()
+        logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        self._inbox.put(Incoming(self._generation, message.mid, message.qos, message.topic, bytes(message.payload),
+                                 timezone.now()))
+
+    def _ack(self, batch: list[Incoming]) -> None:
+        with self._ack_lock:
+            for item in batch:
+                if item.qos == 0:
+                    continue
+                if item.generation != self._generation:
+                    # Came on a connection that is gone: the broker redelivers it, the copy is skipped.
+                    self.stats.not_acked_stale += 1
+                    continue
+                self.client.ack(item.mid, item.qos)
+                self.stats.acked += 1
+
+    def start(self) -> None:
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = self.config.session_expiry
+        properties.ReceiveMaximum = self.config.receive_maximum
+        self.client.connect_async(self._address.host, self._address.port, keepalive=self.config.keepalive,
+                                  clean_start=False, properties=properties)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    # --- batches ----------------------------------------------------------------------------
+
+    def _take_batch(self, wait: float) -> list[Incoming]:
+        try:
+            first = self._inbox.get(timeout=wait)
+        except queue.Empty:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + self.config.batch_seconds
+        while len(batch) < self.config.batch_messages:
+            try:
+                batch.append(self._inbox.get_nowait())
+            except queue.Empty:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    batch.append(self._inbox.get(timeout=min(remaining, 0.01)))
+                except queue.Empty:
+                    continue
+        return batch
+
+    def _lookup(self, sensor_ids: set[str]) -> None:
+        now = time.monotonic()
+        ttl = self.config.cache_seconds
+        stale = {s for s in sensor_ids if s not in self._sensors or now - self._sensors[s][1] > ttl}
+        if not stale:
+            return
+        found = {s.sensor_id: pipeline.SensorRef.of(s) for s in Sensor.objects.filter(sensor_id__in=stale)}
+        for sensor_id in stale:
+            self._sensors[sensor_id] = (found.get(sensor_id), now)
+
+    def _note_once(self, claimed: str, code: str) -> bool:
+        """Unknown or disabled senders are recorded once a minute each, not once per message."""
+        now = time.monotonic()
+        last = self._quarantine_noted.get((claimed, code))
+        if last is not None and now - last < 60:
+            return False
+        if len(self._quarantine_noted) > 10_000:
+            self._quarantine_noted.clear()
+        self._quarantine_noted[(claimed, code)] = now
+        return True
+
+    def _prepare(self, batch: list[Incoming]) -> tuple[list[Row], list[QuarantinedReading]]:
+        sensor_ids = {item.topic[len(TOPIC_PREFIX):] for item in batch if item.topic.startswith(TOPIC_PREFIX)}
+        self._lookup({s for s in sensor_ids if SENSOR_ID.fullmatch(s)})
+        rows: list[Row] = []
+        records: list[QuarantinedReading] = []
+        minute = int(time.time() // 60)
+        for item in batch:
+            claimed = item.topic[len(TOPIC_PREFIX):] if item.topic.startswith(TOPIC_PREFIX) else item.topic
+            ref = self._sensors.get(claimed, (None, 0.0))[0] if SENSOR_ID.fullmatch(claimed) else None
+            if ref is None or not ref.active:
+                code = pipeline.UNKNOWN_SENSOR if ref is None else pipeline.SENSOR_DISABLED
+                if self._note_once(claimed, code):
+                    message = (f"topic {item.topic[:80]!r}: no registered sensor {claimed[:64]!r}" if ref is None
+                               else f"sensor {claimed} is disabled")
+                    records += pipeline.quarantine_records(
+                        [pipeline.Problem("topic", code, message)], channel=IngestChannel.MQTT,
+                        sensor_pk=ref.pk if ref else None, claimed=claimed, received_at=item.received_at)
+                continue
+            try:
+                parsed = pipeline.parse_mqtt_payload(item.payload, item.received_at)
+            except PayloadError as error:
+                records += pipeline.quarantine_records([pipeline.payload_problem(error)], channel=IngestChannel.MQTT,
+                                                       sensor_pk=ref.pk, received_at=item.received_at)
+                continue
+            judged = pipeline.judge(ref, parsed, item.received_at)
+            budget_key = (ref.pk, minute)
+            used = self._per_sensor_minute.get(budget_key, 0)
+            if used + len(judged.rows) > self.config.max_readings_per_sensor_minute:
+                if self._note_once(claimed, pipeline.RATE_LIMITED):
+                    records += pipeline.quarantine_records(
+                        [pipeline.Problem("topic", pipeline.RATE_LIMITED,
+                                          f"more than {self.config.max_readings_per_sensor_minute} readings a "
+                                          f"minute from sensor {claimed}; the excess is dropped")],
+                        channel=IngestChannel.MQTT, sensor_pk=ref.pk, received_at=item.received_at)
+                continue
+            self._per_sensor_minute[budget_key] = used + len(judged.rows)
+            rows += judged.rows
+            records += pipeline.quarantine_records(judged.problems, channel=IngestChannel.MQTT, sensor_pk=ref.pk,
+                                                   received_at=item.received_at)
+        if len(self._per_sensor_minute) > 50_000:
+            self._per_sensor_minute = {k: v for k, v in self._per_sensor_minute.items() if k[1] == minute}
+        return rows, records
+
+    def _commit(self, batch: list[Incoming], stop: threading.Event) -> StoreResult | None:
+        """Store the batch, retrying through database outages; None only when stopping."""
+        delay = 0.2
+        integrity_failures = 0
+        while True:
+            try:
+                close_old_connections()
+                rows, records = self._prepare(batch)
+                result = store_batch(rows, records)
+                self.stats.quarantined += len(records)
+                return result
+            except IntegrityError:
+                # A sensor deleted while its messages were in flight: forget the cache, try again,
+                # then store message by message so one orphan cannot block the rest.
+                integrity_failures += 1
+                self._sensors.clear()
+                if integrity_failures >= 2:
+                    return self._commit_one_by_one(batch)
+            except DatabaseError as error:
+                self.stats.db_retries += 1
+                logger.warning("database unavailable (%s); retrying the batch in %.1f s", error, delay)
+                connection.close()
+            if stop.wait(delay):
+                return None
+            delay = min(delay * 2, 5.0)
+
+    def _commit_one_by_one(self, batch: list[Incoming]) -> StoreResult:
+        total = StoreResult()
+        for item in batch:
+            try:
+                rows, records = self._prepare([item])
+                total.merge(store_batch(rows, records))
+            except IntegrityError:
+                logger.error("message on %s could not be stored (integrity error); dropped", item.topic)
+        return total
+
+    def _queue_alerts(self, sensors: set[int], *, force: bool = False) -> None:
+        self._pending_alerts |= sensors
+        if not self._pending_alerts:
+            return
+        if not force and time.monotonic() - self._last_alert_flush < self.config.alert_every_seconds:
+            return
+        pending, self._pending_alerts = sorted(self._pending_alerts), set()
+        self._last_alert_flush = time.monotonic()
+        try:
+            from environment.tasks import evaluate_alerts
+
+            evaluate_alerts.enqueue(pending)
+        except Exception:  # the queue being down must not stop ingest; alerts catch up on the next batch
+            logger.exception("could not enqueue alert evaluation")
+            self._pending_alerts |= set(pending)
+
+    def process(self, batch: list[Incoming], stop: threading.Event) -> bool:
+        result = self._commit(batch, stop)
+        if result is None:
+            return False
+        self._ack(batch)
+        self.stats.messages += len(batch)
+        self.stats.batches += 1
+        self.stats.stored += result.inserted
+        self.stats.duplicates += result.duplicates
+        self.stats.last_commit = time.time()
+        if result.inserted:
+            self._queue_alerts(result.sensors)
+        if self._on_commit is not None:
+            self._on_commit(result, len(batch))
+        return True
+
+    def run(self, stop: threading.Event, *, report_every: float = 60.0,
+            report: Callable[[str], None] | None = None) -> Stats:
+        self.start()
+        last_report = time.monotonic()
+        try:
+            while not stop.is_set():
+                batch = self._take_batch(wait=0.2)
+                if batch and not self.process(batch, stop):
+                    break
+                if report is not None and time.monotonic() - last_report >= report_every:
+                    report(self.stats.line())
+                    last_report = time.monotonic()
+            # Drain what has arrived so nothing received is left unstored (it would be redelivered anyway).
+            while True:
+                batch = self._take_batch(wait=0.0)
+                if not batch or not self.process(batch, stop):
+                    break
+        finally:
+            self._queue_alerts(set(), force=True)
+            self.stop()
+            connection.close()
+        return self.stats
+

@@ -1,0 +1,51 @@
+"""`manage.py ingest_mqtt`: the long-running MQTT ingest worker (see environment/ingest/mqtt.py).
+
+Subscribes to smartcity/sensors/+ at settings.MQTT_URL with QoS 1 and a persistent session,
+stores readings in batches and acknowledges each message only after its batch has committed.
+Stop it with SIGTERM or Ctrl-C: it finishes the batch in hand first.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from environment.ingest.mqtt import IngestWorker, WorkerConfig
+
+
+class Command(BaseCommand):
+    help = "Ingest air-quality readings from MQTT (topic smartcity/sensors/{SENSOR_ID}) until stopped."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default=None, help="Broker URL (default: settings.MQTT_URL).")
+        parser.add_argument("--client-id", default="smartcity-environment-ingest",
+                            help="Fixed client id: the broker keeps this worker's session (and its queued "
+                                 "messages) under it. Give each worker its own.")
+        parser.add_argument("--shared-group", default="",
+                            help="Share the subscription between several workers ($share/<group>/...).")
+        parser.add_argument("--batch", type=int, default=2000, help="Messages per transaction at most.")
+        parser.add_argument("--batch-seconds", type=float, default=0.2, help="Longest wait to fill a batch.")
+        parser.add_argument("--report-every", type=float, default=60.0, help="Seconds between progress lines.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logging.getLogger("environment.mqtt").setLevel(logging.INFO)
+        config = WorkerConfig(url=options["url"] or settings.MQTT_URL, client_id=options["client_id"],
+                              shared_group=options["shared_group"], batch_messages=options["batch"],
+                              batch_seconds=options["batch_seconds"])
+        worker = IngestWorker(config)
+        stop = threading.Event()
+
+        def request_stop(signum: int, frame: Any) -> None:
+            self.stderr.write("Stopping after the current batch…")
+            stop.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        self.stdout.write(f"Ingesting from {config.url} as {config.client_id}; Ctrl-C to stop.")
+        stats = worker.run(stop, report_every=options["report_every"], report=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS(f"Stopped. {stats.line()}"))

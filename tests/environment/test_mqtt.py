@@ -1,0 +1,59 @@
+"""The MQTT worker against the real Mosquitto: both payload formats, idempotency, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import pytest
+from django.db.models import Sum
+
+from environment.models import HourlyAggregate, QuarantinedReading, Reading
+from tests.environment.mqtt_support import Publisher, WorkerThread, require_shared_broker, wait_until
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def broker() -> str:
+    return require_shared_broker()
+
+
+def platform_body(*readings: tuple[str, float, str, dt.datetime]) -> bytes:
+    return json.dumps({"readings": [{"quantity": q, "value": v, "unit": u, "time": t.isoformat()}
+                                    for q, v, u, t in readings]}).encode()
+
+
+def test_worker_stores_both_formats_once_and_quarantines_the_bad(broker: str, register: Any) -> None:
+    sensor_id = f"mq-{uuid.uuid4().hex[:8]}"
+    sensor, _key = register(sensor_id, kind="SDS011")
+    worker = WorkerThread(broker).start()
+    publisher = Publisher(broker)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        topic = f"smartcity/sensors/{sensor_id}"
+        publisher.publish(topic, json.dumps({"software_version": "NRZ-2020-133", "sensordatavalues": [
+            {"value_type": "SDS_P1", "value": "14.0"}, {"value_type": "SDS_P2", "value": "9.5"}]}).encode())
+        body = platform_body(("pm2_5", 12.3, "ug/m3", now - dt.timedelta(minutes=1)),
+                             ("pm10", 20.0, "µg/m³", now - dt.timedelta(minutes=1)),
+                             ("pm2_5", 11.0, "ug/m3", now))
+        publisher.publish(topic, body)
+        publisher.publish(topic, body)  # delivered twice: stored once
+        publisher.publish(topic, b"{not json")
+        publisher.publish(topic, platform_body(("pm2_5", -3.0, "ug/m3", now)))
+        publisher.publish(f"smartcity/sensors/nobody-{uuid.uuid4().hex[:6]}", body)
+        assert wait_until(lambda: Reading.objects.filter(sensor=sensor).count() == 5
+                          and QuarantinedReading.objects.count() >= 3)
+    finally:
+        publisher.close()
+        worker.stop()
+    assert Reading.objects.filter(sensor=sensor).count() == 5
+    counted = HourlyAggregate.objects.filter(sensor=sensor).aggregate(n=Sum("count"))["n"]
+    assert counted == 5  # the duplicate message did not count twice in the aggregates either
+    reasons = set(QuarantinedReading.objects.values_list("reason_code", flat=True))
+    assert {"malformed", "below_minimum", "unknown_sensor"} <= reasons
+    malformed = QuarantinedReading.objects.get(reason_code="malformed")
+    assert malformed.field == "body" and malformed.sensor_id == sensor.pk
+    assert worker.worker.stats.acked == 6
