@@ -112,7 +112,8 @@ def test_official_answer_by_staff_only_and_author_is_notified(client: Client, pr
     proposal.refresh_from_db()
     assert proposal.official_answer == "evaluating" and proposal.answered_at is not None
     note = Notification.objects.get(user=proposal.author, event="proposal.answered")
-    assert "Being evaluated" in note.message or "evaluat" in note.message.lower()
+    # Written in the recipient's language (the platform's default, Romanian, when none is chosen).
+    assert "În evaluare" in note.message and proposal.title in note.message
 
 
 def test_author_withdraws_only_without_supports(proposal: Proposal, make_verified: Any) -> None:
