@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = _("Problem reports")
+    nav_items = [(_("Report a problem"), "reports:index")]
+
+    def ready(self) -> None:
+        from reports import kpi_providers  # noqa: F401  (registers the strategy's indicators)
