@@ -164,16 +164,16 @@ def _clean_one(item: PreparedQuestion, value: Any) -> Any:
     if q.kind == Kind.NUMBER:
         text = str(value).strip().replace(",", ".")
         try:
-            number = Decimal(text)
+            amount = Decimal(text)
         except InvalidOperation:
             raise ValueError(_("Enter a number.")) from None
-        if not number.is_finite() or abs(number) >= Decimal("1e12"):
+        if not amount.is_finite() or abs(amount) >= Decimal("1e12"):
             raise ValueError(_("Enter a number."))
-        if q.number_min is not None and number < q.number_min:
+        if q.number_min is not None and amount < q.number_min:
             raise ValueError(_("Enter a number of at least %(low)s.") % {"low": q.number_min.normalize()})
-        if q.number_max is not None and number > q.number_max:
+        if q.number_max is not None and amount > q.number_max:
             raise ValueError(_("Enter a number of at most %(high)s.") % {"high": q.number_max.normalize()})
-        return number.quantize(Decimal("0.01"))
+        return amount.quantize(Decimal("0.01"))
     # Text
     if not isinstance(value, str):
         raise ValueError(_("Enter text."))

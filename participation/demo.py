@@ -81,14 +81,17 @@ def load_co_design_history() -> tuple[int, int]:
 
     processes = events = 0
     for activity in activities:
-        start = activity.start or activity.end
-        end = activity.end or activity.start
-        if start is None or end is None:
+        first_day = activity.start or activity.end
+        last_day = activity.end or activity.start
+        if first_day is None or last_day is None:
             continue
+        start, end = first_day, last_day
+        title_en = getattr(activity, "title_en", "") or activity.title  # modeltranslation fields
+        title_ro = getattr(activity, "title_ro", "") or ""
         if activity.kind in (CoDesignActivity.Kind.CONSULTATION, CoDesignActivity.Kind.SURVEY):
             process, created = Process.objects.update_or_create(co_design_activity=activity, defaults={
                 "slug": f"co-design-{activity.code.lower()}",
-                "title_en": activity.title_en or activity.title, "title_ro": activity.title_ro or "",
+                "title_en": title_en, "title_ro": title_ro,
                 "respondents": activity.respondents, "proposals_open": False,
                 "created_at": _aware(start, 9),
                 "summary_en": f"Conducted by {activity.conducted_by}." if activity.conducted_by else "",
@@ -109,7 +112,7 @@ def load_co_design_history() -> tuple[int, int]:
             event, created = Event.objects.update_or_create(co_design_activity=activity, defaults={
                 "slug": f"co-design-{activity.code.lower()}", "process": umbrella,
                 "kind": EVENT_KINDS.get(activity.kind, Event.Kind.WORKSHOP),
-                "title_en": activity.title_en or activity.title, "title_ro": activity.title_ro or "",
+                "title_en": title_en, "title_ro": title_ro,
                 "starts_at": _aware(start, 10), "ends_at": _aware(end, 13), "location": "Timișoara",
                 "registration_open": False, "published": True,
             })

@@ -16,8 +16,9 @@ class ProposalForm(forms.Form):
                             help_text=_("10 to 150 characters: what should change?"))
     body = forms.CharField(label=_("Your proposal"), min_length=30, max_length=5000, widget=forms.Textarea(
         attrs={"rows": 8}), help_text=_("30 to 5,000 characters: the problem, your idea, who benefits."))
-    ambition = forms.ModelChoiceField(label=_("Ambition of the strategy"), queryset=None,  # type: ignore[arg-type]
-                                      empty_label=_("Choose an ambition"))
+    ambition: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Ambition of the strategy"), queryset=None,  # type: ignore[arg-type]
+        empty_label=_("Choose an ambition"))
     organisation = forms.ModelChoiceField(label=_("Submit on behalf of"), queryset=Organisation.objects.none(),
                                           required=False, empty_label=_("Myself"))
 

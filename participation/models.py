@@ -177,7 +177,7 @@ class Question(models.Model):
     condition_question = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                            related_name="dependent_questions",
                                            verbose_name=_("shown only after question"))
-    condition_options = models.ManyToManyField("Option", blank=True, related_name="+",
+    condition_options: models.ManyToManyField = models.ManyToManyField("Option", blank=True, related_name="+",
                                                verbose_name=_("when the answer includes"))
 
     class Meta:
@@ -397,7 +397,7 @@ class WorkingGroup(models.Model):
                                  related_name="working_groups", verbose_name=_("ambition"))
     project = models.ForeignKey("strategy.Project", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="working_groups", verbose_name=_("project"))
-    coordinators = models.ManyToManyField(USER, blank=True, related_name="coordinated_groups",
+    coordinators: models.ManyToManyField = models.ManyToManyField(USER, blank=True, related_name="coordinated_groups",
                                           verbose_name=_("coordinators"))
     accepts_members = models.BooleanField(_("accepts expressions of interest"), default=True)
     order = models.PositiveSmallIntegerField(default=0)

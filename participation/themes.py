@@ -10,7 +10,9 @@ Method (deterministic for a given seed):
 3. Latent semantic analysis (truncated SVD) and k-means on unit vectors (cosine geometry). The
    number of themes is chosen by the silhouette score on a bounded sample, so the cost stays
    linear in the number of answers.
-4. Each theme gets its most distinctive terms as label, its share of the classified answers,
+4. Romanian and English answers are grouped separately (detected from Romanian letters and function
+   words), each language getting a share of the themes proportional to its answers.
+5. Each theme gets its most distinctive terms as label, its share of the classified answers,
    and its most typical answers (closest to the theme's centre).
 
 Answers without a single meaningful term ("-", "nu știu", "ok") are left unclassified.
@@ -33,6 +35,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 STOPWORDS_DIR = Path(__file__).resolve().parent / "stopwords"
 TOKEN = re.compile(r"[a-z][a-z0-9]+")
@@ -43,6 +46,7 @@ SUFFIXES = (
     "le", "ed", "es", "ly", "a", "e", "i", "u", "s",
 )
 MIN_STEM = 4
+ROMANIAN_LETTERS = re.compile("[ăâîșțşţĂÂÎȘȚŞŢ]")
 
 
 @dataclass(frozen=True)
@@ -80,15 +84,27 @@ def stem(word: str) -> str:
     return word
 
 
+def _read_list(name: str) -> set[str]:
+    words = set()
+    for line in (STOPWORDS_DIR / name).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(fold(line))
+    return words
+
+
 @lru_cache(maxsize=1)
+def romanian_stop_words() -> frozenset[str]:
+    return frozenset(_read_list("ro.txt"))
+
+
+@lru_cache(maxsize=1)
+def english_stop_words() -> frozenset[str]:
+    return frozenset({fold(w) for w in ENGLISH_STOP_WORDS} | _read_list("en.txt"))
+
+
 def stop_words() -> frozenset[str]:
-    words: set[str] = {fold(w) for w in ENGLISH_STOP_WORDS}
-    for path in sorted(STOPWORDS_DIR.glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            line = line.strip()
-            if line and not line.startswith("#"):
-                words.add(fold(line))
-    return frozenset(words)
+    return romanian_stop_words() | english_stop_words()
 
 
 class _Tokeniser:
@@ -97,9 +113,13 @@ class _Tokeniser:
     def __init__(self) -> None:
         self.surface: dict[str, Counter[str]] = {}
         self.stops = stop_words()
+        self.romanian = romanian_stop_words()
+        self.english = english_stop_words()
+        self.languages: list[str] = []
 
     def __call__(self, text: str) -> list[str]:
         written = re.findall(r"[^\W\d_][^\W_]+", text.lower())
+        self.languages.append(self._language(text, written))
         stems = []
         for original in written:
             folded = fold(original)
@@ -112,9 +132,26 @@ class _Tokeniser:
             stems.append(key)
         return stems
 
+    def _language(self, text: str, words: list[str]) -> str:
+        """ro or en, from Romanian letters and which language's function words the answer uses."""
+        if ROMANIAN_LETTERS.search(text):
+            return "ro"
+        folded = [fold(w) for w in words]
+        romanian = sum(1 for w in folded if w in self.romanian and w not in self.english)
+        english = sum(1 for w in folded if w in self.english and w not in self.romanian)
+        if english == romanian:
+            return ""  # undecided: joins the language most answers are in
+        return "en" if english > romanian else "ro"
+
     def label_for(self, term: str) -> str:
-        return " ".join(self.surface[part].most_common(1)[0][0] if part in self.surface else part
-                        for part in term.split(" "))
+        return " ".join(self._written(part) for part in term.split(" "))
+
+    def _written(self, stem_: str) -> str:
+        """The most frequent spelling, preferring one with diacritics (many type without them)."""
+        forms = self.surface.get(stem_)
+        if not forms:
+            return stem_
+        return max(forms.items(), key=lambda item: (item[1] * (2 if not item[0].isascii() else 1), item[0]))[0]
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -150,8 +187,19 @@ def _kmeans(vectors: np.ndarray, k: int, seed: int) -> np.ndarray:
 
 
 def find_themes(texts: Sequence[str], *, min_themes: int = 2, max_themes: int = 8, seed: int = 0,
-                min_answers: int = 6, typical: int = 3, silhouette_sample: int = 2000) -> Analysis:
-    """Group `texts` into themes. Returned positions index into `texts`."""
+                min_answers: int = 6, silhouette_sample: int = 2000, threads: int = 1) -> Analysis:
+    """Group `texts` into themes. Returned positions index into `texts`.
+
+    `threads` caps the BLAS/OpenMP threads: on a shared 2-core server one thread is many times faster
+    than letting k-means spin a thread per core against the web workers (measured in bench/themes.py).
+    """
+    with threadpool_limits(limits=threads):
+        return _find_themes(texts, min_themes=min_themes, max_themes=max_themes, seed=seed,
+                            min_answers=min_answers, silhouette_sample=silhouette_sample)
+
+
+def _find_themes(texts: Sequence[str], *, min_themes: int, max_themes: int, seed: int, min_answers: int,
+                 silhouette_sample: int) -> Analysis:
     total = len(texts)
     tokeniser = _Tokeniser()
     token_lists = [tokeniser(t or "") for t in texts]
@@ -160,20 +208,59 @@ def find_themes(texts: Sequence[str], *, min_themes: int = 2, max_themes: int = 
     if len(usable) < min_answers:
         return Analysis(themes=[], unclassified=list(range(total)), method="too few answers", total=total)
 
+    # Romanian and English answers share almost no words, so k-means would spend themes on the language
+    # itself (or lump both into a catch-all theme). Each language is grouped on its own, with a share of
+    # the themes proportional to its answers; a language with few answers joins the larger one.
+    groups: dict[str, list[int]] = {}
+    for i in usable:
+        groups.setdefault(tokeniser.languages[i], []).append(i)
+    undecided = groups.pop("", [])
+    ordered = sorted(groups.items(), key=lambda item: -len(item[1])) or [("ro", [])]
+    main_language = ordered[0][0]
+    groups[main_language] = ordered[0][1] + undecided
+    for language, members in ordered[1:]:
+        if len(members) < max(min_answers, 2 * min_themes * 5):
+            groups[main_language] += members
+            del groups[language]
+    themes: list[FoundTheme] = []
+    methods = []
+    scores: dict[int, float] = {}
+    chosen = 0
+    for language, members in sorted(groups.items(), key=lambda item: -len(item[1])):
+        members.sort()
+        budget = max(min_themes, round(max_themes * len(members) / len(usable)))
+        found, left_out, method, group_scores, k = _cluster(
+            members, token_lists, tokeniser, min_themes=min_themes, max_themes=budget, seed=seed,
+            min_answers=min_answers, silhouette_sample=silhouette_sample)
+        themes += found
+        unusable += left_out
+        methods.append(f"{language}: {method}" if len(groups) > 1 else method)
+        scores.update(group_scores if len(groups) == 1 else {})
+        chosen += k
+    themes.sort(key=lambda t: (-len(t.members), t.label))
+    return Analysis(themes=themes, unclassified=sorted(unusable), method="; ".join(methods), total=total,
+                    chosen_k=chosen, scores=scores)
+
+
+def _cluster(members: list[int], token_lists: list[list[str]], tokeniser: _Tokeniser, *, min_themes: int,
+             max_themes: int, seed: int, min_answers: int, silhouette_sample: int
+             ) -> tuple[list[FoundTheme], list[int], str, dict[int, float], int]:
+    """Themes of one language's answers: (themes, unclassified, method, silhouette per k, chosen k)."""
+    usable = list(members)
     min_df = 2 if len(usable) >= 20 else 1
     vectoriser = TfidfVectorizer(analyzer=_identity, min_df=min_df, max_df=0.5, sublinear_tf=True,
                                  dtype=np.float32)
     try:
         matrix = vectoriser.fit_transform([token_lists[i] for i in usable])
     except ValueError:  # every term filtered out (e.g. all answers identical)
-        return Analysis(themes=[], unclassified=list(range(total)), method="no shared vocabulary", total=total)
+        return [], usable, "no shared vocabulary", {}, 0
     terms = np.asarray(vectoriser.get_feature_names_out())
     has_terms = np.asarray(matrix.getnnz(axis=1)).ravel() > 0
-    unusable += [usable[i] for i in np.flatnonzero(~has_terms)]
+    unusable = [usable[i] for i in np.flatnonzero(~has_terms)]
     usable = [usable[i] for i in np.flatnonzero(has_terms)]
     matrix = sparse.csr_matrix(matrix[has_terms])
     if len(usable) < min_answers:
-        return Analysis(themes=[], unclassified=sorted(unusable), method="too few answers", total=total)
+        return [], sorted(unusable + usable), "too few answers", {}, 0
 
     components = min(100, matrix.shape[1] - 1, len(usable) - 1)
     if components >= 2:
@@ -197,7 +284,7 @@ def find_themes(texts: Sequence[str], *, min_themes: int = 2, max_themes: int = 
         closeness = vectors[positions] @ (centre / norm)
         order = np.argsort(-closeness, kind="stable")
         in_cluster = np.asarray(matrix[positions].mean(axis=0)).ravel()
-        # Distinctive: frequent here, rarer elsewhere; phrases only when they beat their words.
+        # Distinctive: frequent here, rarer elsewhere.
         distinctiveness = in_cluster - overall
         top = [terms[i] for i in np.argsort(-distinctiveness, kind="stable")[:12] if distinctiveness[i] > 0]
         keywords = _dedupe_terms(top)[:4]
@@ -208,11 +295,8 @@ def find_themes(texts: Sequence[str], *, min_themes: int = 2, max_themes: int = 
             members=[usable[int(positions[i])] for i in order],
             typicality=[round(float(closeness[i]), 4) for i in order],
         ))
-    themes.sort(key=lambda t: (-len(t.members), t.label))
-    del typical  # typical answers are the first members; kept as a parameter for callers' clarity
     method = f"tf-idf + lsa({components}) + k-means(k={k}, silhouette)"
-    return Analysis(themes=themes, unclassified=sorted(unusable), method=method, total=total, chosen_k=k,
-                    scores=scores)
+    return themes, unusable, method, scores, k
 
 
 def _dedupe_terms(terms: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ def require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
         raise PermissionDenied(perm)
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form, on the named fields where they exist."""
     if hasattr(error, "error_dict"):
         for name, messages in error.message_dict.items():

@@ -27,7 +27,7 @@ def _cookie_name(consultation: Consultation) -> str:
 
 
 def _consultation(slug: str, request: HttpRequest) -> Consultation:
-    consultation = get_object_or_404(Consultation.objects.select_related("process"), slug=slug)
+    consultation: Consultation = get_object_or_404(Consultation.objects.select_related("process"), slug=slug)
     if not consultation.published and not request.user.has_perm("participation.manage"):
         raise Http404
     return consultation
@@ -56,7 +56,7 @@ def _form_values(prepared: list[answering.PreparedQuestion], raw: dict[int, Any]
         elif item.question.kind == Question.Kind.MULTIPLE and isinstance(value, list):
             values[item.question.pk] = [int(v) for v in value if str(v).isdigit()]
         elif item.question.kind == Question.Kind.SINGLE and str(value).isdigit():
-            values[item.question.pk] = int(value)
+            values[item.question.pk] = int(str(value))
         else:
             values[item.question.pk] = value
     return values

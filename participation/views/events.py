@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -84,7 +86,7 @@ def event_outcomes(request: HttpRequest, slug: str) -> HttpResponse:
     require_perm(request, "participation.manage")
     form = OutcomesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("outcomes", [])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("outcomes", [])))
         return redirect(event.get_absolute_url())
     services.publish_event_outcomes(request.user, event, form.cleaned_data["outcomes"])
     return redirect(event.get_absolute_url())
@@ -108,7 +110,7 @@ def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
 
 def events_feed(request: HttpRequest) -> HttpResponse:
     """All published events of the last 90 days and the future, for calendar subscriptions."""
-    since = timezone.now() - timezone.timedelta(days=90)
+    since = timezone.now() - dt.timedelta(days=90)
     events = Event.objects.filter(published=True, ends_at__gte=since).order_by("starts_at")[:500]
     body = ical.calendar([_calendar_event(request, e) for e in events], name="Timișoara Smart City",
                          now=timezone.now())

@@ -180,7 +180,8 @@ def comment_add(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(str(e) for e in errors)
+            messages.error(request, f"{label}: {text}" if label else text)
         return _back(request, target, "#comments")
     parent = None
     if form.cleaned_data.get("parent"):
@@ -232,7 +233,8 @@ def follow(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    current = NotificationSettings.objects.filter(user=request.user).values_list("email_mode", flat=True).first()
+    user: Any = request.user
+    current = NotificationSettings.objects.filter(user=user).values_list("email_mode", flat=True).first()
     form = NotificationSettingsForm(request.POST or None, initial={
         "email_mode": current or NotificationSettings.EmailMode.DAILY})
     if request.method == "POST":
@@ -243,6 +245,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
             services.set_email_mode(request.user, form.cleaned_data["email_mode"])
             messages.success(request, _("Your email preference is saved."))
             return redirect("participation:notifications")
-    items = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    items = Paginator(Notification.objects.filter(user=user), 30).get_page(request.GET.get("page"))
     return render(request, "participation/notifications.html", {"form": form, "page": items},
                   status=400 if form.errors else 200)
