@@ -93,7 +93,12 @@ def _number(text: Any) -> Decimal | None:
         return None
 
 
+CURRENCY_LABELS = {"RON": "lei"}
+
+
 def format_money(value: Any, currency: str = "") -> str:
+    """An amount grouped for the active language, with the currency ("lei" for RON)."""
+    currency = CURRENCY_LABELS.get(currency, currency)
     number = _number(value)
     if number is None:
         return str(value)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from budgeting.images import MAX_UPLOAD_BYTES
-from budgeting.models import BallotType, Category, Edition, Pool, Project
+from budgeting.models import BallotType, Category, Edition, Pool, Project, Rule
 from budgeting.services import ProjectInput
 from core.models import Neighbourhood
 
@@ -132,6 +132,27 @@ class GenerateCodesForm(forms.Form):
     batch = forms.CharField(label=_("Batch (where they are handed out)"), max_length=80, required=False)
     neighbourhood = forms.ModelChoiceField(label=_("Valid only in the district"), required=False,
                                            queryset=Neighbourhood.objects.only("slug", "name"), to_field_name="slug")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Pabulib file (.pb)"), help_text=_("At most 20 MB, UTF-8 text."))
+    slug = forms.SlugField(label=_("Short name of the edition"), max_length=50)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    rule = forms.ChoiceField(label=_("Counting rule"), required=False,
+                             choices=[("", _("— the rule the file names —")), *Rule.choices])
+    compare = forms.MultipleChoiceField(label=_("Also compare with"), required=False, choices=Rule.choices,
+                                        widget=forms.CheckboxSelectMultiple)
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(_("The file is too large (at most 20 MB)."))
+        try:
+            return str(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file is not UTF-8 text.")) from None
 
 
 class PhaseForm(forms.Form):

@@ -318,7 +318,7 @@ class Photo(models.Model):
     """A project photo, re-encoded on upload (decoded by Pillow, resized, metadata removed)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    image = models.ImageField(upload_to=photo_path)
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
     alt_text = models.CharField(_("description of the photo"), max_length=250,

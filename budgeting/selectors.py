@@ -31,7 +31,7 @@ def public_projects(edition: Edition, *, include_rejected: bool = True) -> Query
     if include_rejected:
         statuses.append(ProjectStatus.REJECTED)
     return (Project.objects.filter(edition=edition, hidden=False, status__in=statuses)
-            .select_related("pool", "category", "neighbourhood")
+            .select_related("edition", "pool", "category", "neighbourhood")
             .annotate(support_count=Count("supports", distinct=True),
                       comment_count=Count("comments", filter=Q(comments__hidden=False), distinct=True)))
 

@@ -506,6 +506,25 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def import_edition(request: HttpRequest) -> HttpResponse:
+    """Administrators import a Pabulib file as a finished edition (e.g. to compare rules)."""
+    _require(request, "budgeting.manage_edition")
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            edition = services.import_pabulib(request.user, data["file"], slug=data["slug"], title=data["title"],
+                                              rule=data["rule"] or None, compare=data["compare"])
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, _("The file was imported."))
+            return redirect("budgeting:results", slug=edition.slug)
+    return render(request, "budgeting/import.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
 def residences(request: HttpRequest) -> HttpResponse:
     _require(request, "budgeting.confirm_residence")
     if request.method == "POST":

@@ -19,7 +19,7 @@ def money(value: Any, currency: str = "") -> str:
     """1234567.5 → "1.234.567,50 lei" (grouped for the active language)."""
     if value is None or value == "":
         return ""
-    return format_money(value, {"RON": "lei"}.get(currency, currency))
+    return format_money(value, currency)
 
 
 @register.simple_tag
