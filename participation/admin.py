@@ -95,12 +95,18 @@ class MembershipAdmin(AuditedAdmin):
     raw_id_fields = ["user", "organisation"]
 
 
+class EventAttachmentInline(admin.TabularInline):
+    model = models.EventAttachment
+    extra = 0
+
+
 @admin.register(models.Event)
 class EventAdmin(AuditedTranslationAdmin):
     list_display = ["title", "kind", "starts_at", "capacity", "registration_open", "cancelled", "published"]
     list_filter = ["kind", "published", "cancelled"]
     search_fields = ["title_ro", "title_en"]
     prepopulated_fields = {"slug": ["title_en"]}
+    inlines = [EventAttachmentInline]
 
 
 @admin.register(models.Proposal)

@@ -64,6 +64,7 @@ class NotificationSettingsForm(forms.Form):
 class OrganisationForm(forms.ModelForm):
     position = forms.CharField(label=_("Your position in the organisation"), max_length=120, required=False)
     listed_publicly = forms.BooleanField(label=_("Show my public name as a representative"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
 
     class Meta:
         model = Organisation
