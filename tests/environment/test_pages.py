@@ -1,0 +1,91 @@
+"""Public pages: real (demo) data shown, constant query counts, no personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from environment.ingest.store import Row, store_readings
+from environment.models import Sensor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db: Any) -> None:
+    if not (settings.SHARED_DIR / "data" / "sensors").is_dir():
+        pytest.skip("sample archive files not found")
+    from environment.demo import load_demo_data
+
+    load_demo_data(StringIO())
+
+
+def test_demo_loader_is_idempotent_and_marks_demo(demo: None) -> None:
+    from environment.demo import load_demo_data
+    from environment.models import Reading
+
+    count = Reading.objects.count()
+    assert count > 2000
+    load_demo_data(StringIO())
+    assert Reading.objects.count() == count
+    assert set(Sensor.objects.values_list("station__is_demo", flat=True)) == {True}
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_pages_show_the_demo_data(client: Any, demo: None, lang: str) -> None:
+    index = client.get(f"/{lang}/air/")
+    assert index.status_code == 200
+    text = index.content.decode()
+    assert "demo-15092" in text and "air-markers" in text
+    sensor = client.get(f"/{lang}/air/sensors/demo-15092/")
+    assert sensor.status_code == 200
+    body = sensor.content.decode()
+    assert "2019-01-10" in body and "<svg" in body and "<table" in body
+    city = client.get(f"/{lang}/air/city/?year=2019")
+    assert city.status_code == 200
+    assert "2008/50/EC" in city.content.decode()
+    assert client.get(f"/{lang}/air/sensors/nope/").status_code == 404
+    assert client.get(f"/{lang}/air/city/?year=1999").status_code == 404
+
+
+def _add_sensor_with_a_day(register: Any, number: int) -> None:
+    sensor, _key = register(f"q-{number}", lat=45.75 + number / 1000)
+    start = dt.datetime(2019, 1, 10, tzinfo=dt.UTC)
+    with transaction.atomic():
+        store_readings([Row(sensor.pk, q, start + dt.timedelta(minutes=30 * i), 10.0 + i % 7)
+                        for i in range(48) for q in (1, 2)])
+
+
+def test_query_counts_do_not_grow_with_sensors_or_data(client: Any, register: Any,
+                                                      django_assert_num_queries: Any) -> None:
+    _add_sensor_with_a_day(register, 1)
+    pages = ["/en/air/", "/en/air/city/?year=2019", "/en/air/sensors/q-1/", "/api/v1/sensors",
+             "/api/v1/air-quality/now", "/api/v1/sensors/q-1/readings", "/api/v1/air-quality/exceedances?year=2019"]
+    counts = {}
+    for page in pages:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page).status_code == 200
+        counts[page] = len(captured)
+    for number in range(2, 8):
+        _add_sensor_with_a_day(register, number)
+    for page in pages:
+        with django_assert_num_queries(counts[page]):
+            assert client.get(page).status_code == 200
+
+
+def test_private_owner_contact_never_shows(client: Any, register: Any) -> None:
+    sensor, _key = register("private-1", lat=45.7612345, lon=21.2312345)
+    sensor.station.owner_contact = "owner@example.org"
+    sensor.station.operator = "Ion Popescu"
+    sensor.station.save()
+    for url in ("/en/air/", "/en/air/sensors/private-1/", "/api/v1/sensors", "/api/v1/sensors/private-1",
+                "/api/v1/air-quality/now"):
+        body = client.get(url).content.decode()
+        assert "owner@example.org" not in body and "Ion Popescu" not in body, url
+        assert "45.7612345" not in body and "21.2312345" not in body, url  # rounded to ~100 m
