@@ -541,7 +541,8 @@ def bulk_apply(actor: Any, reports: Iterable[Report], action: str, *, text: str 
         raise ValidationError({"action": _("Unknown action.")})
     changed = 0
     target = {"acknowledge": Status.ACKNOWLEDGED, "in_progress": Status.IN_PROGRESS, "fixed": Status.FIXED}
-    for report in reports:
+    fresh = Report.objects.filter(pk__in=[report.pk for report in reports]).select_related("department")
+    for report in fresh.order_by("id"):
         if action in target:
             if report.status == target[action]:
                 continue

@@ -17,6 +17,14 @@ NEIGHBOURHOODS = settings.BASE_DIR / "data" / "timisoara" / "neighbourhoods-osm.
 CENTRU = (45.7537, 21.2257)  # Piața Victoriei, inside "Centru"
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def reference(db: Any) -> dict[str, Any]:
     """Neighbourhoods, departments, categories with questions, response templates."""
