@@ -42,6 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--top-up-tolerance", type=_amount, default=Fraction(100_000),
         help="timisoara: largest shortfall the budget is topped up for (100000)",
     )
+    parser.add_argument(
+        "--no-greedy-completion", dest="greedy_completion", action="store_false",
+        help="mes-add1: stop after the add-one stage, without the utilitarian greedy completion",
+    )
     parser.add_argument("--explain", action="store_true", help="also print why each project was or was not selected")
 
 
@@ -50,7 +54,7 @@ def run(options: argparse.Namespace, out: Writer) -> None:
     instance = parse_pabulib(options.file)
     outcome = compute_outcome(
         instance, options.rule, satisfaction=options.satisfaction, max_projects=options.max_projects,
-        top_up_tolerance=options.top_up_tolerance,
+        top_up_tolerance=options.top_up_tolerance, greedy_completion=options.greedy_completion,
     )
     for project_id in outcome.selected:
         out.write(f"{project_id}\n")

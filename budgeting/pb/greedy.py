@@ -23,7 +23,7 @@ SCORE_UNITS = {
 def display_score(profile: SupportProfile, project: int) -> Fraction:
     """What citizens would call the project's votes: approvals, points, or Borda points."""
     if profile.satisfaction in (Satisfaction.COST, Satisfaction.CARDINALITY):
-        return Fraction(profile.supporter_counts[project])
+        return Fraction(profile.vote_counts[project])
     return profile.total_satisfaction(project)
 
 

@@ -112,6 +112,7 @@ class EqualShares:
         # Entries of each group's ballot, to mark the projects whose price a payment may change.
         self.group_entry_projects = profile.group_projects
         self._neighbours: dict[int, IntArray] = {}
+        self._fresh_exact: dict[int, Fraction] = {}
         # Price of every candidate while all its supporters can pay their share: cost / total units.
         # It is the same in every pass, and a lower bound of the price later on.
         self.fresh_alpha = np.full(num_projects, math.inf)
@@ -127,6 +128,14 @@ class EqualShares:
         # The fresh price needs each supporter to afford gamma * units: beta >= this.
         self.fresh_needs = self.fresh_gamma * np.asarray(self.max_units)
 
+    def fresh_alpha_exact(self, project: int) -> Fraction:
+        found = self._fresh_exact.get(project)
+        if found is None:
+            profile = self.profile
+            found = profile.costs[project] / (profile.unit_totals[project] * profile.scale[project])
+            self._fresh_exact[project] = found
+        return found
+
     def neighbours(self, project: int) -> IntArray:
         """Projects sharing at least one supporter group with ``project`` (computed once)."""
         found = self._neighbours.get(project)
@@ -140,8 +149,9 @@ class EqualShares:
             self._neighbours[project] = found
         return found
 
-    def run(self, beta: Fraction) -> PassResult:
-        return _Pass(self, beta).run()
+    def run(self, beta: Fraction, details: bool = False) -> PassResult:
+        """One MES pass; ``details`` also counts, per round, the voters who paid all they had."""
+        return _Pass(self, beta, details).run()
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -153,12 +163,11 @@ class _Record:
 
     project: int
     gamma: float
-    # Groups that may have paid all they had (the others surely paid gamma * units).
+    # Groups that may have paid all they had; the float margins proved that every other supporter
+    # paid exactly gamma * units, except those that had exactly nothing left (zero_units of them).
     window: IntArray
     window_units: IntArray
-    # Sum of weight * units over supporters that were surely at zero before this round.
-    zero_units: int
-    paid_in_full: int
+    zero_units: int = 0
 
 
 class _Pass:
@@ -166,30 +175,29 @@ class _Pass:
 
     Floats carry every group's budget together with a bound on its distance from the exact budget.
     Exact prices of past rounds are computed only when a decision needs exact budgets, in round
-    order, each from the exact budgets of the groups that may have paid all they had in it.
+    order, each from the exact budgets of the groups in its window.
     """
 
-    def __init__(self, engine: EqualShares, beta: Fraction) -> None:
+    def __init__(self, engine: EqualShares, beta: Fraction, details: bool) -> None:
         self.e = engine
         self.beta = beta
         self.beta_f = float(beta)
+        self.details = details
         profile = engine.profile
         self.budgets = np.full(profile.num_groups, self.beta_f)
-        # Per group: |float budget - exact budget| <= errors[group].
+        # Per group: |float budget - exact budget| <= errors[group] <= max_error.
         self.errors = np.full(profile.num_groups, EPSILON * self.beta_f)
         self.max_error = EPSILON * self.beta_f
-        self.zero_round = np.full(profile.num_groups, -1, dtype=np.int64)
         self.round_of = [-1] * profile.num_projects
         self.records: list[_Record] = []
+        self.paid_in_full: list[int] = []
         self.exact_rounds: list[tuple[Fraction, frozenset[int]]] = []
+        self.share_needed = np.zeros(0)
 
     # ------------------------------------------------------------------ exact quantities
 
     def exact_budget(self, group: int, before: int) -> Fraction:
-        """Exact budget of ``group`` before round ``before`` (rounds before it must be exact)."""
-        zero_round = int(self.zero_round[group])
-        if 0 <= zero_round < before:
-            return Fraction(0)
+        """Exact budget of ``group`` before round ``before`` (rounds it paid in must be exact)."""
         e = self.e
         value = self.beta
         for entry in range(e.group_offsets[group], e.group_offsets[group + 1]):
@@ -206,16 +214,14 @@ class _Pass:
         e = self.e
         last = -1
         for group in groups.tolist():
-            if 0 <= self.zero_round[group] < before:
-                continue
             for entry in range(e.group_offsets[group], e.group_offsets[group + 1]):
                 paid_round = self.round_of[e.group_projects[entry]]
                 if last < paid_round < before:
                     last = paid_round
+        # In round order, so every round finds the exact rounds before it already computed.
         while len(self.exact_rounds) <= last:
             number = len(self.exact_rounds)
             record = self.records[number]
-            self.make_exact(record.window, number)
             self.exact_rounds.append(
                 self.exact_solve(record.project, record.window, record.window_units, record.zero_units, number)
             )
@@ -225,8 +231,8 @@ class _Pass:
     ) -> tuple[Fraction, frozenset[int]]:
         """Exact price per unit of ``project`` before round ``before``, and who pays all they have.
 
-        Supporters outside ``window`` pay ``gamma * units`` (the float margins proved it) and
-        ``zero_units`` belong to supporters with nothing left.
+        Supporters outside ``window`` pay ``gamma * units`` (the float margins proved it), except
+        those holding ``zero_units`` units, who have exactly nothing left.
         """
         e = self.e
         profile = e.profile
@@ -257,29 +263,35 @@ class _Pass:
         now = len(self.records)
         groups = e.groups[project]
         units = e.profile.supporters(project)[1]
-        zero = self.zero_round[groups] >= 0
-        zero_units = int(np.dot(e.weights_int[project][zero], units[zero]))
-        budgets, units_f = self.budgets[groups], e.units_f[project]
-        margins = budgets - self.errors[groups]
-        surely_pays_share = margins >= (gamma_f + gamma_err) * units_f
+        units_f = e.units_f[project]
+        budgets, errors = self.budgets[groups], self.errors[groups]
+        margins = budgets - errors
+        # A zero budget with a zero error bound is exactly zero (set so only when surely paying all).
+        empty = (budgets == 0) & (errors == 0)
+        zero_units = int(e.weights_int[project][empty] @ units[empty])
+        in_window = (margins < (gamma_f + gamma_err) * units_f) & ~empty
         while True:
-            in_window = ~zero & ~surely_pays_share
             window = groups[in_window]
             self.make_exact(window, now)
             gamma, _ = self.exact_solve(project, window, units[in_window], zero_units, now)
             # Check, do not assume, that everyone outside the window can pay the exact share.
-            bound = float(gamma) * (1 + RELATIVE_SLACK)
-            if (margins >= bound * units_f)[~zero & ~in_window].all():
+            if (margins >= float(gamma) * (1 + RELATIVE_SLACK) * units_f)[~in_window & ~empty].all():
                 return gamma
-            surely_pays_share = np.zeros(len(groups), dtype=bool)
+            in_window = ~empty
+
+    def exact_alpha(self, project: int, gamma_f: float, gamma_err: float) -> Fraction:
+        """Exact price of a candidate: cost / total satisfaction while every supporter can pay the
+        share (the common tie: two such projects with equally many supporters), else computed."""
+        if self.share_needed[project] < math.inf:
+            return self.e.fresh_alpha_exact(project)
+        return self.exact_gamma_now(project, gamma_f, gamma_err) / self.e.profile.scale[project]
 
     def exact_available(self, project: int) -> Fraction:
         e = self.e
         now = len(self.records)
         groups = e.groups[project]
-        paying = groups[self.zero_round[groups] < 0]
-        self.make_exact(paying, now)
-        return sum((e.weights_list[g] * self.exact_budget(g, now) for g in paying.tolist()), Fraction(0))
+        self.make_exact(groups, now)
+        return sum((e.weights_list[g] * self.exact_budget(g, now) for g in groups.tolist()), Fraction(0))
 
     # ------------------------------------------------------------------ float evaluation
 
@@ -288,6 +300,7 @@ class _Pass:
 
         gamma solves sum_i w_i * min(budget_i, gamma * units_i) = cost. Only supporters who may pay
         all they have move the root when their budgets are off, so only their errors count.
+        An error bound of gamma itself means "unsure": exact arithmetic decides.
         """
         e = self.e
         groups = e.groups[project]
@@ -302,41 +315,44 @@ class _Pass:
                 return None
             if available <= cost + slack and self.exact_available(project) < e.profile.costs[project]:
                 return None
-        units_f = e.units_f[project]
+        ones = e.unit_ones[project]
         total_units = e.unit_total_f[project]
         scale = e.scale_f[project]
         gamma = cost / total_units
-        lowest = float(budgets.min()) if e.unit_ones[project] else float((budgets / units_f).min())
-        if lowest - self.max_error >= gamma * (1 + 4 * RELATIVE_SLACK):
+        ratios = budgets if ones else budgets / e.units_f[project]
+        if float(ratios.min()) - self.max_error >= gamma * (1 + 4 * RELATIVE_SLACK):
             # Nobody can be short of the share: gamma = cost / total units, up to rounding.
+            self.share_needed[project] = e.fresh_needs[project] * (1 + 4 * RELATIVE_SLACK)
             gamma_err = RELATIVE_SLACK * gamma
             alpha = gamma / scale
             return alpha, gamma_err / scale + RELATIVE_SLACK * alpha, gamma, gamma_err
-        errors = self.errors[groups]
-        margins = budgets - errors
-        ratios = budgets / units_f
-        order = ratios.argsort()
-        sorted_ratios = ratios[order]
-        pays = w_f[order] * budgets[order]
-        unit_weights = e.wu_f[project][order]
-        # Supporters before position i pay all they have; the rest share what is left. Each
-        # denominator still contains the units of supporter i itself, so it is never zero.
-        numerators = cost - (pays.cumsum() - pays)
-        denominators = total_units - (unit_weights.cumsum() - unit_weights)
-        fits = (numerators / denominators) <= sorted_ratios
-        index = int(fits.argmax())
-        if not fits[index]:  # float noise at exact affordability: let exact arithmetic decide
-            gamma = float(sorted_ratios[-1])
+        self.share_needed[project] = math.inf
+        # Poor/rich iteration: supporters whose ratio is below the price pay all they have and the
+        # others share the rest. Starting from cost / total units the price only rises, and it stops
+        # at the smallest fixed point, the MES price. No sorting: a few passes over the supporters.
+        wu = e.wu_f[project]
+        paying_share = total_units
+        for _ in range(64):
+            poor = ratios < gamma
+            paid = float(np.dot(w_f, budgets * poor))
+            paying_share = total_units - float(np.dot(wu, poor))
+            if paying_share <= 0:  # float noise at exact affordability: let exact arithmetic decide
+                return gamma / scale, gamma / scale, gamma, gamma
+            new_gamma = (cost - paid) / paying_share
+            if new_gamma <= gamma:
+                break
+            gamma = new_gamma
+        else:  # pragma: no cover - a staircase of 64 budget levels: leave it to exact arithmetic
             return gamma / scale, gamma / scale, gamma, gamma
-        gamma = float(numerators[index] / denominators[index])
         # Supporters that may pay all they have at a price up to a little above gamma: their budget
-        # errors move the root, by at most (their errors) / (units of the others).
-        reach = gamma * (1 + 1e-9)
-        maybe_all = margins < reach * units_f
-        safe_units = total_units - float(e.wu_f[project][maybe_all].sum())
+        # errors move the root, by at most (their errors) / (units of the others). (units >= 1, so
+        # error / units <= max_error.)
+        maybe = ratios < gamma * (1 + 1e-9) + self.max_error
+        safe_units = total_units - float(np.dot(wu, maybe))
         if safe_units <= 0:
             return gamma / scale, gamma / scale, gamma, gamma
-        gamma_err = (float(w_f[maybe_all] @ errors[maybe_all]) + rounding) / safe_units + RELATIVE_SLACK * gamma
+        error_sum = float(np.dot(w_f[maybe], self.errors[groups[maybe]]))
+        gamma_err = (error_sum + rounding) / safe_units + RELATIVE_SLACK * gamma
         if gamma_err > 1e-9 * gamma:
             return gamma / scale, gamma / scale, gamma, gamma
         alpha = gamma / scale
@@ -352,6 +368,9 @@ class _Pass:
         alive[e.candidates] = True
         # A fresh price holds when every supporter can pay it; otherwise evaluate before use.
         dirty = e.fresh_needs > self.beta_f * (1 - 4 * RELATIVE_SLACK)
+        # For projects priced with nobody short of their share: the budget every supporter needs
+        # for that price to stand (a payment elsewhere that leaves more than this changes nothing).
+        self.share_needed = np.where(dirty, math.inf, e.fresh_needs * (1 + 4 * RELATIVE_SLACK))
         alpha: list[float] = e.fresh_alpha.tolist()
         alpha_err = [4 * RELATIVE_SLACK * a for a in alpha]
         gamma_f: list[float] = e.fresh_gamma.tolist()
@@ -385,66 +404,70 @@ class _Pass:
             if len(ties) == 1:
                 chosen = ties[0]
             else:
-                exact = {p: self.exact_gamma_now(p, gamma_f[p], gamma_err[p]) / profile.scale[p] for p in ties}
+                exact = {p: self.exact_alpha(p, gamma_f[p], gamma_err[p]) for p in ties}
                 chosen = min(ties, key=lambda p: (exact[p], rank[p]))
             for p in evaluated:
                 if p != chosen:
                     heapq.heappush(heap, (alpha[p] - alpha_err[p], rank[p], p))
             alive[chosen] = False
-            self.pay(chosen, gamma_f[chosen], gamma_err[chosen])
-            self.mark_dirty(chosen, dirty)
-        rounds = [Round(r.project, r.paid_in_full) for r in self.records]
+            floor = self.pay(chosen, gamma_f[chosen], gamma_err[chosen])
+            self.mark_dirty(chosen, dirty, floor)
+        paid = self.paid_in_full if self.details else [0] * len(self.records)
+        rounds = [Round(r.project, count) for r, count in zip(self.records, paid, strict=True)]
         return PassResult(self.beta, list(e.free), rounds, self.budgets)
 
-    def pay(self, project: int, gamma: float, gamma_err: float) -> None:
+    def pay(self, project: int, gamma: float, gamma_err: float) -> float:
+        """Supporters pay; returns a lower bound of their exact budgets afterwards."""
         e = self.e
-        number = len(self.records)
-        self.round_of[project] = number
+        self.round_of[project] = len(self.records)
         groups = e.groups[project]
         units_f = e.units_f[project]
+        ones = e.unit_ones[project]
         budgets = self.budgets[groups]
         # Whatever the exact outcome for a group, |float - exact| stays within its old bound plus
         # units * gamma_err plus the rounding of this subtraction (budgets never exceed beta).
         rounding = 4 * EPSILON * self.beta_f
-        ones = e.unit_ones[project]
         lowest = float(budgets.min()) if ones else float((budgets / units_f).min())
-        if lowest - self.max_error >= gamma + gamma_err:
+        old_max_error = self.max_error
+        self.max_error += e.max_units[project] * gamma_err + rounding
+        if lowest - old_max_error >= gamma + gamma_err:
             # The common case: everyone surely pays gamma * units and nobody runs dry.
-            self.records.append(_Record(project, gamma, _EMPTY, _EMPTY, 0, 0))
+            self.records.append(_Record(project, gamma, _EMPTY, _EMPTY))
+            self.paid_in_full.append(0)
             if ones:
                 self.budgets[groups] = budgets - gamma
                 self.errors[groups] += gamma_err + rounding
-            else:
-                self.budgets[groups] = budgets - gamma * units_f
-                self.errors[groups] += units_f * gamma_err + rounding
-            self.max_error += e.max_units[project] * gamma_err + rounding
-            return
+                return lowest - gamma - self.max_error
+            new_budgets = budgets - gamma * units_f
+            self.budgets[groups] = new_budgets
+            self.errors[groups] += units_f * gamma_err + rounding
+            return float(new_budgets.min()) - self.max_error
         errors = self.errors[groups]
-        asked = gamma * units_f
-        new_errors = errors + units_f * gamma_err + rounding
-        self.max_error = max(self.max_error, float(new_errors.max()))
-        surely_share = (budgets - errors) >= (gamma + gamma_err) * units_f
-        zero_before = self.zero_round[groups] >= 0
+        asked = gamma if ones else gamma * units_f
+        empty = (budgets == 0) & (errors == 0)  # exactly nothing left
+        in_window = ((budgets - errors) < (gamma + gamma_err) * units_f) & ~empty
+        # Surely paying all: their exact budget is 0 afterwards, and so is the error.
         surely_all = (budgets + errors) < (gamma - gamma_err) * units_f
-        in_window = ~zero_before & ~surely_share
         units = e.profile.supporters(project)[1]
-        paid_all = in_window & (surely_all | (budgets < asked)) & (budgets > 0)
-        self.records.append(_Record(
-            project=project,
-            gamma=gamma,
-            window=groups[in_window],
-            window_units=units[in_window],
-            zero_units=int(np.dot(e.weights_int[project][zero_before], units[zero_before])),
-            paid_in_full=int(e.weights_int[project][paid_all].sum()),
-        ))
-        self.budgets[groups] = np.where(surely_all, 0.0, np.maximum(budgets - asked, 0.0))
-        self.errors[groups] = np.where(surely_all, 0.0, new_errors)
-        newly_zero = surely_all & ~zero_before
-        self.zero_round[groups[newly_zero]] = number
+        zero_units = int(e.weights_int[project][empty] @ units[empty]) if empty.any() else 0
+        self.records.append(_Record(project, gamma, groups[in_window], units[in_window], zero_units))
+        new_budgets = np.where(surely_all, 0.0, np.maximum(budgets - asked, 0.0))
+        if self.details:
+            ran_dry = (budgets > 0) & (new_budgets == 0)
+            self.paid_in_full.append(int(e.weights_int[project][ran_dry].sum()))
+        else:
+            self.paid_in_full.append(0)
+        self.budgets[groups] = new_budgets
+        self.errors[groups] = np.where(surely_all, 0.0, errors + units_f * gamma_err + rounding)
+        return -math.inf
 
-    def mark_dirty(self, project: int, dirty: BoolArray) -> None:
-        """Flag every project that shares a supporter with ``project``: its price may have risen."""
-        dirty[self.e.neighbours(project)] = True
+    def mark_dirty(self, project: int, dirty: BoolArray, floor: float) -> None:
+        """Flag the projects sharing a supporter with ``project`` whose price may have risen: all of
+        them, except those priced with everyone paying a share that every payer still has."""
+        neighbours = self.e.neighbours(project)
+        affected = neighbours[self.share_needed[neighbours] > floor]
+        dirty[affected] = True
+        self.share_needed[affected] = math.inf
 
 
 # ---------------------------------------------------------------------- rules
@@ -455,7 +478,7 @@ def method_of_equal_shares(profile: SupportProfile) -> Outcome:
     engine = EqualShares(profile)
     if profile.num_voters == 0:
         return _mes_outcome("mes", profile, PassResult(Fraction(0), [], [], np.zeros(0)), [], {})
-    result = engine.run(profile.budget / profile.num_voters)
+    result = engine.run(profile.budget / profile.num_voters, details=True)
     return _mes_outcome("mes", profile, result, [], {"voter_budget": result.beta, "passes": 1})
 
 
@@ -476,15 +499,19 @@ def equal_shares_add1(profile: SupportProfile) -> tuple[PassResult, int]:
         chosen = set(result.selected)
         cost = sum((profile.costs[p] for p in chosen), Fraction(0))
         if cost > profile.budget:
-            return previous, passes
+            # Run the returned pass once more, counting who paid all they had (for explanations).
+            return (engine.run(previous.beta, details=True) if passes > 1 else previous), passes
         if all(p in chosen or cost + profile.costs[p] > profile.budget for p in candidates):
-            return result, passes
+            return engine.run(beta, details=True), passes
         previous = result
         beta += 1
 
 
-def mes_add1(profile: SupportProfile) -> Outcome:
-    """pabutools ``completion_by_rule_combination``: MES with add-one, then utilitarian greedy."""
+def mes_add1(profile: SupportProfile, greedy_completion: bool = True) -> Outcome:
+    """pabutools ``completion_by_rule_combination``: MES with add-one, then utilitarian greedy.
+
+    ``greedy_completion=False`` stops after the add-one stage (what Assen 2024 published).
+    """
     if profile.num_voters == 0:
         result, passes = PassResult(Fraction(0), [], [], np.zeros(0)), 0
     else:
@@ -495,7 +522,7 @@ def mes_add1(profile: SupportProfile) -> Outcome:
     exhaustive = all(
         p in set(selected) or spent + profile.costs[p] > profile.budget for p in range(profile.num_projects)
     )
-    if not exhaustive:
+    if not exhaustive and greedy_completion:
         added, completion = greedy_select(profile, selected, Reason.COMPLETION)
         selected_extra = added
     else:

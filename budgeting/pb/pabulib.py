@@ -349,6 +349,10 @@ def parse_pabulib_text(text: str) -> Instance:
         raise PabulibError("META: field 'budget' is missing")
     _check_count(meta, meta_lines, "num_projects", len(projects))
     _check_count(meta, meta_lines, "num_votes", len(voter_ids))
+    # Pabulib requires both counts; a file without them gets them, so that what we write (always
+    # with them) reads back as the same instance.
+    meta.setdefault("num_projects", str(len(projects)))
+    meta.setdefault("num_votes", str(len(voter_ids)))
 
     points_array: IntArray | None = None
     scale = 1
@@ -528,7 +532,7 @@ def write_pabulib(instance: Instance, path: str | Path) -> None:
 def make_instance(
     budget: Fraction | int,
     costs: Mapping[str, Fraction | int],
-    votes: Iterable[Sequence[str]] | Iterable[Mapping[str, Fraction | int]],
+    votes: Iterable[Sequence[str] | Mapping[str, Fraction | int]],
     vote_type: VoteType = VoteType.APPROVAL,
     meta: Mapping[str, str] | None = None,
 ) -> Instance:
@@ -537,10 +541,15 @@ def make_instance(
     ``votes`` are lists of project ids (approval, choose-1, ordinal best first) or mappings
     id -> points (cumulative, scoring).
     """
-    lines = ["META", "key;value", f"budget;{format_number(Fraction(budget))}", f"vote_type;{vote_type.value}"]
+    ballots = list(votes)
+    lines = ["META", "key;value", f"budget;{format_number(Fraction(budget))}", f"vote_type;{vote_type.value}",
+             f"num_projects;{len(costs)}", f"num_votes;{len(ballots)}"]
+    meta_rows = io.StringIO()
+    meta_writer = csv.writer(meta_rows, delimiter=";", lineterminator="\n")
     for key, value in (meta or {}).items():
-        if key not in ("budget", "vote_type"):
-            lines.append(f"{key};{value}")
+        if key not in ("budget", "vote_type", "num_projects", "num_votes"):
+            meta_writer.writerow([key, value])
+    lines.append(meta_rows.getvalue().rstrip("\n"))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(["PROJECTS"])
@@ -549,7 +558,7 @@ def make_instance(
         writer.writerow([project_id, format_number(Fraction(cost))])
     writer.writerow(["VOTES"])
     writer.writerow(["voter_id", "vote", "points"] if vote_type.has_points else ["voter_id", "vote"])
-    for number, vote in enumerate(votes):
+    for number, vote in enumerate(ballots):
         if isinstance(vote, Mapping):
             items = list(vote.items())
             row = [str(number), ",".join(p for p, _ in items)]

@@ -75,6 +75,8 @@ class SupportProfile:
     # Derived, exact: sum over supporters of weight * units, and the number of supporting voters.
     unit_totals: tuple[int, ...]
     supporter_counts: tuple[int, ...]
+    # Voters naming the project on their ballot, whatever their satisfaction from it.
+    vote_counts: tuple[int, ...]
     # Position of each project id in string order: pabutools breaks ties lexicographically on the
     # id as a string ("10" < "9").
     id_rank: tuple[int, ...]
@@ -202,5 +204,6 @@ def build_profile(instance: Instance, satisfaction: Satisfaction | None = None) 
         group_units=g_units,
         unit_totals=tuple(unit_totals),
         supporter_counts=tuple(supporter_counts),
+        vote_counts=tuple(np.bincount(ballots.projects, minlength=num_projects).tolist()),
         id_rank=tuple(id_rank),
     )

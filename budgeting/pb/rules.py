@@ -4,6 +4,8 @@
 benchmarks use. Satisfaction defaults to the natural one for the ballots (cost for approval,
 points for cumulative/scoring, Borda for rankings); ``satisfaction="cardinality"`` switches
 greedy and the MES rules to counting projects instead (pabutools' ``Cardinality_Sat``).
+``greedy_completion=False`` stops ``mes-add1`` after the add-one stage, without the utilitarian
+greedy completion (Assen 2024 published that outcome).
 Phragmén only reads approvals: for cumulative or ordinal ballots every project named on a ballot
 counts as approved.
 """
@@ -35,6 +37,7 @@ def compute_outcome(
     satisfaction: Satisfaction | str | None = None,
     max_projects: int = 15,
     top_up_tolerance: Fraction | int = 100_000,
+    greedy_completion: bool = True,
 ) -> Outcome:
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")
@@ -46,4 +49,6 @@ def compute_outcome(
     profile = build_profile(instance, chosen)
     if rule == "timisoara":
         return timisoara(profile, max_projects=max_projects, top_up_tolerance=top_up_tolerance)
+    if rule == "mes-add1":
+        return mes_add1(profile, greedy_completion=greedy_completion)
     return RULES[rule](profile)
