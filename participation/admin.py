@@ -139,3 +139,26 @@ class CommentAdmin(AuditedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class StatementInline(admin.TabularInline):
+    model = models.Statement
+    extra = 1
+    fields = ["text", "status", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(models.Conversation)
+class ConversationAdmin(AuditedTranslationAdmin):
+    list_display = ["title", "opens_at", "closes_at", "published", "participants_may_submit"]
+    list_filter = ["published"]
+    prepopulated_fields = {"slug": ["title_en"]}
+    inlines = [StatementInline]
+
+
+@admin.register(models.Statement)
+class StatementAdmin(AuditedAdmin):
+    list_display = ["text", "conversation", "status", "created_at"]
+    list_filter = ["status", "conversation"]
+    search_fields = ["text"]
+    readonly_fields = ["author"]

@@ -188,3 +188,33 @@ def groups(request: HttpRequest) -> Any:
     return [{"slug": g.slug, "name": g.name, "kind": g.kind, "ambition": g.ambition.number if g.ambition else None,
              "project": g.project.code if g.project else None, "members": g.members,  # type: ignore[attr-defined]
              "url": g.get_absolute_url()} for g in selectors.groups_with_counts()]
+
+
+class OpinionGroupOut(Schema):
+    number: int
+    size: int
+    representative: list[dict[str, Any]]
+
+
+class OpinionMapOut(Schema):
+    conversation: str
+    participants_on_map: int
+    groups: list[OpinionGroupOut]
+    consensus: list[dict[str, Any]]
+
+
+@router.get("participation/opinion/{slug}", response=OpinionMapOut,
+            summary="Opinion map: group sizes, what sets each group apart, common ground (no individual votes)")
+def opinion_map(request: HttpRequest, slug: str) -> Any:
+    from participation.models import Conversation, Statement
+
+    conversation = get_object_or_404(Conversation, slug=slug, published=True)
+    view = selectors.opinion_map(conversation)
+    texts = dict(conversation.statements.filter(status=Statement.Status.ACCEPTED).values_list("id", "text"))
+    return {"conversation": conversation.slug, "participants_on_map": len(view.points),
+            "groups": [{"number": g.number, "size": view.sizes.get(g.number, 0),
+                        "representative": [{"statement": texts.get(r.statement, ""), "direction": r.direction,
+                                            "share": r.probability} for r in g.representative]}
+                       for g in view.groups],
+            "consensus": [{"statement": texts.get(c.statement, ""), "score": c.score, "agree_share": c.agree_share}
+                          for c in view.consensus]}

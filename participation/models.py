@@ -711,3 +711,75 @@ class EventAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Opinion maps (Polis-style collective intelligence) --------------------------------------
+
+
+class Conversation(models.Model):
+    """Short statements that participants agree or disagree with, mapped into opinion groups."""
+
+    slug = models.SlugField(unique=True, max_length=80)
+    process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="conversations", verbose_name=_("process"))
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    participants_may_submit = models.BooleanField(_("participants may add statements (moderated)"), default=True)
+    min_votes = models.PositiveSmallIntegerField(_("votes needed to appear on the map"), default=7,
+                                                 validators=[MinValueValidator(1)])
+    published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        verbose_name = _("opinion map")
+        ordering = ["-opens_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
+                                              name="conversation_closes_after_opening")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("participation:conversation", args=[self.slug])
+
+    def is_open(self) -> bool:
+        return self.published and self.opens_at <= timezone.now() < self.closes_at
+
+
+class Statement(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for moderation")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="statements")
+    text = models.CharField(_("statement"), max_length=280)
+    author = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("statement")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class StatementVote(models.Model):
+    class Value(models.IntegerChoices):
+        AGREE = 1, _("Agree")
+        PASS = 0, _("Pass / unsure")
+        DISAGREE = -1, _("Disagree")
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField(choices=Value.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["statement", "user"], name="one_vote_per_statement")]
+
+    def __str__(self) -> str:
+        return f"vote #{self.pk}"

@@ -75,10 +75,13 @@ rules.add_perm("participation.upload_group_document", can_manage | is_group_coor
 for model in ("process", "phase", "consultation", "question", "option", "response", "answer", "theme",
               "themeassignment", "themerun", "organisation", "representative", "workinggroup", "membership",
               "groupdocument", "proposal", "support", "comment", "flag", "follow", "notificationsettings",
-              "notification", "event", "registration", "eventattachment"):
+              "notification", "event", "registration", "eventattachment", "conversation", "statement",
+              "statementvote"):
     for action in ("view", "add", "change", "delete"):
         rules.add_perm(f"participation.{action}_{model}", can_manage)
 rules.add_perm("participation", can_manage | can_moderate)
 rules.set_perm("participation.view_comment", can_manage | can_moderate)
 rules.set_perm("participation.change_comment", can_manage | can_moderate)
 rules.set_perm("participation.view_flag", can_manage | can_moderate)
+rules.set_perm("participation.view_statement", can_manage | can_moderate)
+rules.set_perm("participation.change_statement", can_manage | can_moderate)

@@ -146,3 +146,57 @@ def action_group_bodies() -> QuerySet[Any]:
     return GovernanceBody.objects.filter(
         Q(kind=GovernanceBody.Kind.ACTION_GROUP) | Q(parent__code="partnerteam", ambition__isnull=False)
     ).select_related("ambition").order_by("order", "code")
+
+
+@dataclass
+class MapPoint:
+    x: float  # 0..100 (percent of the plot), screen coordinates
+    y: float
+    group: int
+
+
+@dataclass
+class OpinionMapView:
+    points: list[MapPoint]
+    groups: list[Any]  # opinion.OpinionGroup with members replaced by their count
+    sizes: dict[int, int]
+    consensus: list[Any]
+    statements: dict[int, Any]
+    explained_variance: tuple[float, float]
+    left_out: int
+
+
+def opinion_map(conversation: Any) -> OpinionMapView:
+    """The conversation's opinion map, recomputed only when votes changed (cached). Anonymous: the
+    result holds positions and group sizes, never account ids."""
+    from django.core.cache import cache
+    from django.db.models import Max
+
+    from participation.models import Statement, StatementVote
+    from participation.opinion import build_map
+
+    votes = StatementVote.objects.filter(statement__conversation=conversation,
+                                         statement__status=Statement.Status.ACCEPTED)
+    state = votes.aggregate(n=Count("id"), last=Max("updated_at"))
+    last = state["last"].timestamp() if state["last"] else 0
+    key = f"participation-opinion-{conversation.pk}-{state['n']}-{last}-{conversation.min_votes}"
+    view = cache.get(key)
+    if view is None:
+        rows = {(str(user), statement): value for user, statement, value in votes.values_list(
+            "user_id", "statement_id", "value")}
+        found = build_map(rows, min_votes=conversation.min_votes)
+        group_of = found.group_of()
+        xs = [x for x, _y in found.coordinates] or [0.0]
+        ys = [y for _x, y in found.coordinates] or [0.0]
+        span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+        points = [MapPoint(round(5 + 90 * (x - min(xs)) / span_x, 2), round(95 - 90 * (y - min(ys)) / span_y, 2),
+                           group_of.get(p, 0)) for p, (x, y) in zip(found.participants, found.coordinates,
+                                                                     strict=True)]
+        sizes = {g.number: len(g.members) for g in found.groups}
+        for group in found.groups:
+            group.members = []
+        view = OpinionMapView(points=points, groups=found.groups, sizes=sizes, consensus=found.consensus,
+                              statements=found.statements, explained_variance=found.explained_variance,
+                              left_out=found.left_out)
+        cache.set(key, view, 600)
+    return view

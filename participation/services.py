@@ -572,3 +572,55 @@ def publish_event_outcomes(actor: Any, event: Event, outcomes: str) -> Event:
                          lambda: _("The outcomes of %(title)s are published.") % {"title": event.title},
                          event.get_absolute_url(), exclude=actor)
     return event
+
+
+# --- Opinion maps ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_statement(actor: Any, conversation: Any, text: str) -> Any:
+    from participation.models import Statement
+
+    _require(actor, "participation.take_part")
+    if not conversation.is_open() or not conversation.participants_may_submit:
+        raise ValidationError({"text": _("This opinion map does not take new statements now.")})
+    text = " ".join(text.split())
+    if not 10 <= len(text) <= 280:
+        raise ValidationError({"text": _("Write a statement of 10 to 280 characters.")})
+    if Statement.objects.filter(conversation=conversation, text__iexact=text).exists():
+        raise ValidationError({"text": _("This statement is already there.")})
+    statement = Statement.objects.create(conversation=conversation, text=text, author=_user(actor))
+    audit.record(actor, "participation.statement.submitted", statement, {"conversation": conversation.slug})
+    notifications.notify(_staff_users(Role.MODERATOR, Role.ADMINISTRATOR), "statement.submitted",
+                         lambda: _("New statement to moderate in “%(title)s”") % {"title": conversation.title},
+                         "/admin/participation/statement/?status__exact=pending")
+    return statement
+
+
+@transaction.atomic
+def moderate_statement(actor: Any, statement: Any, *, accept: bool) -> None:
+    from participation.models import Statement
+
+    if not (actor.has_perm("participation.moderate") or actor.has_perm("participation.manage")):
+        raise PermissionDenied("participation.moderate")
+    status = Statement.Status.ACCEPTED if accept else Statement.Status.REJECTED
+    Statement.objects.filter(pk=statement.pk).update(status=status)
+    audit.record(actor, "participation.statement.moderated", statement, {"status": status})
+    statement.refresh_from_db()
+
+
+@transaction.atomic
+def vote_on_statement(actor: Any, statement: Any, value: int) -> Any:
+    from participation.models import Statement, StatementVote
+
+    _require(actor, "participation.take_part")
+    if value not in StatementVote.Value.values:
+        raise ValidationError({"value": _("Vote agree, disagree or pass.")})
+    if statement.status != Statement.Status.ACCEPTED or not statement.conversation.is_open():
+        raise ValidationError({"statement": _("Voting on this statement is closed.")})
+    vote, created = StatementVote.objects.update_or_create(statement=statement, user=actor,
+                                                           defaults={"value": value, "updated_at": timezone.now()})
+    # The trail records that a vote happened, not which way: votes stay private.
+    audit.record(actor, "participation.statement.voted" if created else "participation.statement.revoted",
+                 statement)
+    return vote

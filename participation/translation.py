@@ -34,3 +34,8 @@ class WorkingGroupTR(TranslationOptions):
 @register(models.Event)
 class EventTR(TranslationOptions):
     fields = ("title", "description", "outcomes")
+
+
+@register(models.Conversation)
+class ConversationTR(TranslationOptions):
+    fields = ("title", "description")

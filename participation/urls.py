@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participation.views import consultations, events, groups, processes, proposals
+from participation.views import consultations, events, groups, opinion, processes, proposals
 
 app_name = "participation"
 
@@ -42,4 +42,9 @@ urlpatterns = [
     path("participation/events/<slug:slug>/register/", events.event_register, name="event_register"),
     path("participation/events/<slug:slug>/outcomes/", events.event_outcomes, name="event_outcomes"),
     path("participation/events/<slug:slug>/event.ics", events.event_ics, name="event_ics"),
+    path("participation/opinion/<slug:slug>/", opinion.conversation_detail, name="conversation"),
+    path("participation/opinion/<slug:slug>/vote/", opinion.conversation_vote, name="conversation_vote"),
+    path("participation/opinion/<slug:slug>/map/", opinion.conversation_map, name="conversation_map"),
+    path("participation/opinion/<slug:slug>/statements/<int:pk>/moderate/", opinion.statement_moderate,
+         name="statement_moderate"),
 ]

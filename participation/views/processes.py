@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from participation import selectors
-from participation.models import Process, Proposal
+from participation.models import Conversation, Process, Proposal
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -21,7 +21,10 @@ def index(request: HttpRequest) -> HttpResponse:
                          .order_by("closes_at")[:6])
     events = list(selectors.public_events().filter(ends_at__gte=now, cancelled=False).order_by("starts_at")[:5])
     proposals = list(selectors.public_proposals().order_by("-created_at")[:5])
+    conversations = list(Conversation.objects.filter(published=True, opens_at__lte=now, closes_at__gt=now)
+                         .order_by("closes_at")[:5])
     return render(request, "participation/index.html", {
+        "conversations": conversations,
         "active_processes": active, "past_count": len(processes) - len(active), "consultations": consultations,
         "events": events, "proposals": proposals,
     })
@@ -57,6 +60,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
     proposals = list(selectors.public_proposals().filter(process=process).order_by("-support_count", "-id")[:5])
     comments, comment_count = selectors.comment_tree(process)
     return render(request, "participation/process.html", {
+        "conversations": list(Conversation.objects.filter(process=process, published=True).order_by("-opens_at")),
         "process": process, "phases": phases, "state": selectors.process_state(process, today),
         "consultations": consultations, "events": events, "proposals": proposals, "proposal_stats": proposal_stats,
         "comments": comments, "comment_count": comment_count, "target": process, "target_kind": "process",

@@ -43,6 +43,23 @@ def seeded(live_server: Any, make_verified: Any) -> dict[str, Any]:
     services.add_comment(make_verified(), proposal, "Yes, and water points.")
     organisation = Organisation(slug="asociatia-test", name="Asociația Test", kind="ngo")
     services.register_organisation(author, organisation)
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from participation.models import Conversation, Statement
+
+    now = timezone.now()
+    conversation = Conversation.objects.create(slug="mobility-map", title_en="How should Timișoara move?",
+                                               title_ro="Cum ar trebui să se miște Timișoara?", published=True,
+                                               opens_at=now - dt.timedelta(days=1),
+                                               closes_at=now + dt.timedelta(days=5), min_votes=2)
+    statements = [Statement.objects.create(conversation=conversation, text=text, status="accepted")
+                  for text in ("More tram lines", "Fewer cars in the centre", "Cheaper parking")]
+    for i in range(8):
+        voter = make_verified(email=f"v{i}@example.org")
+        for j, statement in enumerate(statements):
+            services.vote_on_statement(voter, statement, 1 if (j == 2) == (i < 4) else -1)
     return {"url": live_server.url, "consultation": consultation, "proposal": proposal, "author": author}
 
 
@@ -63,7 +80,8 @@ PAGES = ["/{lang}/participation/", "/{lang}/participation/processes/", "/{lang}/
          "/{lang}/participation/events/", "/{lang}/participation/events/?when=past",
          "/{lang}/participation/events/co-design-e1/", "/{lang}/participation/groups/",
          "/{lang}/participation/groups/action-group-1/", "/{lang}/participation/organisations/",
-         "/{lang}/participation/organisations/asociatia-test/"]
+         "/{lang}/participation/organisations/asociatia-test/", "/{lang}/participation/opinion/mobility-map/",
+         "/{lang}/participation/opinion/mobility-map/map/"]
 
 
 @pytest.mark.parametrize("lang", ["ro", "en"])
@@ -76,7 +94,8 @@ def test_signed_in_pages_have_no_axe_violations(page: Any, seeded: dict[str, Any
     login(page, seeded["author"], seeded["url"])
     for path in ("/en/participation/proposals/new/", "/en/participation/notifications/",
                  f"/en/participation/proposals/{seeded['proposal'].pk}/", "/en/participation/groups/action-group-2/",
-                 "/ro/participation/organisations/new/", "/en/participation/consultations/mobility-2026/"):
+                 "/ro/participation/organisations/new/", "/en/participation/consultations/mobility-2026/",
+                 "/en/participation/opinion/mobility-map/"):
         assert_accessible(page, seeded["url"] + path)
     # Error states are accessible too.
     page.goto(seeded["url"] + "/en/participation/proposals/new/")
