@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 PREFIXES = ["", "Cred că ", "Sincer, ", "Problema principală: ", "În opinia mea, ", "Pe scurt: "]
 
@@ -53,8 +54,9 @@ def cedilla(text: str) -> str:
 def answers() -> list[tuple[str, str]]:
     """(topic, text) pairs: 8 sentences × 3 spellings × 2 prefixes per topic = 48 per topic."""
     rows = []
+    spellings: tuple[Callable[[str], str], ...] = (str, strip_diacritics, cedilla)
     for topic, sentences in TOPICS.items():
-        for n, (sentence, spelling) in enumerate(itertools.product(sentences, (str, strip_diacritics, cedilla))):
+        for n, (sentence, spelling) in enumerate(itertools.product(sentences, spellings)):
             for prefix in (PREFIXES[n % len(PREFIXES)], PREFIXES[(n + 3) % len(PREFIXES)]):
                 text = prefix + sentence
                 rows.append((topic, spelling(text[:1].upper() + text[1:] + ".")))

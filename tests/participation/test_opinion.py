@@ -101,7 +101,7 @@ def conversation(strategy_data: None) -> Conversation:
 @pytest.mark.django_db
 def test_verified_accounts_vote_and_change_their_vote(client: Client, conversation: Conversation,
                                                       verified: Any, unverified: Any) -> None:
-    statement = conversation.statements.first()
+    statement = conversation.statements.get(text="More tram lines")
     url = f"/en/participation/opinion/{conversation.slug}/vote/"
     client.force_login(unverified)
     assert client.post(url, {"statement": statement.pk, "value": "1"}).status_code == 403
@@ -164,4 +164,4 @@ def test_map_page_and_api_are_anonymous(client: Client, conversation: Conversati
 def test_closed_conversation_refuses_votes(conversation: Conversation, verified: Any) -> None:
     Conversation.objects.filter(pk=conversation.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
     with pytest.raises(ValidationError):
-        services.vote_on_statement(verified, Statement.objects.first(), 1)
+        services.vote_on_statement(verified, Statement.objects.get(text="More tram lines"), 1)

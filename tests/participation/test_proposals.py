@@ -204,7 +204,7 @@ def test_immediate_emails_and_daily_digest(proposal: Proposal, make_verified: An
     mail.outbox.clear()
     sent = notifications.deliver_daily_digests()
     recipients = sorted(m.to[0] for m in mail.outbox)
-    assert digest.email in recipients and proposal.author.email in recipients
+    assert digest.email in recipients and proposal.author is not None and proposal.author.email in recipients
     assert immediate.email not in recipients and never.email not in recipients
     assert sent == len(recipients)
     assert notifications.deliver_daily_digests() == 0  # nothing twice
