@@ -265,9 +265,24 @@ def get_results(request: HttpRequest, slug: str) -> Any:
     return {"edition": edition.slug, "ballots": edition.ballots.count(), "results": out}
 
 
+def _pabulib_text(edition: Edition, pool: Pool) -> str:
+    """The file of a finished pool, cached: a large edition takes a second or two to write, and its
+    ballots no longer change (a new count changes the key)."""
+    from django.core.cache import cache
+    from django.db.models import Max
+
+    counted = pool.results.aggregate(last=Max("computed_at"))["last"]
+    key = f"budgeting:pabulib:{pool.pk}:{counted.timestamp() if counted else 0}:{edition.phase}"
+    text = cache.get(key)
+    if text is None:
+        instance, _projects, _tally = counting.pool_instance(edition, pool, for_export=True)
+        text = write_pabulib_text(instance)
+        cache.set(key, text, 24 * 3600)
+    return str(text)
+
+
 def _pabulib_response(edition: Edition, pool: Pool, filename: str) -> HttpResponse:
-    instance, _projects, _tally = counting.pool_instance(edition, pool, for_export=True)
-    response = HttpResponse(write_pabulib_text(instance), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(_pabulib_text(edition, pool), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -137,7 +137,7 @@ def _point(neighbourhood: Neighbourhood | None, rng: random.Random) -> tuple[flo
     return round(point.y, 6), round(point.x, 6)
 
 
-def _demo_edition(stdout: Any) -> None:
+def _demo_edition(stdout: Any, ballots: int = 400) -> None:
     if Edition.objects.filter(slug=DEMO_SLUG).exists():
         stdout.write(f"Budgeting: demo edition {DEMO_SLUG} exists")
         return
@@ -195,7 +195,7 @@ def _demo_edition(stdout: Any) -> None:
             review_end=now - dt.timedelta(days=15), voting_start=now - dt.timedelta(days=10),
             voting_end=now + dt.timedelta(days=20))
         edition.refresh_from_db()
-        codes = services.generate_codes(ACTOR, edition, 400, batch="demo")
+        codes = services.generate_codes(ACTOR, edition, ballots, batch="demo")
         numbers = [project.number for project, _p in submitted]
         weights = [popularity for _project, popularity in submitted]
         for code in codes:
@@ -204,7 +204,7 @@ def _demo_edition(stdout: Any) -> None:
             while len(choice) < wanted:
                 choice.add(rng.choices(numbers, weights=weights)[0])
             services.cast_code_ballot(edition, code, dict.fromkeys(choice, 1))
-    stdout.write(f"Budgeting: demo edition {DEMO_SLUG} in voting, {len(PROJECTS)} projects, 400 ballots")
+    stdout.write(f"Budgeting: demo edition {DEMO_SLUG} in voting, {len(PROJECTS)} projects, {ballots} ballots")
 
 
 def _imported_edition(stdout: Any) -> None:
@@ -222,7 +222,7 @@ def _imported_edition(stdout: Any) -> None:
                  f"({edition.projects.filter(selected=True).count()} projects selected)")
 
 
-def load_demo_data(stdout: Any) -> None:
+def load_demo_data(stdout: Any, *, ballots: int = 400) -> None:
     _categories()
-    _demo_edition(stdout)
+    _demo_edition(stdout, ballots)
     _imported_edition(stdout)

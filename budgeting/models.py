@@ -242,7 +242,8 @@ class Project(models.Model):
     unless they sign it with their public name."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="projects")
-    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="projects", verbose_name=_("budget"))
+    # RESTRICT: a budget with projects cannot be deleted alone, but deleting the edition deletes both.
+    pool = models.ForeignKey(Pool, on_delete=models.RESTRICT, related_name="projects", verbose_name=_("budget"))
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))

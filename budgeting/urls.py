@@ -14,6 +14,7 @@ urlpatterns = [
     path("budgeting/<slug:slug>/projects/<int:number>/", views.project_detail, name="project"),
     path("budgeting/<slug:slug>/projects/<int:number>/edit/", views.edit_project, name="edit_project"),
     path("budgeting/<slug:slug>/projects/<int:number>/photos/", views.add_photo, name="add_photo"),
+    path("budgeting/<slug:slug>/projects/<int:number>/withdraw/", views.withdraw, name="withdraw"),
     path("budgeting/<slug:slug>/projects/<int:number>/support/", views.support, name="support"),
     path("budgeting/<slug:slug>/projects/<int:number>/comments/", views.comment, name="comment"),
     path("budgeting/<slug:slug>/propose/", views.propose, name="propose"),

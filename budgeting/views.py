@@ -222,6 +222,21 @@ def edit_project(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def withdraw(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    edition = selectors.edition_or_404(request.user, slug)
+    project = _project(edition, number, request.user)
+    _require(request, "budgeting.edit_project", project)
+    try:
+        services.withdraw_project(request.user, project)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The project was withdrawn."))
+    return HttpResponseRedirect(project.get_absolute_url(), status=303)
+
+
+@login_required
+@require_POST
 def add_photo(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     edition = selectors.edition_or_404(request.user, slug)
     project = _project(edition, number, request.user)
