@@ -65,6 +65,18 @@ class QuestionAdmin(AuditedTranslationAdmin):
     inlines = [OptionInline]
     filter_horizontal = ["condition_options"]
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # A condition can only point at an earlier question of the same consultation, and its options.
+        if obj is not None:
+            earlier = models.Question.objects.filter(consultation=obj.consultation_id, order__lt=obj.order)
+            if "condition_question" in form.base_fields:
+                form.base_fields["condition_question"].queryset = earlier  # type: ignore[attr-defined]
+            if "condition_options" in form.base_fields:
+                form.base_fields["condition_options"].queryset = models.Option.objects.filter(  # type: ignore[attr-defined]
+                    question__in=earlier)
+        return form
+
 
 class RepresentativeInline(admin.TabularInline):
     model = models.Representative

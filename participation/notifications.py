@@ -70,8 +70,13 @@ def follow(user: Any, target: Any) -> None:
 
 
 def _absolute(url: str) -> str:
-    base = getattr(settings, "SITE_URL", "") or ""
-    return f"{base}{url}" if url.startswith("/") else url
+    """Links in e-mails need the host: the site's domain (django.contrib.sites, set in the back office)."""
+    if not url.startswith("/"):
+        return url
+    from django.contrib.sites.models import Site
+
+    scheme = "https" if getattr(settings, "SESSION_COOKIE_SECURE", False) else "http"
+    return f"{scheme}://{Site.objects.get_current().domain}{url}"
 
 
 def deliver_immediate(notification_ids: list[int]) -> int:

@@ -296,7 +296,8 @@ COMMENTABLE = (Proposal, Process, Event, Consultation)
 @transaction.atomic
 def add_comment(actor: Any, target: models.Model, body: str, parent: Comment | None = None) -> Comment:
     _require(actor, "participation.take_part")
-    if not isinstance(target, COMMENTABLE):
+    if not isinstance(target, COMMENTABLE) or not getattr(target, "published", True) or (
+            isinstance(target, Proposal) and target.status != Proposal.Status.PUBLISHED):
         raise ValidationError({"target": _("Comments are not possible here.")})
     content_type = ContentType.objects.get_for_model(type(target))
     depth = 0

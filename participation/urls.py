@@ -8,6 +8,7 @@ urlpatterns = [
     path("participation/", processes.index, name="index"),
     path("participation/processes/", processes.process_list, name="processes"),
     path("participation/processes/<slug:slug>/", processes.process_detail, name="process"),
+    path("participation/consultations/", consultations.consultation_list, name="consultations"),
     path("participation/consultations/<slug:slug>/", consultations.consultation_detail, name="consultation"),
     path("participation/consultations/<slug:slug>/results/", consultations.consultation_results, name="results"),
     path("participation/consultations/<slug:slug>/results.csv", consultations.results_csv, name="results_csv"),

@@ -229,3 +229,31 @@ def start_analysis(request: HttpRequest, slug: str, question_id: int) -> HttpRes
     analyse_open_answers.enqueue(question.pk)
     messages.info(request, _("The analysis was started; reload the page in a minute."))
     return redirect("participation:themes", consultation.slug, question.pk)
+
+
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    from django.utils import timezone
+
+    from participation.models import Conversation
+    from participation.selectors import public_consultations
+
+    now = timezone.now()
+    state = request.GET.get("state", "")
+    consultations = public_consultations().annotate(
+        submitted=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED)))
+    conversations = Conversation.objects.filter(published=True).select_related("process")
+    if state == "open":
+        consultations = consultations.filter(opens_at__lte=now, closes_at__gt=now)
+        conversations = conversations.filter(opens_at__lte=now, closes_at__gt=now)
+    elif state == "upcoming":
+        consultations = consultations.filter(opens_at__gt=now)
+        conversations = conversations.filter(opens_at__gt=now)
+    elif state == "closed":
+        consultations = consultations.filter(closes_at__lte=now)
+        conversations = conversations.filter(closes_at__lte=now)
+    else:
+        state = ""
+    page = Paginator(consultations.order_by("-closes_at", "-id"), 20).get_page(request.GET.get("page"))
+    return render(request, "participation/consultations.html", {
+        "page": page, "state": state, "now": now, "conversations": list(conversations.order_by("-closes_at")[:20]),
+    })

@@ -73,7 +73,7 @@ def login(page: Any, user: Any, base: str) -> None:
 
 PAGES = ["/{lang}/participation/", "/{lang}/participation/processes/", "/{lang}/participation/processes/?state=past",
          "/{lang}/participation/processes/strategy-co-design-2021/", "/{lang}/participation/processes/co-design-c1/",
-         "/{lang}/participation/consultations/mobility-2026/",
+         "/{lang}/participation/consultations/", "/{lang}/participation/consultations/mobility-2026/",
          "/{lang}/participation/consultations/mobility-2026/results/",
          "/{lang}/participation/consultations/mobility-2026/results/?breakdown=age_group",
          "/{lang}/participation/proposals/", "/{lang}/participation/proposals/{proposal}/",

@@ -178,6 +178,12 @@ def test_flag_form_names_the_field(client: Client, proposal: Proposal, make_veri
     assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
 
 
+def test_no_comments_on_hidden_proposals(proposal: Proposal, moderator: Any, verified: Any) -> None:
+    services.moderate_proposal(moderator, proposal, hide=True)
+    with pytest.raises(ValidationError):
+        services.add_comment(verified, proposal, "Still here?")
+
+
 def test_moderator_hides_a_proposal(client: Client, proposal: Proposal, moderator: Any, citizen: Any) -> None:
     client.force_login(citizen)
     assert client.post(f"/en/participation/proposals/{proposal.pk}/moderate/", {"action": "hide"}).status_code == 403
@@ -201,6 +207,7 @@ def test_immediate_emails_and_daily_digest(proposal: Proposal, make_verified: An
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.answer_proposal(staff, proposal, "accepted", "Twenty benches are ordered for spring.")
     assert [m.to for m in mail.outbox] == [[immediate.email]]
+    assert f"http://example.com/en/participation/proposals/{proposal.pk}/" in mail.outbox[0].body
     mail.outbox.clear()
     sent = notifications.deliver_daily_digests()
     recipients = sorted(m.to[0] for m in mail.outbox)

@@ -71,6 +71,13 @@ def more_comments(make_verified: Any) -> None:
             services.add_comment(make_verified(), target, f"Reply {i}", parent=parent)
 
 
+def more_consultations(make_verified: Any) -> None:
+    from tests.participation.conftest import build_consultation
+
+    for _i in range(3):
+        build_consultation(f"c-{_n()}")
+
+
 def org_zero(make_verified: Any) -> None:
     services.register_organisation(make_verified(), Organisation(slug="org-0", name="Org zero", kind="ngo"),
                                    listed_publicly=True)
@@ -81,6 +88,8 @@ CASES: list[tuple[str, Callable[[Any], None]]] = [
     ("/en/participation/", more_processes),
     ("/en/participation/", more_events),
     ("/en/participation/processes/", more_processes),
+    ("/en/participation/consultations/", more_consultations),
+    ("/en/participation/consultations/?state=open", more_consultations),
     ("/en/participation/processes/strategy-co-design-2021/", more_events),
     ("/en/participation/processes/strategy-co-design-2021/", more_comments),
     ("/en/participation/events/", more_events),

@@ -124,3 +124,10 @@ def test_back_office_lists_participation_for_staff(client: Client, staff: Any, d
     assert client.get("/en/admin/participation/process/").status_code == 200
     assert client.get("/en/admin/participation/consultation/add/").status_code == 200
     assert client.get("/en/admin/participation/comment/").status_code == 200
+    from tests.participation.conftest import build_consultation
+
+    consultation = build_consultation("admin-check")
+    conditional = consultation.questions.get(order=8)
+    page = client.get(f"/en/admin/participation/question/{conditional.pk}/change/").content.decode()
+    assert "How do you usually travel?" in page  # an earlier question may be the condition
+    assert "Why do you drive?</option>" not in page  # a question cannot depend on itself
