@@ -237,6 +237,8 @@ def test_resident_votes_through_the_form_and_sees_the_ballot_again(voting_editio
     assert response.status_code == 200 and Ballot.objects.count() == 1
     page = client.get(url("vote", voting_edition)).content.decode()
     assert 'id="project_1" name="project_1" value="1" data-cost="400.00" checked' in page
+    # Numbers read by the page's script are not localised (Romanian would write 400,00).
+    assert 'data-cost="400.00"' in client.get(url("vote", voting_edition, "ro")).content.decode()
 
 
 def test_hostile_ballot_form_input_is_refused_by_field(db: Any, resident: Any) -> None:
@@ -297,3 +299,29 @@ def test_ballot_after_close_is_refused(voting_edition: Edition, resident: Any, a
     services.close_voting(admin_user, voting_edition)
     response = logged_in(resident).post(url("vote", voting_edition), {"project_1": "1"})
     assert response.status_code == 403 and not Ballot.objects.exists()
+
+
+def test_index_and_project_page_query_counts_do_not_grow(submission_edition: Edition, citizen: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project = services.submit_project(citizen, submission_edition, services.ProjectInput(
+        title="Un proiect", description="Descriere suficient de lungă.", cost_estimate=Decimal(1000)))
+    pages = ["/en/budgeting/", url("project", submission_edition, number=project.number)]
+
+    def counts() -> list[int]:
+        found = []
+        for page in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert Client().get(page).status_code == 200
+            found.append(len(queries.captured_queries))
+        return found
+
+    services.add_comment(citizen, project, "Primul comentariu", signed=True)
+    before = counts()
+    for number in range(6):
+        services.add_comment(citizen, project, f"Comentariul {number}")
+        if number < 4:
+            services.add_photo(citizen, project, jpeg_with_gps((40, 30)), "Foto")
+        make_edition(slug=f"more-{number}", phase=Phase.SUBMISSION, costs=(10,))
+    assert counts() == before
