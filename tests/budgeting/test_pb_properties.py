@@ -8,13 +8,15 @@ Fractions straight from the definitions, and with pabutools itself.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from budgeting.pb import Instance, VoteType, compute_outcome, make_instance, write_pabulib_text
+from budgeting.pb import Instance, VoteType, compute_outcome, make_instance, mes, write_pabulib_text
 from budgeting.pb.greedy import display_score
 from budgeting.pb.profile import Satisfaction, build_profile, default_satisfaction
 from tests.budgeting.make_golden import pabutools_rule
@@ -192,11 +194,24 @@ def test_timisoara_follows_the_order_of_votes(instance: Instance) -> None:
 # ----------------------------------------------------------------------------- MES and Phragmén
 
 
+@contextmanager
+def project_kernels(small: bool) -> Iterator[None]:
+    """MES prices small projects with Python loops and large ones with numpy: test both."""
+    saved = mes.SMALL_PROJECT
+    mes.SMALL_PROJECT = saved if small else -1
+    try:
+        yield
+    finally:
+        mes.SMALL_PROJECT = saved
+
+
+@pytest.mark.parametrize("small", [True, False], ids=["python-kernels", "numpy-kernels"])
 @SETTINGS
-@given(elections())
-def test_mes_matches_the_definition(instance: Instance) -> None:
+@given(instance=elections())
+def test_mes_matches_the_definition(small: bool, instance: Instance) -> None:
     for satisfaction in satisfaction_options(instance):
-        outcome = compute_outcome(instance, "mes", satisfaction=satisfaction)
+        with project_kernels(small):
+            outcome = compute_outcome(instance, "mes", satisfaction=satisfaction)
         if instance.num_voters == 0:
             assert outcome.selected == ()
             continue
@@ -204,10 +219,12 @@ def test_mes_matches_the_definition(instance: Instance) -> None:
         assert list(outcome.selected) == expected, satisfaction
 
 
+@pytest.mark.parametrize("small", [True, False], ids=["python-kernels", "numpy-kernels"])
 @SETTINGS
-@given(elections())
-def test_mes_add1_stage_matches_the_definition(instance: Instance) -> None:
-    outcome = compute_outcome(instance, "mes-add1", greedy_completion=False)
+@given(instance=elections())
+def test_mes_add1_stage_matches_the_definition(small: bool, instance: Instance) -> None:
+    with project_kernels(small):
+        outcome = compute_outcome(instance, "mes-add1", greedy_completion=False)
     if instance.num_voters == 0:
         return
     satisfaction = default_satisfaction(instance.vote_type)
