@@ -137,3 +137,17 @@ def test_the_manage_page_moves_phases(db: Any, admin_user: Any) -> None:
     assert response.status_code == 400
     edition.refresh_from_db()
     assert edition.phase == Phase.SUBMISSION
+
+
+def test_open_datasets_list_every_finished_pool_file(strategy_data: Any) -> None:
+    from budgeting.opendata import datasets
+
+    edition = make_edition()
+    assert datasets() == []
+    [code] = services.generate_codes("tests", edition, 1)
+    services.cast_code_ballot(edition, code, {1: 1})
+    finish(edition)
+    [entry] = datasets()
+    assert entry["url"] == f"/api/v1/budgeting/editions/{edition.slug}/pabulib.pb"
+    assert not entry["personal_data"]
+    assert Client().get(entry["url"]).status_code == 200
