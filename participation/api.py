@@ -214,7 +214,7 @@ def opinion_map(request: HttpRequest, slug: str) -> Any:
     return {"conversation": conversation.slug, "participants_on_map": len(view.points),
             "groups": [{"number": g.number, "size": view.sizes.get(g.number, 0),
                         "representative": [{"statement": texts.get(r.statement, ""), "direction": r.direction,
-                                            "share": r.probability} for r in g.representative]}
+                                            "share": r.share} for r in g.representative]}
                        for g in view.groups],
             "consensus": [{"statement": texts.get(c.statement, ""), "score": c.score, "agree_share": c.agree_share}
                           for c in view.consensus]}

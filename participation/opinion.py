@@ -41,7 +41,8 @@ class StatementStats:
 class Representative:
     statement: int
     direction: str  # "agree" or "disagree"
-    probability: float  # within the group
+    probability: float  # within the group, with the +1/+2 prior (what the tests use)
+    share: float  # plain share of the group's votes on it going that way (what people read)
     ratio: float  # vs everyone else
     z: float
 
@@ -141,15 +142,18 @@ def build_map(votes: dict[tuple[str, int], int], *, min_votes: int = 7, max_grou
         p_agree_out = (agreed[~inside].sum(axis=0) + 1) / (n_out + 2)
         p_dis_in = (disagreed[inside].sum(axis=0) + 1) / (n_in + 2)
         p_dis_out = (disagreed[~inside].sum(axis=0) + 1) / (n_out + 2)
+        agree_count = agreed[inside].sum(axis=0)
+        disagree_count = disagreed[inside].sum(axis=0)
         candidates: list[Representative] = []
         for j, statement in enumerate(statements):
             if n_in[j] < min_group_votes:
                 continue
-            for direction, p_in, p_out in (("agree", p_agree_in[j], p_agree_out[j]),
-                                           ("disagree", p_dis_in[j], p_dis_out[j])):
+            for direction, p_in, p_out, count in (("agree", p_agree_in[j], p_agree_out[j], agree_count[j]),
+                                                  ("disagree", p_dis_in[j], p_dis_out[j], disagree_count[j])):
                 z = _z(float(p_in), int(n_in[j]), float(p_out), int(n_out[j]))
                 if p_in > 0.5 and z > 1.2816:  # 90% one-sided, as in Polis's "repness" test
                     candidates.append(Representative(statement, direction, round(float(p_in), 3),
+                                                     round(float(count / n_in[j]), 3),
                                                      round(float(p_in / p_out), 3), round(z, 3)))
         candidates.sort(key=lambda r: (-r.ratio * r.probability, r.statement))
         groups.append(OpinionGroup(number=number + 1, members=[placed[i] for i in np.flatnonzero(inside)],

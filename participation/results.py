@@ -137,7 +137,8 @@ def compute(consultation: Consultation, *, breakdown: str = "") -> tuple[int, li
             for o in choices:
                 avg, first, count = ranks.get((question.pk, o.pk), (None, 0, 0))
                 ranked.append({"label": o.text, "mean_rank": round(float(avg), 2) if avg is not None else None,
-                               "first": first, "ranked_by": count, "first_share": _share(first, n)})
+                               "first": first, "ranked_by": count, "first_share": _share(first, n),
+                               "first_percent": f"{_share(first, n) * 100:.1f}"})
             result.ranking = sorted(ranked, key=lambda r: (r["mean_rank"] is None, r["mean_rank"] or 0))
         elif question.kind == Kind.SCALE:
             by_value = {int(v): c for v, c in numbers.get(question.pk, [])}
@@ -146,6 +147,7 @@ def compute(consultation: Consultation, *, breakdown: str = "") -> tuple[int, li
             result.stats = _stats(numbers.get(question.pk, []))
         elif question.kind == Kind.NUMBER:
             result.stats = _stats(numbers.get(question.pk, []))
+            result.bars = _histogram(numbers.get(question.pk, []), n)
         else:
             result.themes = theme_views.get(question.pk, [])
             result.unthemed = n - sum(t.count for t in result.themes)
@@ -161,6 +163,21 @@ def _scale_label(question: Question, value: int) -> str:
     if value == question.scale_max and question.scale_max_label:
         return f"{value} – {question.scale_max_label}"
     return str(value)
+
+
+def _histogram(pairs: list[tuple[Decimal, int]], respondents: int, bins: int = 8) -> list[Bar]:
+    """Counts per value when there are few distinct values, otherwise per equal-width interval."""
+    if not pairs:
+        return []
+    if len(pairs) <= 10:
+        return [Bar(str(value.normalize()), count, _share(count, respondents)) for value, count in pairs]
+    low, high = float(pairs[0][0]), float(pairs[-1][0])
+    width = (high - low) / bins
+    counts = [0] * bins
+    for value, count in pairs:
+        counts[min(int((float(value) - low) / width), bins - 1)] += count
+    return [Bar(f"{low + i * width:g} – {low + (i + 1) * width:g}", c, _share(c, respondents))
+            for i, c in enumerate(counts)]
 
 
 def _stats(pairs: list[tuple[Decimal, int]]) -> dict[str, Decimal | float | None]:

@@ -188,10 +188,12 @@ def opinion_map(conversation: Any) -> OpinionMapView:
         group_of = found.group_of()
         xs = [x for x, _y in found.coordinates] or [0.0]
         ys = [y for _x, y in found.coordinates] or [0.0]
-        span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-        points = [MapPoint(round(5 + 90 * (x - min(xs)) / span_x, 2), round(95 - 90 * (y - min(ys)) / span_y, 2),
-                           group_of.get(p, 0)) for p, (x, y) in zip(found.participants, found.coordinates,
-                                                                     strict=True)]
+        def scale(value: float, low: float, high: float) -> float:
+            # An axis without spread (everyone in the same place) is drawn in the middle.
+            return 50.0 if high - low < 1e-9 else round(5 + 90 * (value - low) / (high - low), 2)
+
+        points = [MapPoint(scale(x, min(xs), max(xs)), 100 - scale(y, min(ys), max(ys)), group_of.get(p, 0))
+                  for p, (x, y) in zip(found.participants, found.coordinates, strict=True)]
         sizes = {g.number: len(g.members) for g in found.groups}
         for group in found.groups:
             group.members = []

@@ -94,7 +94,7 @@ def conversation_map(request: HttpRequest, slug: str) -> HttpResponse:
         groups.append({"number": group.number, "size": view.sizes.get(group.number, 0),
                        "shape": GROUP_SHAPES[(group.number - 1) % len(GROUP_SHAPES)],
                        "representative": [{"text": texts.get(r.statement, ""), "direction": r.direction,
-                                           "percent": round(r.probability * 100)} for r in group.representative]})
+                                           "percent": round(r.share * 100)} for r in group.representative]})
     stats = sorted(view.statements.values(), key=lambda s: -s.votes)
     return render(request, "participation/conversation_map.html", {
         "conversation": conversation, "view": view, "groups": groups,

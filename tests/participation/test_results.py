@@ -67,7 +67,15 @@ def test_counts_and_shares_per_question(answered: Consultation) -> None:
     matrix = dict(per_question[4].matrix)
     assert {b.label: b.count for b in matrix["Trams"]} == {"Bad": 0, "OK": 0, "Good": 8}
     assert per_question[5].stats["median"] == 25
+    assert [(b.label, b.count) for b in per_question[5].bars] == [("25", 8)]  # distribution of numbers
     assert per_question[7].respondents == 6  # only drivers saw "Why do you drive?"
+
+
+def test_number_histogram_uses_intervals_for_many_values() -> None:
+    from decimal import Decimal
+
+    bars = results._histogram([(Decimal(v), 1) for v in range(0, 100, 5)], 20)
+    assert len(bars) == 8 and sum(b.count for b in bars) == 20 and bars[0].label.startswith("0 –")
 
 
 def test_breakdown_hides_groups_smaller_than_five(answered: Consultation) -> None:
