@@ -143,6 +143,12 @@ for _name, _value in _email.items():
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Timișoara Smart City <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Maps ------------------------------------------------------------------------------------
+# Leaflet tile server for every map. OpenStreetMap's own servers suit a pilot; a city in production
+# should use its own tile server or a provider (see the OSM tile usage policy).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+
 # --- MQTT (environment room) ----------------------------------------------------------------
 MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
 
