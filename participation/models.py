@@ -234,7 +234,8 @@ class Response(models.Model):
         SUBMITTED = "submitted", _("Submitted")
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="responses")
-    respondent = models.ForeignKey(USER, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # A deleted account leaves its answers behind, anonymous, so closed results do not change.
+    respondent = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Anonymous respondents resume their draft through this secret (kept in a cookie).
     resume_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -528,7 +529,8 @@ class Proposal(models.Model):
 
 class Support(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    # Kept (anonymous) when the account is deleted, so the support count stays true.
+    user = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

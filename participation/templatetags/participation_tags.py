@@ -37,3 +37,13 @@ def join_ids(options: Any) -> str:
 @register.simple_tag
 def rank_range(count: int) -> range:
     return range(1, int(count) + 1)
+
+
+@register.simple_tag
+def unread_notifications(user: Any) -> int:
+    """How many in-site notifications the signed-in user has not read (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    from participation.models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -262,3 +262,24 @@ def test_proposal_page_constant_queries(client: Client, proposal: Proposal, make
         services.add_comment(make_verified(), proposal, f"Reply {i}", parent=comment)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(proposal.get_absolute_url())
+
+
+def test_deleting_an_account_keeps_its_support_and_answers_anonymous(proposal: Proposal, make_verified: Any,
+                                                                      strategy_data: None) -> None:
+    from participation.models import Response
+    from tests.participation.conftest import build_consultation
+
+    supporter = make_verified()
+    services.support_proposal(supporter, proposal)
+    consultation = build_consultation("gone")
+    services.start_response(supporter, consultation)
+    supporter.delete()
+    proposal.refresh_from_db()
+    assert proposal.support_count == 1 and Support.objects.filter(proposal=proposal, user__isnull=True).count() == 1
+    assert Response.objects.filter(consultation=consultation, respondent__isnull=True).count() == 1
+
+
+def test_unread_notifications_are_counted_in_the_room_menu(client: Client, verified: Any) -> None:
+    notifications.notify([verified], "test", lambda: "Hello", "/en/participation/")
+    client.force_login(verified)
+    assert "1 new" in client.get("/en/participation/").content.decode()
