@@ -240,7 +240,6 @@ class _Pass:
         while len(self.exact_rounds) <= last:
             number = len(self.exact_rounds)
             record = self.records[number]
-            self.make_exact(record.window, number)
             self.exact_rounds.append(
                 self.exact_solve(record.project, record.window, record.window_units, record.live_units, number)
             )
@@ -368,12 +367,14 @@ class _Pass:
         alpha = gamma / scale
         return alpha, gamma_err / scale + 4 * EPSILON * alpha, gamma, gamma_err
 
-    def evaluate(self, project: int) -> tuple[float, float, float, float] | None:
+    def evaluate(self, project: int, lower: float = 0.0) -> tuple[float, float, float, float] | None:
         """(alpha, alpha error bound, gamma, gamma error bound), or None if unaffordable.
 
         gamma solves sum_i w_i * min(budget_i, gamma * units_i) = cost over live supporters. Only
         supporters who may pay all they have move the root when their budgets are off, so only
         their errors count. An error bound of gamma itself means "unsure": exact arithmetic decides.
+        ``lower`` is a lower bound of the price (its earlier price: prices only rise), where the
+        iteration below may start.
         """
         e = self.e
         groups = e.groups[project]
@@ -403,8 +404,10 @@ class _Pass:
             return alpha, gamma_err / scale + 4 * EPSILON * alpha, gamma, gamma_err
         self.quick[project] = False
         # Poor/rich iteration: live supporters whose ratio is below the price pay all they have and
-        # the others share the rest. From cost / live units the price only rises, and it stops at
-        # the smallest fixed point, the MES price. Dead supporters have ratio +inf and no units.
+        # the others share the rest. From any lower bound of the price (cost / live units, or the
+        # project's earlier price) it only rises, and stops at the MES price: the smallest fixed
+        # point. Dead supporters have ratio +inf and no units.
+        gamma = max(gamma, lower)
         wu = e.wu_f[project]
         for _ in range(64):
             poor = ratios < gamma
@@ -468,7 +471,10 @@ class _Pass:
                 if not alive[project]:
                     continue
                 if dirty[project]:
-                    result = self.evaluate_small(project) if e.small[project] else self.evaluate(project)
+                    if e.small[project]:
+                        result = self.evaluate_small(project)
+                    else:
+                        result = self.evaluate(project, gamma_f[project] - gamma_err[project])
                     dirty[project] = False
                     if result is None:
                         alive[project] = False
@@ -485,6 +491,10 @@ class _Pass:
             else:
                 exact = {p: self.exact_alpha(p, gamma_f[p], gamma_err[p]) for p in ties}
                 chosen = min(ties, key=lambda p: (exact[p], rank[p]))
+            if gamma_err[chosen] >= UNSURE * gamma_f[chosen]:
+                # Pay the exact price, not an estimate the floats could not vouch for.
+                exact_gamma = self.exact_alpha(chosen, gamma_f[chosen], gamma_err[chosen]) * profile.scale[chosen]
+                gamma_f[chosen], gamma_err[chosen] = float(exact_gamma), 8 * EPSILON * float(exact_gamma)
             for p in evaluated:
                 if p != chosen:
                     heapq.heappush(heap, (alpha[p] - alpha_err[p], rank[p], p))
@@ -545,8 +555,10 @@ class _Pass:
             self.dead_round[dying] = number
             entries = e.entries_of(dying)
             touched = e.profile.group_projects[entries]
-            for entry_project, lost in zip(touched.tolist(), e.entry_weighted_units[entries].tolist(), strict=True):
-                self.live_units[entry_project] -= lost
+            # Exact as floats: integer sums far below 2**53.
+            lost = np.bincount(touched, weights=e.entry_weighted_units[entries], minlength=e.profile.num_projects)
+            for entry_project in np.flatnonzero(lost).tolist():
+                self.live_units[entry_project] -= int(lost[entry_project])
             # A supporter dying changes the price of every project it supports.
             self.dying_touched = touched
         survivors = new_live[new_live < math.inf]
