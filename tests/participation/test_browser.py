@@ -60,7 +60,14 @@ def seeded(live_server: Any, make_verified: Any) -> dict[str, Any]:
         voter = make_verified(email=f"v{i}@example.org")
         for j, statement in enumerate(statements):
             services.vote_on_statement(voter, statement, 1 if (j == 2) == (i < 4) else -1)
-    return {"url": live_server.url, "consultation": consultation, "proposal": proposal, "author": author}
+    from participation.models import WorkingGroup
+
+    group = WorkingGroup.objects.get(slug="action-group-1")
+    group.coordinators.add(staff)
+    services.express_interest(author, group, role="expert", expertise="Open data and civic tech",
+                              availability="Monthly", listed_publicly=True)
+    return {"url": live_server.url, "consultation": consultation, "proposal": proposal, "author": author,
+            "staff": staff}
 
 
 def login(page: Any, user: Any, base: str) -> None:
@@ -106,6 +113,18 @@ def test_signed_in_pages_have_no_axe_violations(page: Any, seeded: dict[str, Any
     result = _axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
                                                                            "wcag21aa"]}})
     assert not result.response["violations"], result.response["violations"]
+
+
+def test_staff_pages_have_no_axe_violations(page: Any, seeded: dict[str, Any]) -> None:
+    login(page, seeded["staff"], seeded["url"])
+    question = seeded["consultation"].questions.get(order=7)
+    for path in (f"/en/participation/consultations/mobility-2026/questions/{question.pk}/themes/",
+                 f"/ro/participation/consultations/mobility-2026/questions/{question.pk}/themes/?theme=none",
+                 "/en/participation/consultations/mobility-2026/results/",
+                 "/en/participation/groups/action-group-1/manage/",
+                 f"/en/participation/proposals/{seeded['proposal'].pk}/",
+                 "/en/participation/events/co-design-e1/"):
+        assert_accessible(page, seeded["url"] + path)
 
 
 def test_conditional_question_and_keyboard_answering(page: Any, seeded: dict[str, Any]) -> None:
