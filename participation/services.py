@@ -127,7 +127,8 @@ def save_response(actor: Any, response: Response, raw: Mapping[Any, Any], profil
     locked.save()
     action = "submitted" if submit and not was_submitted else ("edited" if was_submitted else "draft_saved")
     # The audit names the response, not its content: answers stay out of the trail.
-    audit.record(actor if _user(actor) else "anonymous", f"participation.response.{action}", locked,
+    who = actor if getattr(actor, "is_authenticated", False) else "anonymous"
+    audit.record(who, f"participation.response.{action}", locked,
                  {"consultation": consultation.slug, "answers": len(rows)})
     response.refresh_from_db()
     return {}

@@ -211,3 +211,13 @@ def test_consultation_page_query_count_is_constant(client: Client, consultation:
         Option.objects.create(question=extra, text_en=f"Option {i}", order=i)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url(consultation))
+
+
+def test_audit_trail_names_the_anonymous_respondent_without_content(client: Client, strategy_data: None) -> None:
+    from core.models import AuditEntry
+
+    consultation = build_consultation("audited", audience="anyone")
+    client.post(url(consultation), full_post(consultation))
+    entry = AuditEntry.objects.filter(action="participation.response.submitted").get()
+    assert entry.actor_label == "anonymous" and entry.actor is None
+    assert "Not enough parking" not in str(entry.changes)
