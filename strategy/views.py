@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 from typing import Any
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -127,7 +128,14 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     for child in children:
         child.progress_value = progress.get(child.pk, 0.0)  # type: ignore[attr-defined]
     updates = list(project.updates.order_by("-created_at", "-id")[:100])
+    participation = None
+    if apps.is_installed("participation"):
+        # The participation behind the project: processes, consultations, events (constant queries).
+        from participation.selectors import for_project
+
+        participation = for_project(project)
     return render(request, "strategy/project.html", {
+        "participation": participation,
         "project": project, "progress": progress.get(project.pk, 0.0), "children": children,
         "milestones": list(project.milestones.all()), "updates": updates,
         "kpis": selectors.with_latest(project.kpis.all()), "today": dt.date.today(),
