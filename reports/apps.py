@@ -9,3 +9,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from reports import kpi_providers  # noqa: F401  (registers the strategy's indicators)
+        from reports.refcache import connect_signals
+
+        connect_signals()

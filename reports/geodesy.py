@@ -47,6 +47,28 @@ def box_around(lat: float, lon: float, radius_m: float) -> BoundingBox:
     return BoundingBox(lat - d_lat, lon - d_lon, lat + d_lat, lon + d_lon)
 
 
+# A grid of 0.01° x 0.01° cells (about 1.1 km x 0.8 km at Timișoara's latitude): each report stores
+# its cell, so a small map window becomes a handful of "newest in this cell" index scans.
+CELLS_PER_DEGREE = 100
+_LON_SPAN = 360 * CELLS_PER_DEGREE + 1
+
+
+def grid_cell(lat: float, lon: float) -> int:
+    """The cell containing the point, as one integer (row-major, fits in 32 bits)."""
+    row = math.floor(lat * CELLS_PER_DEGREE)
+    column = math.floor(lon * CELLS_PER_DEGREE) + 180 * CELLS_PER_DEGREE
+    return row * _LON_SPAN + column
+
+
+def cells_covering(box: BoundingBox, *, limit: int) -> list[int] | None:
+    """The cells a box touches, or None when there are more than `limit` of them."""
+    rows = range(math.floor(box.min_lat * CELLS_PER_DEGREE), math.floor(box.max_lat * CELLS_PER_DEGREE) + 1)
+    columns = range(math.floor(box.min_lon * CELLS_PER_DEGREE), math.floor(box.max_lon * CELLS_PER_DEGREE) + 1)
+    if len(rows) * len(columns) > limit:
+        return None
+    return [row * _LON_SPAN + column + 180 * CELLS_PER_DEGREE for row in rows for column in columns]
+
+
 def valid_coordinates(lat: float, lon: float) -> bool:
     """Finite numbers within the WGS84 ranges."""
     return (math.isfinite(lat) and math.isfinite(lon) and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)

@@ -60,8 +60,12 @@ STATUS_DEFAULT_TEXTS = {
 }
 
 
+_DEFAULT_TEXTS_BY_VALUE = {status.value: text for status, text in STATUS_DEFAULT_TEXTS.items()}
+
+
 def default_status_text(status: str) -> str:
-    return str(STATUS_DEFAULT_TEXTS.get(Status(status), "")) if status in Status.values else ""
+    text = _DEFAULT_TEXTS_BY_VALUE.get(status)
+    return str(text) if text is not None else ""
 
 
 class Priority(models.IntegerChoices):
@@ -234,6 +238,7 @@ class Report(models.Model):
     lon = models.FloatField(_("longitude"))
     neighbourhood = models.ForeignKey(Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+", verbose_name=_("area"))
+    cell = models.IntegerField(default=0, editable=False, help_text="geodesy.grid_cell(lat, lon), for the map")
 
     # Personal data: staff only.
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -284,6 +289,9 @@ class Report(models.Model):
             models.Index(fields=["-updated_at"], condition=Q(is_public=True), name="reports_public_updated"),
             # Bounding-box pre-filter of the 50 m duplicate check and of the map.
             models.Index(fields=["lat", "lon"], name="reports_lat_lon"),
+            # Small map windows read the newest public reports of each grid cell from an index on
+            # (cell, created_at, id); on PostgreSQL it also carries lat, lon, is_open and category_id so
+            # those reads are index-only. It is created by migration 0002 (per database vendor).
             models.Index(fields=["department", "status"], name="reports_inbox"),
         ]
 
@@ -296,11 +304,8 @@ class Report(models.Model):
     @property
     def public_name(self) -> str:
         """The name shown publicly: only when the reporter chose so."""
-        if not self.show_name:
-            return ""
-        if self.reporter_name:
-            return self.reporter_name
-        return getattr(self.reporter, "display_name", "") if self.reporter_id else ""
+        # services.submit_report copies the account's public name here, so no query is needed.
+        return self.reporter_name if self.show_name else ""
 
     @property
     def status_meaning(self) -> Any:

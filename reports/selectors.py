@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -91,6 +92,44 @@ def apply_filters(reports: QuerySet[Report], filters: ListFilters, *, categories
         else:
             reports = reports.filter(title__icontains=filters.q)
     return reports
+
+
+def sql_conditions(filters: ListFilters, *, categories: dict[str, int], areas: dict[str, int]
+                   ) -> tuple[list[str], list[Any]]:
+    """The same filters as apply_filters, as SQL for the hand-written map query (see views.map_data)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    conditions: list[str] = ["is_public"]  # literal, so PostgreSQL picks the partial indexes
+    params: list[Any] = []
+    if filters.category:
+        conditions.append("category_id = %s")
+        params.append(categories.get(filters.category, -1))
+    if filters.status == "open":
+        conditions.append("is_open")
+    elif filters.status == "closed":
+        conditions.append("NOT is_open")
+    elif filters.status:
+        conditions.append("status = %s")
+        params.append(filters.status)
+    if filters.area == OUTSIDE_AREA:
+        conditions.append("neighbourhood_id IS NULL")
+    elif filters.area:
+        conditions.append("neighbourhood_id = %s")
+        params.append(areas.get(filters.area, -1))
+    tz = timezone.get_current_timezone()
+    if filters.date_from:
+        conditions.append("created_at >= %s")
+        params.append(adapt(dt.datetime.combine(filters.date_from, dt.time(), tz)))
+    if filters.date_to:
+        conditions.append("created_at < %s")
+        params.append(adapt(dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(), tz)))
+    if filters.q:
+        if filters.q.lstrip("#").isdigit():
+            conditions.append("id = %s")
+            params.append(int(filters.q.lstrip("#")))
+        else:
+            conditions.append("UPPER(title) LIKE UPPER(%s)")
+            params.append("%" + filters.q.replace("\\", "").replace("%", "").replace("_", "") + "%")
+    return conditions, params
 
 
 def category_index() -> dict[int, Category]:

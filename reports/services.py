@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.geo import neighbourhood_for
-from reports import geodesy, tokens
+from reports import geodesy, respcache, tokens
 from reports.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -271,6 +271,7 @@ def submit_report(actor: Any, data: NewReport) -> Report:
 def _create_report(actor: Any, user: Any, data: NewReport, category: Category, lat: float, lon: float, title: str,
                    description: str, address: str, name: str, email: str, phone: str, answers: dict[str, Any],
                    area: Any, stored: list[tuple[str, str, Any]]) -> Report:
+    respcache.data_changed()
     now = data.created_at or timezone.now()
     # A signed-in reporter, an Open311 app and staff taking a phone call vouch for the report;
     # anyone else confirms by email first.
@@ -278,7 +279,7 @@ def _create_report(actor: Any, user: Any, data: NewReport, category: Category, l
     moderation = Moderation.PENDING if category.premoderation else Moderation.APPROVED
     report = Report(
         category=category, department_id=category.department_id, title=title, description=description,
-        answers=answers, address=address, lat=lat, lon=lon, neighbourhood=area,
+        answers=answers, address=address, lat=lat, lon=lon, cell=geodesy.grid_cell(lat, lon), neighbourhood=area,
         reporter=user if data.channel in (Channel.WEB, Channel.OPEN311) else None,
         reporter_name=name or (getattr(user, "display_name", "") if data.channel == Channel.WEB else ""),
         reporter_email=email or (user.email if user is not None and data.channel == Channel.WEB else ""),
@@ -334,6 +335,7 @@ def _after_publication_change(report: Report, *, was_public: bool) -> None:
 
 @transaction.atomic
 def confirm_report(token: str) -> Report:
+    respcache.data_changed()
     report_id = tokens.read(tokens.CONFIRM_REPORT, token)
     report = Report.objects.select_for_update(of=("self",)).get(pk=report_id)
     if report.confirmed_at is not None:
@@ -396,6 +398,7 @@ def change_status(actor: Any, report: Report, new_status: str, text: str = "", *
                   responsible_party: str = "", duplicate_of: Report | None = None,
                   notify: bool = True, at: dt.datetime | None = None) -> Update:
     """A staff status change: a dated public update with text, and an email to every follower."""
+    respcache.data_changed()
     _require(actor, "reports.handle_report", report)
     if new_status not in Status.values:
         raise ValidationError({"status": _("Unknown status.")})
@@ -443,6 +446,7 @@ def change_status(actor: Any, report: Report, new_status: str, text: str = "", *
 def merge_duplicate(actor: Any, duplicate: Report, original: Report, text: str = "", *,
                     at: dt.datetime | None = None) -> Update:
     """Close `duplicate` as a duplicate of `original`; its followers and supporters move to the original."""
+    respcache.data_changed()
     _require(actor, "reports.handle_report", duplicate)
     update = change_status(actor, duplicate, Status.DUPLICATE, text, duplicate_of=original, at=at)
     moved = 0
@@ -469,6 +473,7 @@ def merge_duplicate(actor: Any, duplicate: Report, original: Report, text: str =
 
 @transaction.atomic
 def post_public_update(actor: Any, report: Report, text: str) -> Update:
+    respcache.data_changed()
     _require(actor, "reports.handle_report", report)
     text = _clean_text("text", text, max_length=MAX_UPDATE_TEXT, required=True)
     now = timezone.now()
@@ -518,6 +523,7 @@ def set_priority(actor: Any, report: Report, priority: int) -> Report:
 @transaction.atomic
 def recategorise(actor: Any, report: Report, category: Category) -> Report:
     """Move a report to another category (and so to that category's department)."""
+    respcache.data_changed()
     _require(actor, "reports.handle_report", report)
     changes = audit.diff(report, ["category_id", "department_id"],
                          {"category_id": category.pk, "department_id": category.department_id})
@@ -564,6 +570,7 @@ def bulk_apply(actor: Any, reports: Iterable[Report], action: str, *, text: str 
 def moderate_report(actor: Any, report: Report, decision: str, *, title: str | None = None,
                     description: str | None = None) -> Report:
     """Approve (optionally with edited text) or reject a report; approving publishes its photos too."""
+    respcache.data_changed()
     _require(actor, "reports.moderate", report)
     if decision not in (Moderation.APPROVED, Moderation.REJECTED):
         raise ValidationError({"decision": _("Approve or reject.")})
@@ -599,6 +606,7 @@ def _sync_first_photo(report: Report) -> None:
 
 @transaction.atomic
 def moderate_photo(actor: Any, photo: Photo, decision: str) -> Photo:
+    respcache.data_changed()
     _require(actor, "reports.moderate", photo.report)
     if decision not in (Moderation.APPROVED, Moderation.REJECTED):
         raise ValidationError({"decision": _("Approve or reject.")})
@@ -613,6 +621,7 @@ def moderate_photo(actor: Any, photo: Photo, decision: str) -> Photo:
 @transaction.atomic
 def flag_report(actor: Any, report: Report, reason: str, text: str, source: str) -> Flag | None:
     """Record a flag (once per person). Enough flags hide the report until a moderator decides."""
+    respcache.data_changed()
     if reason not in Flag.Reason.values:
         raise ValidationError({"reason": _("Choose a reason.")})
     text = _clean_text("text", text, max_length=500, required=reason == Flag.Reason.OTHER)
@@ -647,6 +656,7 @@ def follow(actor: Any, report: Report, *, email: str = "", supports: bool = Fals
            language: str = "") -> Subscription:
     """Follow (and optionally support) a report. Signed-in users are confirmed at once; an email
     address gets a confirmation link first."""
+    respcache.data_changed()
     if not report.is_public:
         raise ValidationError({"report": _("This report is not public.")})
     user = _user(actor)
@@ -684,6 +694,7 @@ def follow(actor: Any, report: Report, *, email: str = "", supports: bool = Fals
 
 @transaction.atomic
 def confirm_subscription(token: str) -> Subscription:
+    respcache.data_changed()
     subscription_id = tokens.read(tokens.CONFIRM_FOLLOW, token)
     subscription = Subscription.objects.select_for_update(of=("self",)).get(pk=subscription_id)
     if subscription.confirmed_at is None:
@@ -698,6 +709,7 @@ def confirm_subscription(token: str) -> Subscription:
 
 @transaction.atomic
 def unsubscribe(token: str) -> Report | None:
+    respcache.data_changed()
     subscription_id = tokens.read(tokens.UNSUBSCRIBE, token)
     subscription = Subscription.objects.filter(pk=subscription_id).select_related("report").first()
     if subscription is None:
@@ -724,6 +736,7 @@ def can_reopen(user: Any, report: Report) -> bool:
 @transaction.atomic
 def reopen(actor: Any, report: Report, text: str, *, via_token: str = "") -> Update:
     """"It is not fixed": the reporter (signed in or from the link in the email), a supporter or staff."""
+    respcache.data_changed()
     locked = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if via_token:
         subscription_id = tokens.read(tokens.REOPEN, via_token)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 DEFAULT_WINDOW = dt.timedelta(days=90)
 MAX_SPAN = dt.timedelta(days=90)
-DEFAULT_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50  # as the platform's JSON API (NINJA_PAGINATION_PER_PAGE)
 MAX_PAGE_SIZE = 1000
 MAX_IDS = 200
 STATUSES = ("open", "closed")

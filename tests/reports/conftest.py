@@ -25,6 +25,14 @@ def fresh_rate_limits() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def no_response_cache(monkeypatch: Any) -> None:
+    """Query-count tests measure the database path; test_response_cache switches the cache back on."""
+    from reports import respcache
+
+    monkeypatch.setattr(respcache, "ENABLED", False)
+
+
 @pytest.fixture
 def reference(db: Any) -> dict[str, Any]:
     """Neighbourhoods, departments, categories with questions, response templates."""

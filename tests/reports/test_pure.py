@@ -124,7 +124,7 @@ def parse(**params: str) -> object:
 def test_default_window_is_the_last_90_days() -> None:
     query = parse()
     assert query.start == NOW - dt.timedelta(days=90) and query.end is None  # type: ignore[attr-defined]
-    assert query.page == 1 and query.page_size == 100  # type: ignore[attr-defined]
+    assert query.page == 1 and query.page_size == 50  # type: ignore[attr-defined]
 
 
 def test_dates_in_w3c_formats() -> None:
@@ -186,3 +186,24 @@ def test_error_bodies() -> None:
     assert formats.errors("json", 403, ["api_key: required"]) == '[{"code":403,"description":"api_key: required"}]'
     root = ET.fromstring(formats.errors("xml", 404, ["not found"]).encode())
     assert root.tag == "errors" and root.findtext("error/code") == "404"
+
+
+def test_grid_cells() -> None:
+    assert geodesy.grid_cell(45.7537, 21.2257) == geodesy.grid_cell(45.7501, 21.2201)
+    assert geodesy.grid_cell(45.7537, 21.2257) != geodesy.grid_cell(45.7637, 21.2257)
+    assert geodesy.grid_cell(-89.99, -179.99) < geodesy.grid_cell(89.99, 179.99) < 2**31
+    box = geodesy.BoundingBox(45.745, 21.215, 45.765, 21.235)
+    cells = geodesy.cells_covering(box, limit=16)
+    assert cells is not None and len(cells) == 9
+    assert geodesy.grid_cell(45.7537, 21.2257) in cells
+    assert geodesy.cells_covering(box, limit=8) is None
+
+
+@given(lat=st.floats(-89.9, 89.9), lon=st.floats(-179.9, 179.9), size=st.floats(0, 0.03))
+def test_the_cells_of_a_box_contain_every_point_in_it(lat: float, lon: float, size: float) -> None:
+    box = geodesy.BoundingBox(lat, lon, min(lat + size, 90), min(lon + size, 180))
+    cells = geodesy.cells_covering(box, limit=10_000)
+    assert cells is not None
+    for point_lat, point_lon in ((box.min_lat, box.min_lon), (box.max_lat, box.max_lon),
+                                 ((box.min_lat + box.max_lat) / 2, (box.min_lon + box.max_lon) / 2)):
+        assert geodesy.grid_cell(point_lat, point_lon) in cells

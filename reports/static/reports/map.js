@@ -17,8 +17,9 @@
         onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); } }).addTo(map);
     }).catch(function () {});
   }
-  function marker(lat, lon, open) {
-    return L.marker([lat, lon], { keyboard: true, icon: L.divIcon({ className: "report-marker " + (open ? "marker-open" : "marker-closed"), iconSize: [16, 16] }) });
+  function marker(lat, lon, open, title) {
+    // The title is the marker's accessible name (Leaflet gives keyboard markers role="button").
+    return L.marker([lat, lon], { keyboard: true, title: title, icon: L.divIcon({ className: "report-marker " + (open ? "marker-open" : "marker-closed"), iconSize: [16, 16] }) });
   }
   var CLOSED = { fixed: 1, closed_not_fixed: 1, duplicate: 1, not_responsible: 1 };
 
@@ -47,7 +48,7 @@
           box.appendChild(link);
           box.appendChild(document.createElement("br"));
           box.appendChild(document.createTextNode((names[item[3]] || item[3]) + " · " + (labels[item[4]] || item[4])));
-          marker(item[1], item[2], open).bindPopup(box).addTo(layer);
+          marker(item[1], item[2], open, "#" + id + " " + item[5]).bindPopup(box).addTo(layer);
         });
         if (status) status.textContent = el.dataset.shown.replace("%s", data.items.length) + (data.truncated ? " " + el.dataset.truncated : "");
       }).catch(function () {});
@@ -61,7 +62,7 @@
     var map = L.map(el, { keyboard: true, scrollWheelZoom: false }).setView([lat, lon], 17);
     tiles(map, el);
     areas(map, el);
-    marker(lat, lon, el.dataset.open === "1").addTo(map);
+    marker(lat, lon, el.dataset.open === "1", el.dataset.title).addTo(map);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
