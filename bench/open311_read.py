@@ -217,7 +217,7 @@ def load_reports(count: int, categories: dict[str, tuple[int, int, int]], *, see
 
 def start_server(url: str, port: int, workers: int, *, response_cache: bool) -> subprocess.Popen[bytes]:
     environment = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.reports_site_settings",
-                   "DEBUG": "0", "CONN_MAX_AGE": "600", "REPORTS_TILE_URL": "",
+                   "DEBUG": "0", "CONN_MAX_AGE": "600", "MAP_TILE_URL": "",
                    "REPORTS_RESPONSE_CACHE": "1" if response_cache else "0"}
     process = subprocess.Popen(
         [str(GUNICORN), "smartcity.wsgi:application", "--chdir", str(ROOT), "--pythonpath", str(ROOT),

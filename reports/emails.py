@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.conf import settings
@@ -19,11 +18,10 @@ from reports.models import Report, Status, Subscription, Update
 
 
 def public_url() -> str:
-    """Base of links in emails: PUBLIC_URL (e.g. https://smartcity.timisoara.ro), else the Site's domain."""
-    configured = os.environ.get("PUBLIC_URL", "").rstrip("/")
-    if configured:
-        return configured
-    return f"https://{Site.objects.get_current().domain}"
+    """Base of links in emails: the Site's domain (SITE_DOMAIN, editable in the back office), over https
+    when the platform runs behind TLS (HTTPS=1), as the other rooms do."""
+    scheme = "https" if getattr(settings, "SESSION_COOKIE_SECURE", False) else "http"
+    return f"{scheme}://{Site.objects.get_current().domain}"
 
 
 def _language(code: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,13 +35,11 @@ MAP_LIMIT = 500
 MAP_CELLS = 16  # windows of up to 16 grid cells (about 3.5 x 3 km) are read cell by cell
 
 
-def _tile_url() -> str:
-    """Map tiles; REPORTS_TILE_URL="" shows the neighbourhood outlines only (no third-party requests)."""
-    return os.environ.get("REPORTS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-
-
 def map_settings() -> dict[str, Any]:
-    return {"tiles": _tile_url(), "attribution": "© OpenStreetMap contributors",
+    """The platform's tile server (MAP_TILE_URL; "" shows the neighbourhood outlines only, with no
+    third-party requests) and its attribution."""
+    return {"tiles": getattr(settings, "MAP_TILE_URL", ""),
+            "attribution": getattr(settings, "MAP_ATTRIBUTION", "© OpenStreetMap contributors"),
             "centre": [45.7537, 21.2257], "areas": reverse("reports:areas")}
 
 

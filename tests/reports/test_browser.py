@@ -14,12 +14,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def site(live_server: Any, make_report: Any, make_user: Any, monkeypatch: Any) -> dict[str, Any]:
+def site(live_server: Any, make_report: Any, make_user: Any, settings: Any) -> dict[str, Any]:
     from accounts.roles import Role
     from reports import services
     from reports.models import Department, Status
 
-    monkeypatch.setenv("REPORTS_TILE_URL", "")  # no third-party tiles in tests: outlines only
+    settings.MAP_TILE_URL = ""  # no third-party tiles in tests: neighbourhood outlines only
     staff = make_user(Role.DEPARTMENT_STAFF)
     Department.objects.get(slug="drumuri").members.add(staff)
     report = make_report(title="Groapă adâncă", photos=[jpeg_bytes((800, 600))], show_name=True, name="Ana")
