@@ -218,5 +218,6 @@ def dashboard(period: str, *, area_names: dict[int, tuple[str, str]], outside_la
 def bars(rows: list[tuple[str, float]], *, width: int = 320) -> list[dict[str, Any]]:
     """Bar lengths in SVG units for a horizontal bar chart (longest bar = width)."""
     top = max((value for _label, value in rows), default=0) or 1
-    return [{"label": label, "value": value, "length": round(width * value / top, 1), "y": 28 * position}
+    # Whole numbers: templates print floats with the locale's decimal comma, which SVG does not read.
+    return [{"label": label, "value": value, "length": round(width * value / top), "y": 28 * position}
             for position, (label, value) in enumerate(rows)]

@@ -381,3 +381,11 @@ def test_map_windows_read_cell_by_cell_give_the_same_answer(client: Client, make
             views.MAP_CELLS = saved
         assert by_cells == plain and by_cells
     assert client.get("/reports/map.json", {"bbox": "nan,1,2,3"}).status_code == 400
+
+
+def test_dashboard_charts_have_bars_in_romanian(client: Client, make_report: Any) -> None:
+    make_report()
+    body = client.get("/ro/reports/dashboard/").content.decode()
+    widths = re.findall(r'<rect x="230" y="\d+" width="([^"]*)"', body)
+    assert widths and all(width.isdigit() for width in widths)  # no "320,0": SVG needs a dot or an integer
+    assert "320" in widths
