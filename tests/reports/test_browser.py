@@ -59,3 +59,24 @@ def assert_accessible_now(page: Any) -> None:
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     violations = list(results.response["violations"])
     assert not violations, describe(violations)
+
+
+def test_staff_pages_have_no_axe_violations(page: Any, site: dict[str, Any], make_user: Any) -> None:
+    """Not public, but staff work in them all day: the same WCAG 2.1 AA bar."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.roles import Role
+
+    administrator = make_user(Role.ADMINISTRATOR)  # sees every form: status, notes, moderation
+    client = Client()
+    client.force_login(administrator)
+    host = site["url"].split("//", 1)[1].split(":")[0]
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                               "domain": host, "path": "/"}])
+    report = site["report"]
+    for lang in ("ro", "en"):
+        for path in (f"/{lang}/reports/staff/", f"/{lang}/reports/staff/{report.pk}/",
+                     f"/{lang}/reports/staff/moderation/"):
+            assert_accessible(page, site["url"] + path)
