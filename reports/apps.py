@@ -8,7 +8,11 @@ class ReportsConfig(AppConfig):
     nav_items = [(_("Report a problem"), "reports:index")]
 
     def ready(self) -> None:
-        from reports import kpi_providers  # noqa: F401  (registers the strategy's indicators)
-        from reports.refcache import connect_signals
+        from reports import (
+            kpi_providers,  # noqa: F401  (registers the strategy's indicators)
+            refcache,
+            respcache,
+        )
 
-        connect_signals()
+        refcache.connect_signals()
+        respcache.connect_signals()

@@ -41,6 +41,20 @@ def data_changed() -> None:
     transaction.on_commit(_bump)
 
 
+def _deleted(**_kwargs: Any) -> None:
+    data_changed()
+
+
+def connect_signals() -> None:
+    """Deletions from the back office bypass the services; they must invalidate too."""
+    from django.db.models.signals import post_delete
+
+    from reports.models import Photo, Report, Update
+
+    for model in (Report, Photo, Update):
+        post_delete.connect(_deleted, sender=model, dispatch_uid=f"reports-respcache-delete-{model.__name__}")
+
+
 def _version() -> Any:
     version = cache.get(VERSION_KEY)
     if version is None:

@@ -304,3 +304,14 @@ def test_response_cache_serves_hits_and_never_stale_data(client: Client, make_re
     english = client.get(f"{BASE}/requests.json?locale=en")
     assert english["X-Cache"] == "miss"  # one entry per language
     assert client.get(f"{BASE}/requests.json?start_date=nope").status_code == 400  # errors are not cached
+
+
+def test_deleting_in_the_back_office_invalidates_the_cache(client: Client, make_report: Any,
+                                                           monkeypatch: Any) -> None:
+    from reports import respcache
+
+    monkeypatch.setattr(respcache, "ENABLED", True)
+    report = make_report()
+    assert len(client.get(f"{BASE}/requests.json").json()) == 1
+    report.delete()
+    assert client.get(f"{BASE}/requests.json").json() == []
