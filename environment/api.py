@@ -455,14 +455,16 @@ def air_quality_exceedances(request: HttpRequest, year: int | None = None) -> An
     } for r in rows]})
 
 
-@router.get("air-quality/daily-means", summary="Valid EU daily means of every sensor for a year (open data)")
+@router.get("air-quality/daily-means", summary="Valid EU daily means of every sensor for a year (open data)",
+            description="`values[sensor_id][i]` is the mean of day `first_day + i` (null: fewer than 75 % of the "
+                        "hours had data). One array per sensor keeps a year of the whole city small and fast.")
 def air_quality_daily_means(request: HttpRequest, year: int | None = None, quantity: str = "pm2_5") -> Any:
     chosen = _year(year)
     if _quantity_code(quantity) is None:
         raise HttpError(400, "quantity: is required")
     names = dict(Sensor.objects.values_list("pk", "sensor_id"))
-    means = selectors.year_daily_means(chosen, quantity)
-    return JsonResponse({"year": chosen, "quantity": quantity, "unit": canonical_unit(quantity), "sensors": {
-        names[pk]: {day.isoformat(): round(value, 3) for day, value in sorted(days.items())}
-        for pk, days in means.items() if pk in names}})
+    year_of_days = selectors.daily_mean_arrays(chosen, quantity)
+    return JsonResponse({"year": chosen, "quantity": quantity, "unit": canonical_unit(quantity),
+                         "first_day": year_of_days.first_day, "days": year_of_days.length,
+                         "values": {names[pk]: values for pk, values in year_of_days.values.items() if pk in names}})
 

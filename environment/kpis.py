@@ -31,6 +31,10 @@ def _live_sensors():  # type: ignore[no-untyped-def]
     return Sensor.objects.filter(station__is_demo=False)
 
 
+def _live_sensor_pks() -> list[int]:
+    return list(_live_sensors().values_list("pk", flat=True))
+
+
 @register("environment.active_sensors", label=_("Air-quality sensors reporting (last 24 hours)"), unit="sensors")
 def active_sensors() -> Decimal | None:
     since = timezone.now() - dt.timedelta(hours=24)
@@ -77,7 +81,7 @@ def pm10_days_above_daily_limit() -> Decimal | None:
     from environment.selectors import year_daily_means
 
     year = timezone.localdate().year
-    means = year_daily_means(year, "pm10", _live_sensors())
+    means = year_daily_means(year, "pm10", _live_sensor_pks())
     if not means:
         return None
     return Decimal(max(sum(1 for value in days.values() if value > 50) for days in means.values()))

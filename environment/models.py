@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -150,8 +151,14 @@ class Reading(models.Model):
     """One accepted value, in the quantity's canonical unit, at its measurement time (UTC)."""
 
     pk = models.CompositePrimaryKey("sensor", "time", "quantity")
-    # The primary key starts with the sensor, so no separate foreign-key index is needed.
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, db_index=False, related_name="+")
+    # The primary key starts with the sensor, so no separate foreign-key index is needed. No
+    # database foreign key either: its per-row trigger more than halved the insert rate (see
+    # docs/environment.md). Integrity still holds: ingest only writes rows for sensors it has
+    # looked up, and the aggregates written in the same transaction do carry the constraint, so
+    # a batch for a sensor deleted meanwhile cannot commit. A sensor with data is never deleted
+    # (PROTECT; deactivate it instead): its readings are open data.
+    sensor = models.ForeignKey(Sensor, on_delete=models.PROTECT, db_index=False, db_constraint=False,
+                               related_name="+")
     time = models.DateTimeField()
     quantity = models.PositiveSmallIntegerField(choices=QuantityCode.choices)
     value = models.FloatField()
@@ -173,7 +180,7 @@ class HourlyAggregate(models.Model):
     """
 
     pk = models.CompositePrimaryKey("sensor", "quantity", "hour")
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, db_index=False, related_name="+")
+    sensor = models.ForeignKey(Sensor, on_delete=models.PROTECT, db_index=False, related_name="+")
     quantity = models.PositiveSmallIntegerField(choices=QuantityCode.choices)
     hour = models.DateTimeField()
     count = models.PositiveIntegerField()
@@ -201,7 +208,7 @@ class DailyAggregate(models.Model):
     """
 
     pk = models.CompositePrimaryKey("sensor", "quantity", "day")
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, db_index=False, related_name="+")
+    sensor = models.ForeignKey(Sensor, on_delete=models.PROTECT, db_index=False, related_name="+")
     quantity = models.PositiveSmallIntegerField(choices=QuantityCode.choices)
     day = models.DateField()
     count = models.PositiveIntegerField()
@@ -217,6 +224,35 @@ class DailyAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sensor_id} {self.day} q{self.quantity} hours={self.hours}"
+
+
+class _DailyMeansField(models.Field):  # type: ignore[type-arg]
+    """integer[] on PostgreSQL (366 daily means in thousandths of the unit); unused text elsewhere."""
+
+    def db_type(self, connection: Any) -> str:
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+
+class DailySeries(models.Model):
+    """A read projection for PostgreSQL: one row per sensor, quantity and year holding the 366
+    valid EU daily means (thousandths of the unit; NULL = no valid mean), kept in step by
+    ingest in the same transaction as the daily aggregates. A year of the whole city is then
+    a few hundred rows, not 180,000 (bench/ingest.py). Not maintained on SQLite, whose pages
+    read the daily aggregates directly.
+    """
+
+    pk = models.CompositePrimaryKey("quantity", "year", "sensor")
+    quantity = models.PositiveSmallIntegerField(choices=QuantityCode.choices)
+    year = models.PositiveSmallIntegerField()
+    sensor = models.ForeignKey(Sensor, on_delete=models.PROTECT, db_index=False, db_constraint=False,
+                               related_name="+")
+    means = _DailyMeansField()
+
+    class Meta:
+        verbose_name = _("daily series")
+
+    def __str__(self) -> str:
+        return f"{self.sensor_id} q{self.quantity} {self.year}"
 
 
 class IngestChannel(models.TextChoices):

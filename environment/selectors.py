@@ -11,20 +11,18 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
-from environment.airquality.aggregates import hours_in_day, required_count
 from environment.airquality.aqi import StationIndex, station_index
 from environment.airquality.bands import CURRENT_SCALE
 from environment.airquality.limits import STANDARDS, Assessment, Metric, Standard, assess_year
 from environment.airquality.quantities import Quantity
 from environment.catalog import CODE_OF, QUANTITY_OF
-from environment.ingest.store import local_zone
-from environment.models import AlertEvent, DailyAggregate, HourlyAggregate, Sensor, Station
+from environment.ingest.store import local_zone, required_hours
+from environment.models import AlertEvent, DailyAggregate, DailySeries, HourlyAggregate, Sensor, Station
 
 QUANTUM = 1_000_000
 INDEX_QUANTITIES: tuple[Quantity, ...] = CURRENT_SCALE.quantities
@@ -35,10 +33,6 @@ def hour_of(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
-@lru_cache(maxsize=4096)
-def required_hours(day: dt.date) -> int:
-    """18 of 24 hours (75 %); 18 of 23 and 19 of 25 on the daylight-saving days."""
-    return required_count(hours_in_day(day, local_zone()), 0.75)
 
 
 # --- now ----------------------------------------------------------------------------------------
@@ -197,18 +191,54 @@ def daily_series(sensor_pk: int, first: dt.date, last: dt.date,
     return dict(series)
 
 
-def year_daily_means(year: int, quantity: str, sensors: QuerySet[Sensor] | None = None
-                     ) -> dict[int, dict[dt.date, float]]:
-    """Valid EU daily means of one quantity for every sensor in a calendar year (one query)."""
-    rows = DailyAggregate.objects.filter(quantity=CODE_OF[quantity], day__gte=dt.date(year, 1, 1),
-                                         day__lte=dt.date(year, 12, 31), hours__gte=18)
-    if sensors is not None:
-        rows = rows.filter(sensor__in=sensors)
-    means: dict[int, dict[dt.date, float]] = defaultdict(dict)
+@dataclass
+class YearOfDays:
+    """Valid EU daily means of one quantity over a calendar year, one list per sensor.
+
+    `values[sensor_pk][i]` is the mean of `first_day + i days`, or None (no valid mean).
+    """
+
+    first_day: dt.date
+    length: int
+    values: dict[int, list[float | None]]
+
+    def day(self, offset: int) -> dt.date:
+        return self.first_day + dt.timedelta(days=offset)
+
+    def as_dicts(self) -> dict[int, dict[dt.date, float]]:
+        return {pk: {self.day(i): v for i, v in enumerate(values) if v is not None}
+                for pk, values in self.values.items()}
+
+
+def daily_mean_arrays(year: int, quantity: str, sensor_pks: Sequence[int] | None = None) -> YearOfDays:
+    """One query. On PostgreSQL it reads the year series (one row per sensor, kept by ingest);
+    elsewhere the daily aggregates, row by row."""
+    from django.db import connection
+
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    length = (last - first).days + 1
+    values: dict[int, list[float | None]] = {}
+    if connection.vendor == "postgresql":
+        series = DailySeries.objects.filter(quantity=CODE_OF[quantity], year=year)
+        if sensor_pks is not None:
+            series = series.filter(sensor_id__in=list(sensor_pks))
+        for sensor_pk, means in series.values_list("sensor_id", "means"):
+            values[sensor_pk] = [None if m is None else m / 1000 for m in means[:length]]
+        return YearOfDays(first, length, values)
+    rows = DailyAggregate.objects.filter(quantity=CODE_OF[quantity], day__gte=first, day__lte=last, hours__gte=18)
+    if sensor_pks is not None:
+        rows = rows.filter(sensor_id__in=list(sensor_pks))
     for sensor_pk, day, hours, hourly_micro in rows.values_list("sensor_id", "day", "hours", "hourly_mean_micro"):
         if hours >= required_hours(day):
-            means[sensor_pk][day] = hourly_micro / hours / QUANTUM
-    return dict(means)
+            values.setdefault(sensor_pk, [None] * length)[(day - first).days] = round(
+                hourly_micro / hours / QUANTUM, 3)
+    return YearOfDays(first, length, values)
+
+
+def year_daily_means(year: int, quantity: str, sensor_pks: Sequence[int] | None = None
+                     ) -> dict[int, dict[dt.date, float]]:
+    """Valid EU daily means of one quantity for every sensor in a calendar year (one query)."""
+    return daily_mean_arrays(year, quantity, sensor_pks).as_dicts()
 
 
 # --- city ---------------------------------------------------------------------------------------
@@ -222,27 +252,28 @@ class CityDay:
     index: StationIndex | None
 
 
-def city_days(year: int, sensors: QuerySet[Sensor] | None = None) -> dict[dt.date, CityDay]:
+def city_days(year: int, sensor_pks: Sequence[int] | None = None) -> dict[dt.date, CityDay]:
     """Per day, the median over sensors of valid daily means, and the index of those medians.
 
     The EEA index is defined on hourly values; the calendar applies the same bands to daily
-    means, as a summary of the day (said on the page).
+    means, as a summary of the day (said on the page). One query per index pollutant.
     """
-    per_day: dict[dt.date, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    counted: dict[dt.date, set[int]] = defaultdict(set)
-    rows = DailyAggregate.objects.filter(quantity__in=INDEX_CODES, day__gte=dt.date(year, 1, 1),
-                                         day__lte=dt.date(year, 12, 31), hours__gte=18)
-    if sensors is not None:
-        rows = rows.filter(sensor__in=sensors)
-    for sensor_pk, quantity, day, hours, hourly_micro in rows.values_list(
-            "sensor_id", "quantity", "day", "hours", "hourly_mean_micro"):
-        if hours >= required_hours(day):
-            per_day[day][str(QUANTITY_OF[quantity])].append(hourly_micro / hours / QUANTUM)
-            counted[day].add(sensor_pk)
+    per_quantity = {str(q): daily_mean_arrays(year, str(q), sensor_pks) for q in INDEX_QUANTITIES}
+    first = dt.date(year, 1, 1)
+    length = (dt.date(year, 12, 31) - first).days + 1
     result = {}
-    for day in sorted(per_day):
-        medians = {q: statistics.median(v) for q, v in per_day[day].items()}
-        result[day] = CityDay(day, medians, len(counted[day]), _safe_index(medians))
+    for offset in range(length):
+        medians: dict[str, float] = {}
+        counted: set[int] = set()
+        for quantity, year_of_days in per_quantity.items():
+            present: list[tuple[int, float]] = [(pk, value) for pk, values in year_of_days.values.items()
+                                                if (value := values[offset]) is not None]
+            if present:
+                medians[quantity] = statistics.median(v for _pk, v in present)
+                counted.update(pk for pk, _v in present)
+        if medians:
+            day = first + dt.timedelta(days=offset)
+            result[day] = CityDay(day, medians, len(counted), _safe_index(medians))
     return result
 
 
@@ -262,7 +293,7 @@ def _assessment_key(assessment: Assessment) -> tuple[float, float]:
     return (assessment.annual_mean or 0.0, assessment.coverage)
 
 
-def exceedances(year: int, sensors: QuerySet[Sensor] | None = None) -> list[ExceedanceRow]:
+def exceedances(year: int, sensor_pks: Sequence[int] | None = None) -> list[ExceedanceRow]:
     """Each EU standard for a pollutant with data that year: per sampling point, then the worst.
 
     EU law judges every sampling point separately; a city complies when all of them do, so
@@ -272,15 +303,15 @@ def exceedances(year: int, sensors: QuerySet[Sensor] | None = None) -> list[Exce
     tz = local_zone()
     names = dict(Sensor.objects.values_list("pk", "sensor_id"))
     pollutants = sorted({str(s.pollutant) for s in STANDARDS})
-    daily = {q: year_daily_means(year, q, sensors) for q in pollutants if q in (Quantity.PM10, Quantity.PM2_5)}
+    daily = {q: year_daily_means(year, q, sensor_pks) for q in pollutants if q in (Quantity.PM10, Quantity.PM2_5)}
     needs_hourly = sorted({str(s.pollutant) for s in STANDARDS if s.metric in (Metric.HOURLY, Metric.MAX_DAILY_8H)})
     hourly: dict[str, dict[int, dict[dt.datetime, float]]] = {q: defaultdict(dict) for q in needs_hourly}
     start = dt.datetime(year, 1, 1, tzinfo=tz)
     end = dt.datetime(year + 1, 1, 1, tzinfo=tz)
     hourly_rows = HourlyAggregate.objects.filter(quantity__in=[CODE_OF[q] for q in needs_hourly],
                                                  hour__gte=start, hour__lt=end)
-    if sensors is not None:
-        hourly_rows = hourly_rows.filter(sensor__in=sensors)
+    if sensor_pks is not None:
+        hourly_rows = hourly_rows.filter(sensor_id__in=list(sensor_pks))
     for sensor_pk, quantity, hour, count, total in hourly_rows.values_list(
             "sensor_id", "quantity", "hour", "count", "total_micro"):
         # Canonical units are the units of the limit values (µg/m³; CO in mg/m³).
@@ -288,11 +319,11 @@ def exceedances(year: int, sensors: QuerySet[Sensor] | None = None) -> list[Exce
     rows: list[ExceedanceRow] = []
     for standard in STANDARDS:
         pollutant = str(standard.pollutant)
-        sensor_pks = set(daily.get(pollutant, {})) | set(hourly.get(pollutant, {}))
-        if not sensor_pks:
+        with_data = set(daily.get(pollutant, {})) | set(hourly.get(pollutant, {}))
+        if not with_data:
             continue
         assessments: list[tuple[Assessment, int]] = []
-        for sensor_pk in sorted(sensor_pks):
+        for sensor_pk in sorted(with_data):
             found = assess_year(pollutant, year, hourly_means=hourly.get(pollutant, {}).get(sensor_pk) or None,
                                 daily_means=daily.get(pollutant, {}).get(sensor_pk), standards=[standard], tz=tz)
             if found and found[0].periods_with_data:

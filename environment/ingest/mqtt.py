@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
-from django.db import DatabaseError, IntegrityError, close_old_connections, connection
+from django.db import DatabaseError, DataError, IntegrityError, close_old_connections, connection
 from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
@@ -78,7 +78,8 @@ class WorkerConfig:
     session_expiry: int = 7 * 24 * 3600
     keepalive: int = 30
     cache_seconds: float = 60.0
-    alert_every_seconds: float = 30.0
+    alert_every_seconds: float = 30.0  # alerts are evaluated by a task at most this often
+    alerts: bool = True
     max_readings_per_sensor_minute: int = 10_000
 
 
@@ -115,7 +116,8 @@ class Incoming:
 class IngestWorker:
     """Run with `run(stop_event)`; `manage.py ingest_mqtt` does that until SIGTERM."""
 
-    def __init__(self, config: WorkerConfig, *, on_commit: Callable[[StoreResult, int], None] | None = None) -> None:
+    def __init__(self, config: WorkerConfig, *,
+                 on_commit: Callable[[StoreResult, list[Incoming], list[Row]], None] | None = None) -> None:
         self.config = config
         self.stats = Stats()
         self.connected = threading.Event()
@@ -284,24 +286,43 @@ class IngestWorker:
             self._per_sensor_minute = {k: v for k, v in self._per_sensor_minute.items() if k[1] == minute}
         return rows, records
 
-    def _commit(self, batch: list[Incoming], stop: threading.Event) -> StoreResult | None:
-        """Store the batch, retrying through database outages; None only when stopping."""
+    def _prepare_retrying(self, batch: list[Incoming], stop: threading.Event
+                          ) -> tuple[list[Row], list[QuarantinedReading]] | None:
+        """Parse and validate (sensor look-ups may hit a database outage); None only when stopping."""
+        delay = 0.2
+        while True:
+            try:
+                return self._prepare(batch)
+            except DatabaseError as error:
+                self.stats.db_retries += 1
+                logger.warning("database unavailable for sensor look-up (%s); retrying in %.1f s", error, delay)
+                connection.close()
+            if stop.wait(delay):
+                return None
+            delay = min(delay * 2, 5.0)
+
+    def _store(self, batch: list[Incoming], rows: list[Row], records: list[QuarantinedReading],
+               stop: threading.Event) -> StoreResult | None:
+        """Commit one prepared batch, retrying through database outages; None only when stopping."""
         delay = 0.2
         integrity_failures = 0
         while True:
             try:
-                close_old_connections()
-                rows, records = self._prepare(batch)
+                if not connection.in_atomic_block:  # (a caller's transaction, e.g. a test, keeps its own)
+                    close_old_connections()  # drops a connection a database restart broke
                 result = store_batch(rows, records)
                 self.stats.quarantined += len(records)
                 return result
-            except IntegrityError:
-                # A sensor deleted while its messages were in flight: forget the cache, try again,
-                # then store message by message so one orphan cannot block the rest.
+            except (IntegrityError, DataError):
+                # A sensor deleted while its messages were in flight (or a value the database refuses):
+                # forget the cache and judge the batch again, then store message by message so one
+                # bad message cannot block the rest.
                 integrity_failures += 1
                 self._sensors.clear()
                 if integrity_failures >= 2:
                     return self._commit_one_by_one(batch)
+                rows, records = self._prepare(batch)
+                continue
             except DatabaseError as error:
                 self.stats.db_retries += 1
                 logger.warning("database unavailable (%s); retrying the batch in %.1f s", error, delay)
@@ -316,8 +337,13 @@ class IngestWorker:
             try:
                 rows, records = self._prepare([item])
                 total.merge(store_batch(rows, records))
-            except IntegrityError:
-                logger.error("message on %s could not be stored (integrity error); dropped", item.topic)
+            except (IntegrityError, DataError) as error:
+                # Kept for staff rather than retried for ever: it would block every message after it.
+                logger.error("message on %s could not be stored (%s); quarantined", item.topic, error)
+                store_batch([], pipeline.quarantine_records(
+                    [pipeline.Problem("body", "store_failed", f"the database refused this message: {error}")],
+                    channel=IngestChannel.MQTT, sensor_pk=None, claimed=item.topic[len(TOPIC_PREFIX):],
+                    received_at=item.received_at))
         return total
 
     def _queue_alerts(self, sensors: set[int], *, force: bool = False) -> None:
@@ -336,8 +362,10 @@ class IngestWorker:
             logger.exception("could not enqueue alert evaluation")
             self._pending_alerts |= set(pending)
 
-    def process(self, batch: list[Incoming], stop: threading.Event) -> bool:
-        result = self._commit(batch, stop)
+    def _finish(self, batch: list[Incoming], rows: list[Row], records: list[QuarantinedReading],
+                stop: threading.Event) -> bool:
+        """Store, then acknowledge: the only order that loses nothing."""
+        result = self._store(batch, rows, records, stop)
         if result is None:
             return False
         self._ack(batch)
@@ -346,32 +374,65 @@ class IngestWorker:
         self.stats.stored += result.inserted
         self.stats.duplicates += result.duplicates
         self.stats.last_commit = time.time()
-        if result.inserted:
+        if result.inserted and self.config.alerts:
             self._queue_alerts(result.sensors)
         if self._on_commit is not None:
-            self._on_commit(result, len(batch))
+            self._on_commit(result, batch, rows)
         return True
+
+    def process(self, batch: list[Incoming], stop: threading.Event) -> bool:
+        """Prepare and commit one batch in the calling thread (tests, one-off use)."""
+        prepared = self._prepare_retrying(batch, stop)
+        return prepared is not None and self._finish(batch, *prepared, stop)
+
+    def _write_loop(self, pending: queue.Queue[tuple[list[Incoming], list[Row], list[QuarantinedReading]] | None],
+                    stop: threading.Event) -> None:
+        """The writer thread: commits prepared batches in order while the next one is being parsed,
+        so the database's work overlaps Python's. It has its own database connection."""
+        try:
+            while True:
+                item = pending.get()
+                if item is None:
+                    return
+                if not self._finish(*item, stop):
+                    # Stopping during an outage: what is not stored is not acknowledged; the broker
+                    # delivers it again to the next worker.
+                    continue
+        finally:
+            connection.close()
 
     def run(self, stop: threading.Event, *, report_every: float = 60.0,
             report: Callable[[str], None] | None = None) -> Stats:
         self.start()
+        pending: queue.Queue[tuple[list[Incoming], list[Row], list[QuarantinedReading]] | None] = queue.Queue(
+            maxsize=2)
+        writer = threading.Thread(target=self._write_loop, args=(pending, stop), name="ingest-writer", daemon=True)
+        writer.start()
         last_report = time.monotonic()
         try:
             while not stop.is_set():
                 batch = self._take_batch(wait=0.2)
-                if batch and not self.process(batch, stop):
-                    break
+                if batch:
+                    prepared = self._prepare_retrying(batch, stop)
+                    if prepared is None:
+                        break
+                    pending.put((batch, *prepared))
                 if report is not None and time.monotonic() - last_report >= report_every:
                     report(self.stats.line())
                     last_report = time.monotonic()
-            # Drain what has arrived so nothing received is left unstored (it would be redelivered anyway).
+            # Store what has already arrived (it would be redelivered anyway, but why wait).
             while True:
                 batch = self._take_batch(wait=0.0)
-                if not batch or not self.process(batch, stop):
+                if not batch:
                     break
+                prepared = self._prepare_retrying(batch, stop)
+                if prepared is None:
+                    break
+                pending.put((batch, *prepared))
         finally:
+            pending.put(None)
+            writer.join()
             self._queue_alerts(set(), force=True)
             self.stop()
             connection.close()
         return self.stats
-

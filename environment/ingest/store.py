@@ -1,23 +1,30 @@
 """Writing a batch of accepted readings and keeping the aggregates in step, in one transaction.
 
-One call, three statements on PostgreSQL whatever the batch size:
+What happens, whatever the batch size:
 
 1. insert the readings, skipping those already stored (ON CONFLICT DO NOTHING on the
-   primary key sensor+time+quantity) and RETURNING only the rows actually inserted, so a
-   message delivered twice changes nothing, not even the aggregates;
+   primary key sensor+time+quantity); only the rows actually inserted count, so a message
+   delivered twice changes nothing, not even the aggregates;
 2. add the inserted rows' per-hour delta to the hourly aggregates (upsert count, exact
-   sum, min, max), RETURNING the new totals;
+   sum, min, max) and get the new totals back;
 3. add the matching delta to the daily aggregates. The daily row also keeps the number of
    hours with data and the sum of the hourly means (for the EU daily mean); both follow
    from the hourly upsert's result: an hour whose previous count was 0 is new, and the
    change of its (rounded) mean is new_mean - old_mean, where old = new - our delta.
-   Telescoping, the daily sum is exactly the sum of the final hourly means in any order.
+   Telescoping, the daily sum is exactly the sum of the final hourly means in any order;
+4. on PostgreSQL, write each touched day's valid EU daily mean into the sensor's year series
+   (one row per sensor, quantity and year holding 366 daily means, environment_dailyseries),
+   so that a year of the whole city is read as a few hundred rows (see docs/environment.md);
+5. move the sensors' last reading time forward.
 
-plus one UPDATE of the sensors' last reading time. Rows are sorted by key before each
-upsert so that concurrent writers (HTTP pushes, several MQTT workers) lock rows in the
-same order and do not deadlock.
+On PostgreSQL steps 1 and 2 are one statement (a data-modifying CTE: the inserted rows never
+travel back to Python, only the ~one row per sensor, quantity and hour), sent with
+server-side parameters as four text arrays; steps 3 and 4 are one statement each. Rows are
+sorted by key before each upsert so that concurrent writers (HTTP pushes, several MQTT
+workers) lock rows in the same order and do not deadlock.
 
-SQLite (development, tests) runs the same statements with VALUES lists instead of arrays.
+SQLite (development, tests) runs the same steps with VALUES lists and the hourly delta
+computed in Python; both give identical figures (the same IEEE rounding of value * 10^6).
 """
 
 from __future__ import annotations
@@ -71,6 +78,22 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+@lru_cache(maxsize=4096)
+def required_hours(day: dt.date) -> int:
+    """Hours with data a valid daily mean needs: 75 % of the day's hours (EU rule), i.e. 18 of
+    24, 18 of 23 and 19 of 25 on the daylight-saving days."""
+    from environment.airquality.aggregates import hours_in_day, required_count
+
+    return required_count(hours_in_day(day, local_zone()), 0.75)
+
+
+def eu_daily_mean(hours: int, hourly_mean_micro: int, day: dt.date) -> float | None:
+    return hourly_mean_micro / hours / QUANTUM if hours and hours >= required_hours(day) else None
+
+
+SERIES_TABLE = "environment_dailyseries"
+
+
 def _micro(value: float) -> int:
     return round(value * QUANTUM)
 
@@ -103,18 +126,54 @@ def _parse_sqlite_date(value: Any) -> dt.date:
 # --- statements -------------------------------------------------------------------------------
 
 
+def _text_array(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal of numbers or ISO timestamps (no quoting needed for either)."""
+    return "{" + ",".join(values) + "}"
+
+
+_PG_INSERT_AND_HOURLY = f"""
+WITH ins AS (
+    INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value)
+    SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::smallint[], %s::float8[])
+    ON CONFLICT DO NOTHING
+    RETURNING sensor_id, quantity, time, value
+), delta AS (
+    SELECT sensor_id, quantity, date_trunc('hour', time, 'UTC') AS hour, count(*)::integer AS n,
+           sum(round(value * 1000000))::bigint AS total, min(value) AS low, max(value) AS high
+    FROM ins GROUP BY 1, 2, 3
+), up AS (
+    INSERT INTO {HOURLY_TABLE} AS h (sensor_id, quantity, hour, count, total_micro, minimum, maximum)
+    SELECT sensor_id, quantity, hour, n, total, low, high FROM delta ORDER BY 1, 2, 3
+    ON CONFLICT (sensor_id, quantity, hour) DO UPDATE SET count = h.count + EXCLUDED.count,
+        total_micro = h.total_micro + EXCLUDED.total_micro, minimum = LEAST(h.minimum, EXCLUDED.minimum),
+        maximum = GREATEST(h.maximum, EXCLUDED.maximum)
+    RETURNING sensor_id, quantity, hour, count, total_micro
+)
+SELECT up.sensor_id, up.quantity, up.hour, up.count, up.total_micro, delta.n, delta.total, delta.low, delta.high
+FROM up JOIN delta USING (sensor_id, quantity, hour)
+"""  # noqa: S608 (table names are constants)
+
+
+def _pg_insert_and_hourly(rows: Sequence[Row]) -> tuple[int, list[tuple[int, int, dt.datetime, int, int, _Delta]]]:
+    """Steps 1 and 2 in one round trip; returns (rows inserted, per-hour new totals and deltas)."""
+    import psycopg
+
+    raw = connection.connection
+    # Server-side binding: the arrays go as four text parameters, not quoted into the SQL.
+    with psycopg.Cursor(raw) as cursor:
+        cursor.execute(_PG_INSERT_AND_HOURLY, [
+            _text_array(str(r.sensor_pk) for r in rows),
+            _text_array(r.time.isoformat() for r in rows),
+            _text_array(str(r.quantity) for r in rows),
+            _text_array(repr(r.value) for r in rows),
+        ])
+        result = cursor.fetchall()
+    inserted = sum(n for *_head, n, _t, _l, _h in result)
+    return inserted, [(s, q, h, c, t, _Delta(n, total, low, high)) for s, q, h, c, t, n, total, low, high in result]
+
+
 def _insert_readings(rows: Sequence[Row]) -> list[tuple[int, int, dt.datetime, float]]:
-    """Insert, skipping duplicates; returns the inserted rows as (sensor, quantity, time, value)."""
-    if _is_postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value) "  # noqa: S608 (constant names)
-                "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::smallint[], %s::float8[]) "
-                "ON CONFLICT DO NOTHING RETURNING sensor_id, quantity, time, value",
-                [[r.sensor_pk for r in rows], [r.time for r in rows], [r.quantity for r in rows],
-                 [r.value for r in rows]],
-            )
-            return [(s, q, t, v) for s, q, t, v in cursor.fetchall()]
+    """SQLite: insert, skipping duplicates; returns the inserted rows as (sensor, quantity, time, value)."""
     adapt = connection.ops.adapt_datetimefield_value
     inserted: list[tuple[int, int, dt.datetime, float]] = []
     with connection.cursor() as cursor:
@@ -142,23 +201,8 @@ class _Delta:
 
 
 def _upsert_hourly(deltas: dict[tuple[int, int, dt.datetime], _Delta]) -> list[tuple[int, int, dt.datetime, int, int]]:
-    """Add deltas to hourly rows; returns (sensor, quantity, hour, new count, new total_micro)."""
+    """SQLite: add deltas to hourly rows; returns (sensor, quantity, hour, new count, new total_micro)."""
     keys = sorted(deltas)
-    if _is_postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {HOURLY_TABLE} AS h (sensor_id, quantity, hour, count, total_micro, minimum, maximum) "  # noqa: S608
-                "SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::timestamptz[], %s::integer[], %s::bigint[], "
-                "%s::float8[], %s::float8[]) "
-                "ON CONFLICT (sensor_id, quantity, hour) DO UPDATE SET count = h.count + EXCLUDED.count, "
-                "total_micro = h.total_micro + EXCLUDED.total_micro, minimum = LEAST(h.minimum, EXCLUDED.minimum), "
-                "maximum = GREATEST(h.maximum, EXCLUDED.maximum) "
-                "RETURNING sensor_id, quantity, hour, count, total_micro",
-                [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
-                 [deltas[k].count for k in keys], [deltas[k].total_micro for k in keys],
-                 [deltas[k].minimum for k in keys], [deltas[k].maximum for k in keys]],
-            )
-            return [(s, q, h, c, t) for s, q, h, c, t in cursor.fetchall()]
     adapt = connection.ops.adapt_datetimefield_value
     result: list[tuple[int, int, dt.datetime, int, int]] = []
     with connection.cursor() as cursor:
@@ -195,22 +239,71 @@ def _upsert_daily(deltas: dict[tuple[int, int, dt.date], _DailyDelta]) -> None:
     keys = sorted(deltas)
     columns = "(sensor_id, quantity, day, count, total_micro, minimum, maximum, hours, hourly_mean_micro)"
     if _is_postgres():
-        update = ("count = d.count + EXCLUDED.count, total_micro = d.total_micro + EXCLUDED.total_micro, "
-                  "minimum = LEAST(d.minimum, EXCLUDED.minimum), maximum = GREATEST(d.maximum, EXCLUDED.maximum), "
-                  "hours = d.hours + EXCLUDED.hours, "
-                  "hourly_mean_micro = d.hourly_mean_micro + EXCLUDED.hourly_mean_micro")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {DAILY_TABLE} AS d {columns} "  # noqa: S608
-                "SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::date[], %s::integer[], %s::bigint[], "
-                "%s::float8[], %s::float8[], %s::smallint[], %s::bigint[]) "
-                f"ON CONFLICT (sensor_id, quantity, day) DO UPDATE SET {update}",
-                [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
-                 [deltas[k].count for k in keys], [deltas[k].total_micro for k in keys],
-                 [deltas[k].minimum for k in keys], [deltas[k].maximum for k in keys],
-                 [deltas[k].hours for k in keys], [deltas[k].hourly_mean_micro for k in keys]],
-            )
+        _pg_upsert_daily(keys, deltas, columns)
         return
+    _sqlite_upsert_daily(keys, deltas, columns)
+
+
+def _pg_upsert_daily(keys: list[tuple[int, int, dt.date]], deltas: dict[tuple[int, int, dt.date], _DailyDelta],
+                     columns: str) -> None:
+    update = ("count = d.count + EXCLUDED.count, total_micro = d.total_micro + EXCLUDED.total_micro, "
+              "minimum = LEAST(d.minimum, EXCLUDED.minimum), maximum = GREATEST(d.maximum, EXCLUDED.maximum), "
+              "hours = d.hours + EXCLUDED.hours, "
+              "hourly_mean_micro = d.hourly_mean_micro + EXCLUDED.hourly_mean_micro")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DAILY_TABLE} AS d {columns} "  # noqa: S608
+            "SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::date[], %s::integer[], %s::bigint[], "
+            "%s::float8[], %s::float8[], %s::smallint[], %s::bigint[]) "
+            f"ON CONFLICT (sensor_id, quantity, day) DO UPDATE SET {update} "
+            "RETURNING sensor_id, quantity, day, hours, hourly_mean_micro",
+            [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+             [deltas[k].count for k in keys], [deltas[k].total_micro for k in keys],
+             [deltas[k].minimum for k in keys], [deltas[k].maximum for k in keys],
+             [deltas[k].hours for k in keys], [deltas[k].hourly_mean_micro for k in keys]],
+        )
+        days = cursor.fetchall()
+    _pg_update_series(days)
+
+
+def _pg_update_series(days: list[tuple[int, int, dt.date, int, int]]) -> None:
+    """Write each day's valid EU mean (thousandths of the unit; NULL when invalid) into its year row.
+
+    A batch normally touches one day per sensor and quantity: one UPDATE sets those elements.
+    An import touching several days of the same series runs one UPDATE per extra day ("rounds"),
+    since one UPDATE cannot change the same row twice.
+    """
+    rounds: list[list[tuple[int, int, int, int, int | None]]] = []
+    seen: dict[tuple[int, int, int], int] = {}
+    for sensor_pk, quantity, day, hours, hourly_micro in sorted(days):
+        mean = eu_daily_mean(hours, hourly_micro, day)
+        target = (sensor_pk, quantity, day.year)
+        index = seen.get(target, 0)
+        seen[target] = index + 1
+        if index == len(rounds):
+            rounds.append([])
+        rounds[index].append((sensor_pk, quantity, day.year, day.timetuple().tm_yday,
+                              None if mean is None else round(mean * 1000)))
+    with connection.cursor() as cursor:
+        targets = sorted(seen)
+        cursor.execute(
+            f"INSERT INTO {SERIES_TABLE} (quantity, year, sensor_id, means) "  # noqa: S608
+            "SELECT q, y, s, array_fill(NULL::integer, ARRAY[366]) "
+            "FROM unnest(%s::smallint[], %s::smallint[], %s::bigint[]) AS t(q, y, s) ORDER BY 1, 2, 3 "
+            "ON CONFLICT DO NOTHING",
+            [[t[1] for t in targets], [t[2] for t in targets], [t[0] for t in targets]])
+        for updates in rounds:
+            cursor.execute(
+                f"UPDATE {SERIES_TABLE} AS s SET means[v.i] = v.m "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::integer[], %s::integer[]) "
+                "AS v(sensor_id, quantity, year, i, m) "
+                "WHERE s.sensor_id = v.sensor_id AND s.quantity = v.quantity AND s.year = v.year",
+                [[u[0] for u in updates], [u[1] for u in updates], [u[2] for u in updates],
+                 [u[3] for u in updates], [u[4] for u in updates]])
+
+
+def _sqlite_upsert_daily(keys: list[tuple[int, int, dt.date]], deltas: dict[tuple[int, int, dt.date], _DailyDelta],
+                         columns: str) -> None:
     update = ("count = d.count + excluded.count, total_micro = d.total_micro + excluded.total_micro, "
               "minimum = min(d.minimum, excluded.minimum), maximum = max(d.maximum, excluded.maximum), "
               "hours = d.hours + excluded.hours, hourly_mean_micro = d.hourly_mean_micro + excluded.hourly_mean_micro")
@@ -253,6 +346,26 @@ def _touch_sensors(latest: dict[int, dt.datetime]) -> None:
 # --- the batch --------------------------------------------------------------------------------
 
 
+def _generic_insert_and_hourly(batch: Sequence[Row]) -> tuple[int, list[tuple[int, int, dt.datetime, int, int,
+                                                                              _Delta]]]:
+    inserted = _insert_readings(batch)
+    hourly: dict[tuple[int, int, dt.datetime], _Delta] = {}
+    for sensor_pk, quantity, moment, value in inserted:
+        key = (sensor_pk, quantity, _hour_of(moment))
+        delta = hourly.get(key)
+        if delta is None:
+            hourly[key] = _Delta(1, _micro(value), value, value)
+        else:
+            delta.count += 1
+            delta.total_micro += _micro(value)
+            delta.minimum = min(delta.minimum, value)
+            delta.maximum = max(delta.maximum, value)
+    if not hourly:
+        return 0, []
+    return len(inserted), [(s, q, h, c, t, hourly[(s, q, h.astimezone(dt.UTC))])
+                           for s, q, h, c, t in _upsert_hourly(hourly)]
+
+
 def store_readings(rows: Iterable[Row]) -> StoreResult:
     """Store accepted readings and update the aggregates. Call inside transaction.atomic."""
     if not connection.in_atomic_block:
@@ -266,29 +379,19 @@ def store_readings(rows: Iterable[Row]) -> StoreResult:
         previous = latest.get(row.sensor_pk)
         if previous is None or row.time > previous:
             latest[row.sensor_pk] = row.time
-    inserted = _insert_readings(batch)
-    result.inserted = len(inserted)
-    result.duplicates = len(batch) - len(inserted)
     result.sensors = set(latest)
-    if inserted:
-        hourly: dict[tuple[int, int, dt.datetime], _Delta] = {}
-        for sensor_pk, quantity, moment, value in inserted:
-            key = (sensor_pk, quantity, _hour_of(moment))
-            delta = hourly.get(key)
-            if delta is None:
-                hourly[key] = _Delta(1, _micro(value), value, value)
-            else:
-                delta.count += 1
-                delta.total_micro += _micro(value)
-                delta.minimum = min(delta.minimum, value)
-                delta.maximum = max(delta.maximum, value)
-        result.hours = len(hourly)
-        updated = _upsert_hourly(hourly)
+    if _is_postgres():
+        count, hours = _pg_insert_and_hourly(batch)
+    else:
+        count, hours = _generic_insert_and_hourly(batch)
+    result.inserted = count
+    result.duplicates = len(batch) - count
+    result.hours = len(hours)
+    if hours:
         zone = local_zone()
         daily: dict[tuple[int, int, dt.date], _DailyDelta] = defaultdict(_DailyDelta)
-        for sensor_pk, quantity, hour, count, total in updated:
+        for sensor_pk, quantity, hour, count, total, delta in hours:
             hour_utc = hour.astimezone(dt.UTC)
-            delta = hourly[(sensor_pk, quantity, hour_utc)]
             day = daily[(sensor_pk, quantity, hour_utc.astimezone(zone).date())]
             day.count += delta.count
             day.total_micro += delta.total_micro

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from environment.airquality.aggregates import Aggregate, daily_means
+from environment.catalog import QUANTITY_OF
 from environment.ingest.store import Row, local_zone, store_readings
 from environment.models import DailyAggregate, HourlyAggregate, Reading
-from environment.selectors import day_row
+from environment.selectors import daily_mean_arrays, day_row
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 3, 28, 20, 0, tzinfo=dt.UTC)  # spans the spring daylight-saving change
@@ -52,6 +53,13 @@ def assert_aggregates_match(sensor_pk: int) -> None:
             assert view.eu_mean is None
         else:
             assert view.eu_mean == pytest.approx(mean.value, abs=1e-6)
+        # The year series read by the open data (kept by ingest on PostgreSQL) says the same.
+        year = daily_mean_arrays(d.day.year, str(QUANTITY_OF[d.quantity]), [sensor_pk])
+        stored_mean = year.values.get(sensor_pk, [None] * 366)[(d.day - dt.date(d.day.year, 1, 1)).days]
+        if mean.value is None:
+            assert stored_mean is None
+        else:
+            assert stored_mean == pytest.approx(mean.value, abs=0.0006)
 
 
 def test_batches_in_any_order_with_duplicates_give_exact_aggregates(register: Any) -> None:

@@ -72,7 +72,10 @@ def test_city_endpoints(client: Any, sensor: Any) -> None:
     pm10 = next(s for s in exceedances["standards"] if s["code"] == "2008-50:pm10:1d")
     assert pm10["worst"]["breached"] is None  # three days are not enough for a verdict
     means = client.get("/api/v1/air-quality/daily-means?year=2025&quantity=pm10").json()
-    assert len(means["sensors"]["open-1"]) == 3
+    assert means["first_day"] == "2025-01-01" and means["days"] == 365
+    values = means["values"]["open-1"]
+    assert len(values) == 365 and sum(v is not None for v in values) == 3
+    assert values[151] is not None and values[154] is None  # 1 June: 21 of 24 hours; 4 June: 3 hours
 
 
 @pytest.mark.parametrize(("url", "field"), [

@@ -31,12 +31,14 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=2000, help="Messages per transaction at most.")
         parser.add_argument("--batch-seconds", type=float, default=0.2, help="Longest wait to fill a batch.")
         parser.add_argument("--report-every", type=float, default=60.0, help="Seconds between progress lines.")
+        parser.add_argument("--no-alerts", action="store_true",
+                            help="Do not enqueue alert evaluation (e.g. a backfill worker, or benchmarks).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         logging.getLogger("environment.mqtt").setLevel(logging.INFO)
         config = WorkerConfig(url=options["url"] or settings.MQTT_URL, client_id=options["client_id"],
                               shared_group=options["shared_group"], batch_messages=options["batch"],
-                              batch_seconds=options["batch_seconds"])
+                              batch_seconds=options["batch_seconds"], alerts=not options["no_alerts"])
         worker = IngestWorker(config)
         stop = threading.Event()
 

@@ -1,0 +1,405 @@
+"""Benchmark: sustained MQTT ingest into PostgreSQL, next to a raw COPY of the same rows, and a
+year of daily means for 500 sensors read back.
+
+    .venv/bin/python bench/ingest.py                      # defaults below
+    .venv/bin/python bench/ingest.py --sensors 500 --messages 6000 --per-message 10 --paced-rate 20000
+
+What runs, all on this machine:
+
+* its own PostgreSQL database (default environment_bench; created if missing, only the
+  environment app's tables are migrated) and its own `mosquitto` on a free port, with the
+  configuration the docs recommend (persistence, no cap on a client's queue);
+* the real worker (environment.ingest.mqtt.IngestWorker, as `manage.py ingest_mqtt` runs
+  it) in its own process, alerts off (they are evaluated by the task queue, not in ingest);
+* publisher processes sending QoS-1 {"readings": [...]} messages, each reading stamped
+  with its publish time, so commit time minus reading time is the end-to-end lag.
+
+Phases:
+
+1. saturation: publishers send --messages as fast as they can; readings/s = committed
+   readings divided by the time from the first publish to the last commit;
+2. paced: publishers send --paced-rate readings/s for --paced-seconds; lag p50/p95/max;
+3. COPY: the readings committed in phase 1 are COPYed (binary) into a table with the same
+   definition and primary key as environment_reading: the database's ceiling for these rows
+   (the worker also maintains hourly and daily aggregates, COPY does not);
+4. read: a year of daily aggregates for --read-sensors sensors (PM2.5 and PM10) is loaded
+   and the selector behind /api/v1/air-quality/daily-means (selectors.daily_mean_arrays)
+   reads one year of valid daily PM2.5 means for all of them into Python (median of 7
+   runs), and the HTTP view end to end (JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing as mp
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_broker(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    port = _free_port()
+    config = directory / "mosquitto.conf"
+    config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+                      f"persistence_location {directory}/\nmax_queued_messages 0\nlog_dest none\n")
+    process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import socket
+
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.1).close()
+            return process, f"mqtt://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("mosquitto did not start")
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcity.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def prepare(url: str, sensors: int) -> list[str]:
+    """Migrate the environment app only, register the bench sensors, empty the data tables."""
+    setup_django(url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from environment.models import Sensor, Station
+
+    call_command("migrate", "environment", verbosity=0)
+    ids = [f"bench-{i:04d}" for i in range(sensors)]
+    existing = set(Sensor.objects.filter(sensor_id__in=ids).values_list("sensor_id", flat=True))
+    missing = [sensor_id for sensor_id in ids if sensor_id not in existing]
+    if missing:
+        stations = Station.objects.bulk_create([
+            Station(slug=sensor_id, name=sensor_id, latitude=45.70 + (i % 50) / 500, longitude=21.15 + i / 5000,
+                    is_demo=True) for i, sensor_id in enumerate(missing)])
+        Sensor.objects.bulk_create([Sensor(sensor_id=s.slug, station=s, kind="SDS011", quantities=["pm10", "pm2_5"])
+                                    for s in stations])
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE environment_reading, environment_hourlyaggregate, environment_dailyaggregate, "
+                       "environment_quarantinedreading")
+        cursor.execute("UPDATE environment_sensor SET last_reading_at = NULL")
+    connection.close()
+    return ids
+
+
+# --- worker process ------------------------------------------------------------------------------
+
+
+def worker_main(url: str, mqtt_url: str, events: Any, stop: Any, batch: int, number: int, shared: bool) -> None:
+    setup_django(url)
+    import threading
+
+    from environment.ingest.mqtt import IngestWorker, WorkerConfig
+
+    def on_commit(result: Any, messages: list[Any], rows: list[Any]) -> None:
+        now = dt.datetime.now(dt.UTC)
+        # One lag sample per message: its first reading's time is its publish time.
+        lags = [(now - rows[i].time).total_seconds() for i in range(0, len(rows), max(1, len(rows) // len(messages)))]
+        events.put(("commit", time.time(), result.inserted, result.duplicates, lags[:200]))
+
+    worker = IngestWorker(WorkerConfig(url=mqtt_url, client_id=f"bench-ingest-{number}", batch_messages=batch,
+                                       shared_group="bench" if shared else "",
+                                       batch_seconds=0.1, alerts=False, receive_maximum=20_000,
+                                       max_readings_per_sensor_minute=10**9), on_commit=on_commit)
+    halt = threading.Event()
+
+    def watch() -> None:
+        stop.wait()
+        halt.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+
+    def connected() -> None:
+        worker.connected.wait(30)
+        events.put(("connected", time.time()))
+
+    threading.Thread(target=connected, daemon=True).start()
+    stats = worker.run(halt)
+    events.put(("stopped", time.time(), stats.line()))
+
+
+# --- publishers ----------------------------------------------------------------------------------
+
+
+def publisher_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_message: int, rate: float,
+                   seconds: float, go: Any, done: Any) -> None:
+    """Publish QoS-1 messages round-robin over the sensors; `rate` readings/s (0 = as fast as possible)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    host, port = mqtt_url.removeprefix("mqtt://").split(":")
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{os.getpid()}", protocol=mqtt.MQTTv5)
+    client.max_inflight_messages_set(2000)
+    client.max_queued_messages_set(0)
+    client.connect(host, int(port))
+    client.loop_start()
+    go.wait()
+    start = time.time()
+    sent = 0
+    counters = dict.fromkeys(sensor_ids, 0)
+    last_info = None
+    deadline = start + seconds if seconds else None
+    while (messages and sent < messages) or (deadline and time.time() < deadline):
+        sensor_id = sensor_ids[sent % len(sensor_ids)]
+        index = counters[sensor_id]
+        counters[sensor_id] = index + 1
+        now = dt.datetime.now(dt.UTC)
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%S") + f".{now.microsecond // 1000:03d}"
+        body = ",".join(
+            f'{{"quantity":"{"pm2_5" if j % 2 == 0 else "pm10"}","value":{5 + (index * 7 + j) % 40},'
+            f'"unit":"ug/m3","time":"{stamp}{j:03d}Z"}}' for j in range(per_message))
+        last_info = client.publish(f"smartcity/sensors/{sensor_id}", '{"readings":[' + body + "]}", qos=1)
+        sent += 1
+        if rate:
+            ahead = start + sent * per_message / rate - time.time()
+            if ahead > 0:
+                time.sleep(ahead)
+    if last_info is not None:
+        last_info.wait_for_publish(60)
+    done.put((start, time.time(), sent))
+    client.disconnect()
+    client.loop_stop()
+
+
+def run_phase(mqtt_url: str, sensor_ids: list[str], events: Any, *, publishers: int, messages: int,
+              per_message: int, rate: float, seconds: float) -> dict[str, Any]:
+    go = mp.Event()
+    done: Any = mp.Queue()
+    shares = [sensor_ids[i::publishers] for i in range(publishers)]
+    processes = [mp.Process(target=publisher_main, args=(mqtt_url, share, messages // publishers, per_message,
+                                                         rate / publishers, seconds, go, done)) for share in shares]
+    for process in processes:
+        process.start()
+    time.sleep(1.0)  # publishers connected
+    go.set()
+    expected = None
+    finished: list[tuple[float, float, int]] = []
+    inserted = duplicates = 0
+    lags: list[float] = []
+    first_publish = None
+    last_commit = None
+    while True:
+        while len(finished) < publishers and not done.empty():
+            finished.append(done.get())
+        if len(finished) == publishers and expected is None:
+            expected = sum(f[2] for f in finished) * per_message
+            first_publish = min(f[0] for f in finished)
+        try:
+            event = events.get(timeout=0.5)
+        except Exception:  # queue.Empty
+            event = None
+        if event is not None and event[0] == "commit":
+            inserted += event[2]
+            duplicates += event[3]
+            lags.extend(event[4])
+            last_commit = event[1]
+        if expected is not None and inserted + duplicates >= expected:
+            break
+    for process in processes:
+        process.join()
+    assert first_publish is not None and last_commit is not None
+    elapsed = last_commit - first_publish
+    lags.sort()
+    return {"readings": inserted, "duplicates": duplicates, "seconds": round(elapsed, 2),
+            "readings_per_second": round(inserted / elapsed),
+            "publish_seconds": round(max(f[1] for f in finished) - first_publish, 2),
+            "lag_p50_ms": round(1000 * lags[len(lags) // 2]) if lags else None,
+            "lag_p95_ms": round(1000 * lags[int(len(lags) * 0.95)]) if lags else None,
+            "lag_max_ms": round(1000 * lags[-1]) if lags else None}
+
+
+# --- COPY ceiling and the read --------------------------------------------------------------------
+
+
+def copy_ceiling(url: str) -> dict[str, Any]:
+    """COPY the rows the worker stored into an identical table: the database's ceiling."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute("SELECT sensor_id, time, quantity, value FROM environment_reading").fetchall()
+        conn.execute("DROP TABLE IF EXISTS bench_copy")
+        conn.execute("CREATE TABLE bench_copy (LIKE environment_reading INCLUDING ALL)")
+        started = time.perf_counter()
+        statement = "COPY bench_copy (sensor_id, time, quantity, value) FROM STDIN (FORMAT BINARY)"
+        with conn.transaction(), conn.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(["bigint", "timestamptz", "smallint", "float8"])
+            for row in rows:
+                copy.write_row(row)
+        elapsed = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_copy")
+    return {"readings": len(rows), "seconds": round(elapsed, 2), "readings_per_second": round(len(rows) / elapsed)}
+
+
+def read_year(url: str, sensors: int) -> dict[str, Any]:
+    """Load a year of daily aggregates for `sensors` sensors, then read one year of daily means."""
+    import psycopg
+
+    setup_django(url)
+    from django.db import connection
+    from django.test import Client
+
+    from environment import selectors
+
+    year = dt.date.today().year - 1
+    ids = prepare_read_sensors(sensors)
+    series: dict[tuple[int, int], list[int | None]] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM environment_dailyaggregate WHERE day BETWEEN %s AND %s",
+                     [dt.date(year, 1, 1), dt.date(year, 12, 31)])
+        conn.execute("DELETE FROM environment_dailyseries WHERE year = %s", [year])
+        with conn.transaction(), conn.cursor() as cursor:
+            columns = "sensor_id, quantity, day, count, total_micro, minimum, maximum, hours, hourly_mean_micro"
+            with cursor.copy(f"COPY environment_dailyaggregate ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(["bigint", "smallint", "date", "integer", "bigint", "float8", "float8", "smallint",
+                                "bigint"])
+                day = dt.date(year, 1, 1)
+                while day.year == year:
+                    for sensor_pk in ids:
+                        for quantity, base in ((2, 12.0), (1, 20.0)):
+                            mean = base + (sensor_pk * 7 + day.toordinal()) % 25
+                            copy.write_row((sensor_pk, quantity, day, 576, round(mean * 576e6), mean / 2, mean * 2,
+                                            24, round(mean * 24e6)))
+                            # The year series ingest keeps beside the daily rows (thousandths).
+                            series.setdefault((sensor_pk, quantity), [None] * 366)[
+                                day.timetuple().tm_yday - 1] = round(mean * 1000)
+                    day += dt.timedelta(days=1)
+            with cursor.copy("COPY environment_dailyseries (sensor_id, quantity, year, means) FROM STDIN") as copy:
+                for (sensor_pk, quantity), daily_means in series.items():
+                    copy.write_row((sensor_pk, quantity, year, daily_means))
+        conn.execute("ANALYZE environment_dailyaggregate")
+    connection.close()
+    timings = []
+    for _ in range(7):
+        started = time.perf_counter()
+        means = selectors.daily_mean_arrays(year, "pm2_5")
+        timings.append(time.perf_counter() - started)
+    values = sum(sum(v is not None for v in row) for row in means.values.values())
+    client = Client()
+    http = []
+    for _ in range(5):
+        started = time.perf_counter()
+        response = client.get(f"/api/v1/air-quality/daily-means?year={year}&quantity=pm2_5", HTTP_HOST="127.0.0.1")
+        http.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.content[:200]
+    return {"sensors": len(means.values), "daily_means": values,
+            "selector_ms_median": round(statistics.median(timings) * 1000),
+            "http_json_ms_median": round(statistics.median(http) * 1000), "json_bytes": len(response.content)}
+
+
+def prepare_read_sensors(count: int) -> list[int]:
+    from environment.models import Sensor
+
+    return list(Sensor.objects.filter(sensor_id__startswith="bench-").order_by("pk").values_list("pk", flat=True)[
+        :count])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/environment_bench")
+    parser.add_argument("--sensors", type=int, default=500)
+    parser.add_argument("--messages", type=int, default=8000, help="Messages in the saturation phase.")
+    parser.add_argument("--per-message", type=int, default=10, help="Readings per message.")
+    parser.add_argument("--publishers", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=2000, help="Worker: messages per transaction at most.")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Worker processes sharing the subscription ($share/bench/...), as in production.")
+    parser.add_argument("--paced-rate", type=float, default=20000, help="Readings/s in the paced phase (0: skip).")
+    parser.add_argument("--paced-seconds", type=float, default=10)
+    parser.add_argument("--read-sensors", type=int, default=500)
+    parser.add_argument("--json", action="store_true", help="Print the results as JSON only.")
+    args = parser.parse_args()
+
+    mp.set_start_method("spawn")
+    ensure_database(args.database_url)
+    sensor_ids = prepare(args.database_url, max(args.sensors, args.read_sensors))[:args.sensors]
+    results: dict[str, Any] = {"config": {k: v for k, v in vars(args).items() if k != "json"},
+                               "cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}
+    with tempfile.TemporaryDirectory(prefix="bench-mosquitto-") as directory:
+        broker, mqtt_url = start_broker(Path(directory))
+        events: Any = mp.Queue()
+        stop = mp.Event()
+        workers = [mp.Process(target=worker_main, args=(args.database_url, mqtt_url, events, stop, args.batch, number,
+                                                        args.workers > 1)) for number in range(args.workers)]
+        for worker in workers:
+            worker.start()
+        try:
+            for _ in workers:
+                kind, *_rest = events.get(timeout=60)
+                assert kind == "connected"
+            results["mqtt_saturation"] = run_phase(mqtt_url, sensor_ids, events, publishers=args.publishers,
+                                                   messages=args.messages, per_message=args.per_message, rate=0,
+                                                   seconds=0)
+            results["copy_ceiling"] = copy_ceiling(args.database_url)
+            if args.paced_rate:
+                results["mqtt_paced"] = run_phase(mqtt_url, sensor_ids, events, publishers=args.publishers,
+                                                  messages=0, per_message=args.per_message, rate=args.paced_rate,
+                                                  seconds=args.paced_seconds)
+        finally:
+            stop.set()
+            for worker in workers:
+                worker.join(60)
+            broker.terminate()
+            broker.wait(10)
+    results["ratio_to_copy"] = round(results["mqtt_saturation"]["readings_per_second"]
+                                     / results["copy_ceiling"]["readings_per_second"], 3)
+    results["read_year"] = read_year(args.database_url, args.read_sensors)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    saturation, paced, copy, read = (results["mqtt_saturation"], results.get("mqtt_paced"), results["copy_ceiling"],
+                                     results["read_year"])
+    print(f"Machine: {os.cpu_count()} CPUs, load average before the run {results['load_before']}; "
+          f"{args.sensors} sensors; {args.per_message} readings per message; {args.workers} worker process(es)")
+    print(f"MQTT → PostgreSQL, saturated : {saturation['readings_per_second']:>9,} readings/s "
+          f"({saturation['readings']:,} readings in {saturation['seconds']} s; lag p50 {saturation['lag_p50_ms']} ms, "
+          f"max {saturation['lag_max_ms']} ms)")
+    print(f"COPY of the same rows         : {copy['readings_per_second']:>9,} readings/s "
+          f"→ ingest is {results['ratio_to_copy']:.0%} of the ceiling (ingest also maintains the aggregates)")
+    if paced:
+        print(f"MQTT paced at {args.paced_rate:,.0f}/s          : {paced['readings_per_second']:>9,} readings/s "
+              f"kept up; end-to-end lag p50 {paced['lag_p50_ms']} ms, p95 {paced['lag_p95_ms']} ms, "
+              f"max {paced['lag_max_ms']} ms")
+    print(f"A year of daily means, {read['sensors']} sensors ({read['daily_means']:,} values): selector "
+          f"{read['selector_ms_median']} ms, HTTP JSON {read['http_json_ms_median']} ms (median)")
+
+
+if __name__ == "__main__":
+    main()
