@@ -207,7 +207,10 @@ def test_immediate_emails_and_daily_digest(proposal: Proposal, make_verified: An
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.answer_proposal(staff, proposal, "accepted", "Twenty benches are ordered for spring.")
     assert [m.to for m in mail.outbox] == [[immediate.email]]
-    assert f"http://example.com/en/participation/proposals/{proposal.pk}/" in mail.outbox[0].body
+    from django.contrib.sites.models import Site
+
+    domain = Site.objects.get_current().domain  # SITE_DOMAIN, applied by migrate
+    assert f"http://{domain}/en/participation/proposals/{proposal.pk}/" in mail.outbox[0].body
     mail.outbox.clear()
     sent = notifications.deliver_daily_digests()
     recipients = sorted(m.to[0] for m in mail.outbox)
