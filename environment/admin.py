@@ -35,6 +35,18 @@ class SensorAdmin(AuditedAdmin):
     list_select_related = ["station"]
     actions = ["issue_credential", "deactivate", "activate"]
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # see has_delete_permission
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A sensor with readings is kept (its data is open data; deactivate it instead). Listing
+        millions of protected readings on a confirmation page is not an option either."""
+        if obj is None or not super().has_delete_permission(request, obj):
+            return False
+        return not models.Reading.objects.filter(sensor=obj).exists()
+
     @admin.display(description=_("status"))
     def status_label(self, sensor: models.Sensor) -> str:
         return str(models.SensorStatus(sensor.status_at(timezone.now())).label)

@@ -130,6 +130,7 @@ class IngestWorker:
         self._pending_alerts: set[int] = set()
         self._last_alert_flush = time.monotonic()
         self._on_commit = on_commit
+        self._stopping = False
         self.client = self._make_client()
 
     # --- MQTT -------------------------------------------------------------------------------
@@ -170,7 +171,8 @@ class IngestWorker:
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any,
                        properties: Any) -> None:
         self.connected.clear()
-        logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
+        if not self._stopping:
+            logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         self._inbox.put(Incoming(self._generation, message.mid, message.qos, message.topic, bytes(message.payload),
@@ -197,6 +199,7 @@ class IngestWorker:
         self.client.loop_start()
 
     def stop(self) -> None:
+        self._stopping = True
         self.client.disconnect()
         self.client.loop_stop()
 

@@ -29,8 +29,13 @@ def seeded(live_server: Any, settings: Any) -> str:
 
 
 @pytest.mark.parametrize("lang", ["ro", "en"])
-def test_public_pages_have_no_axe_violations(page: Any, seeded: str, lang: str) -> None:
-    for path in PAGES:
+def test_public_pages_have_no_axe_violations(page: Any, seeded: str, lang: str, make_user: Any) -> None:
+    from accounts.roles import Role
+    from environment import alerts, services
+
+    subscription = services.subscribe(make_user(Role.CITIZEN), sensor=None, kind="aqi", channel="email")
+    unsubscribe = f"/{lang}/air/alerts/unsubscribe/{alerts.unsubscribe_token(subscription)}/"
+    for path in [*PAGES, unsubscribe]:
         assert_accessible(page, seeded + path.format(lang=lang))
 
 

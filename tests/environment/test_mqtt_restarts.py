@@ -39,7 +39,7 @@ def message(index: int, start: dt.datetime) -> bytes:
 
 
 def assert_exactly_once(sensor: Any, expected: int) -> None:
-    assert wait_until(lambda: Reading.objects.filter(sensor=sensor).count() >= expected, timeout=60)
+    assert wait_until(lambda: Reading.objects.filter(sensor=sensor).count() >= expected, timeout=180)
     assert Reading.objects.filter(sensor=sensor).count() == expected
     # Aggregates are only fed by rows actually inserted: a redelivered message adds nothing.
     assert HourlyAggregate.objects.filter(sensor=sensor).aggregate(n=Sum("count"))["n"] == expected

@@ -43,6 +43,8 @@ def test_pages_show_the_demo_data(client: Any, demo: None, lang: str) -> None:
     assert index.status_code == 200
     text = index.content.decode()
     assert "demo-15092" in text and "air-markers" in text
+    heading = {"ro": "Calitatea aerului în Timișoara", "en": "Air quality in Timișoara"}[lang]
+    assert heading in text  # the interface is translated (environment/locale)
     sensor = client.get(f"/{lang}/air/sensors/demo-15092/")
     assert sensor.status_code == 200
     body = sensor.content.decode()

@@ -57,6 +57,18 @@ def test_back_office_pages_for_staff(client: Any, make_user: Any, register: Any)
     assert client.get("/en/admin/environment/sensor/").status_code in (302, 403)
 
 
+def test_a_sensor_with_data_cannot_be_deleted_but_an_unused_one_can(client: Any, make_user: Any, register: Any,
+                                                                    push: Any) -> None:
+    used, key = register("bo-used")
+    push(used.sensor_id, key, {"P2": "4"})
+    unused, _key = register("bo-unused")
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    assert client.get(f"/en/admin/environment/sensor/{used.pk}/delete/").status_code == 403
+    assert client.post(f"/en/admin/environment/sensor/{unused.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Sensor.objects.filter(pk=unused.pk).exists()
+    assert Sensor.objects.filter(pk=used.pk).exists()
+
+
 def test_staff_issue_a_new_credential_from_the_back_office(client: Any, make_user: Any, register: Any) -> None:
     sensor, old_key = register("bo-2")
     client.force_login(make_user(Role.DEPARTMENT_STAFF))
