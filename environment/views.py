@@ -84,8 +84,9 @@ def index(request: HttpRequest) -> HttpResponse:
         })
     return render(request, "environment/index.html", {
         "stations": stations, "city": _index_context(city), "city_stations": used, "legend": _legend(),
-        "markers": [s["marker"] for s in stations], "tile_url": getattr(settings, "ENVIRONMENT_TILE_URL",
-                                                                        "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "markers": [s["marker"] for s in stations],
+        # The platform's tile server for every map (settings.MAP_TILE_URL); empty: no tiles.
+        "tile_url": getattr(settings, "MAP_TILE_URL", ""), "attribution": getattr(settings, "MAP_ATTRIBUTION", ""),
         "any_demo": any(v.station.is_demo for v in views), "now": now,
         "counts": {status: sum(1 for v in views for e in v.sensors if e.status == status)
                    for status in ("online", "stale", "offline")},
