@@ -38,7 +38,7 @@ class Chart:
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 16, 36
 
 
-def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values (1, 2, 2.5 or 5 times a power of ten) covering low..high."""
     if high <= low:
         high = low + 1
@@ -63,7 +63,7 @@ def line_chart(series: list[Series], *, width: int = 640, height: int = 280) -> 
     x_low, x_high = min(xs), max(xs)
     if x_high == x_low:
         x_low, x_high = x_low - 0.5, x_high + 0.5
-    y_ticks = _nice_ticks(min(0.0, min(ys)), max(ys))
+    y_ticks = nice_ticks(min(0.0, min(ys)), max(ys))
     y_low, y_high = min(y_ticks), max(y_ticks)
     if y_high == y_low:
         y_high = y_low + 1

@@ -8,9 +8,10 @@ Every chart is shown next to a data table with the same numbers.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from core.charts import nice_ticks
 
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 16, 16, 40
 
@@ -25,20 +26,6 @@ class TimePoint:
 class Reference:
     value: float
     label: str
-
-
-def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    if high <= low:
-        high = low + 1
-    raw_step = (high - low) / count
-    magnitude = 10 ** math.floor(math.log10(raw_step))
-    step = next(magnitude * m for m in (1, 2, 2.5, 5, 10) if magnitude * m >= raw_step)
-    value = math.floor(low / step) * step
-    ticks: list[float] = []
-    while value < high + step * 0.999 and len(ticks) < 12:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
 
 
 def _x_ticks(start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> list[tuple[dt.datetime, str]]:
@@ -86,7 +73,7 @@ def time_chart(points: Sequence[TimePoint], *, start: dt.datetime, end: dt.datet
     if not values:
         return {"empty": True, "width": width, "height": height}
     top = max([*values, *(r.value for r in references)])
-    y_ticks = _nice_ticks(min(0.0, min(values)), top)
+    y_ticks = nice_ticks(min(0.0, min(values)), top)
     y_low, y_high = min(y_ticks), max(y_ticks)
     plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = height - PAD_TOP - PAD_BOTTOM
