@@ -124,6 +124,52 @@ def prepare(url: str, sensors: int) -> list[str]:
     return ids
 
 
+# --- where the CPU goes ---------------------------------------------------------------------------
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (and its threads) from /proc, or 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds used by the worker processes, the broker and PostgreSQL between start and stop."""
+
+    def __init__(self, workers: list[int], broker: int) -> None:
+        self.groups = {"worker": workers, "broker": [broker]}
+        self.before: dict[str, float] = {}
+
+    def _read(self) -> dict[str, float]:
+        values = {name: sum(_process_cpu(pid) for pid in pids) for name, pids in self.groups.items()}
+        values["postgres"] = sum(_process_cpu(pid) for pid in _postgres_pids())
+        return values
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def stop(self, readings: int) -> dict[str, float]:
+        """Microseconds of CPU per stored reading, per component."""
+        after = self._read()
+        return {name: round((after[name] - self.before.get(name, 0.0)) / max(readings, 1) * 1e6, 2)
+                for name in after}
+
+
 # --- worker process ------------------------------------------------------------------------------
 
 
@@ -207,13 +253,92 @@ def publisher_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_mess
     client.loop_stop()
 
 
+def _varint(number: int) -> bytes:
+    out = bytearray()
+    while True:
+        number, digit = divmod(number, 128)
+        out.append(digit | (0x80 if number else 0))
+        if not number:
+            return bytes(out)
+
+
+def blast_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_message: int, go: Any, done: Any) -> None:
+    """Publish QoS-1 messages as fast as the broker takes them, over a raw MQTT 3.1.1 socket.
+
+    A load generator, not a client: it encodes PUBLISH packets itself (about 10 µs each,
+    against about 150 µs through paho) so that on a small machine the publisher does not
+    take the CPU the worker under test needs. Devices are other machines in real life.
+    """
+    import socket
+    import struct
+    import threading
+
+    host, port = mqtt_url.removeprefix("mqtt://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    client_id = f"bench-blast-{os.getpid()}".encode()
+    variable = b"\x00\x04MQTT\x04\x02\x00\x3c"
+    body = variable + struct.pack("!H", len(client_id)) + client_id
+    sock.sendall(b"\x10" + _varint(len(body)) + body)
+    connack = b""
+    while len(connack) < 4:
+        connack += sock.recv(4 - len(connack))
+    assert connack[3] == 0, f"CONNECT refused: {connack!r}"
+    acked = threading.Event()
+    expected_bytes = 4 * messages  # one 4-byte PUBACK per message
+
+    def read_acks() -> None:
+        received = 0
+        while received < expected_bytes:
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                break
+            received += len(chunk)
+        acked.set()
+
+    threading.Thread(target=read_acks, daemon=True).start()
+    topics = [f"smartcity/sensors/{sensor_id}".encode() for sensor_id in sensor_ids]
+    topic_headers = [struct.pack("!H", len(topic)) + topic for topic in topics]
+    counters = [0] * len(topics)
+    go.wait()
+    start = time.time()
+    sent = 0
+    while sent < messages:
+        now = dt.datetime.now(dt.UTC)
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%S") + f".{now.microsecond // 1000:03d}"
+        chunk = []
+        for _ in range(min(500, messages - sent)):
+            which = sent % len(topics)
+            index = counters[which]
+            counters[which] = index + 1
+            payload = ('{"readings":[' + ",".join(
+                f'{{"quantity":"{"pm2_5" if j % 2 == 0 else "pm10"}","value":{5 + (index * 7 + j) % 40},'
+                f'"unit":"ug/m3","time":"{stamp}{j:03d}Z"}}' for j in range(per_message)) + "]}").encode()
+            # Distinct times per sensor: the chunk's stamp plus the reading's index within it.
+            header = topic_headers[which]
+            mid = sent % 65535 + 1
+            remaining = len(header) + 2 + len(payload)
+            chunk.append(b"\x32" + _varint(remaining) + header + struct.pack("!H", mid) + payload)
+            sent += 1
+        sock.sendall(b"".join(chunk))
+        time.sleep(0)  # let the ack reader run
+    acked.wait(600)
+    done.put((start, time.time(), sent))
+    sock.sendall(b"\xe0\x00")  # DISCONNECT
+    sock.close()
+
+
 def run_phase(mqtt_url: str, sensor_ids: list[str], events: Any, *, publishers: int, messages: int,
               per_message: int, rate: float, seconds: float) -> dict[str, Any]:
     go = mp.Event()
     done: Any = mp.Queue()
     shares = [sensor_ids[i::publishers] for i in range(publishers)]
-    processes = [mp.Process(target=publisher_main, args=(mqtt_url, share, messages // publishers, per_message,
-                                                         rate / publishers, seconds, go, done)) for share in shares]
+    if rate:
+        processes = [mp.Process(target=publisher_main, args=(mqtt_url, share, messages // publishers, per_message,
+                                                             rate / publishers, seconds, go, done)) for share in shares]
+    else:
+        processes = [mp.Process(target=blast_main, args=(mqtt_url, share, messages // publishers, per_message, go,
+                                                         done)) for share in shares]
     for process in processes:
         process.start()
     time.sleep(1.0)  # publishers connected
@@ -255,12 +380,12 @@ def run_phase(mqtt_url: str, sensor_ids: list[str], events: Any, *, publishers: 
 
 
 def drain_phase(database_url: str, mqtt_url: str, sensor_ids: list[str], *, workers: int, batch: int,
-                messages: int, per_message: int) -> dict[str, Any]:
+                messages: int, per_message: int, broker_pid: int) -> dict[str, Any]:
     """The workers are down: a backlog builds up in their persistent sessions; then they start
     and the time to store it all is the worker's own capacity (no publisher competing for CPU)."""
     go = mp.Event()
     done: Any = mp.Queue()
-    publisher = mp.Process(target=publisher_main, args=(mqtt_url, sensor_ids, messages, per_message, 0, 0, go, done))
+    publisher = mp.Process(target=blast_main, args=(mqtt_url, sensor_ids, messages, per_message, go, done))
     publisher.start()
     time.sleep(1.0)
     go.set()
@@ -273,21 +398,30 @@ def drain_phase(database_url: str, mqtt_url: str, sensor_ids: list[str], *, work
                                                       workers > 1)) for number in range(workers)]
     for process in processes:
         process.start()
+    meter = CpuMeter([p.pid for p in processes if p.pid], broker_pid)
     expected = messages * per_message
     inserted = 0
     last_commit = started
+    connected_at: list[float] = []
     give_up = time.time() + 600
     while inserted < expected and time.time() < give_up:
         event = events.get(timeout=600)
-        if event[0] == "commit":
+        if event[0] == "connected":
+            if not connected_at:
+                meter.start()  # after the workers' Django set-up
+            connected_at.append(event[1])
+        elif event[0] == "commit":
             inserted += event[2]
             last_commit = event[1]
+    cpu = meter.stop(inserted)  # before the workers (and their database sessions) exit
     stop.set()
     for process in processes:
         process.join(60)
-    elapsed = last_commit - started
+    # Counted from the moment the first worker is connected (its Django set-up is not ingest).
+    first = min(connected_at) if connected_at else started
+    elapsed = last_commit - first
     return {"readings": inserted, "seconds": round(elapsed, 2), "readings_per_second": round(inserted / elapsed),
-            "note": "includes the workers' start-up (Django set-up, MQTT connect)"}
+            "startup_seconds": round(first - started, 2), "cpu_us_per_reading": cpu}
 
 
 # --- COPY ceiling and the read --------------------------------------------------------------------
@@ -426,7 +560,7 @@ def main() -> None:
             if args.drain:
                 results["mqtt_backlog_drain"] = drain_phase(
                     args.database_url, mqtt_url, sensor_ids, workers=args.workers, batch=args.batch,
-                    messages=args.messages, per_message=args.per_message)
+                    messages=args.messages, per_message=args.per_message, broker_pid=broker.pid)
         finally:
             broker.terminate()
             broker.wait(10)
@@ -447,7 +581,10 @@ def main() -> None:
     if drain:
         print(f"MQTT backlog drained          : {drain['readings_per_second']:>9,} readings/s "
               f"({drain['readings']:,} readings queued while the worker was down, stored in {drain['seconds']} s "
-              f"from its start)")
+              f"once connected)")
+        cpu = drain["cpu_us_per_reading"]
+        print(f"  CPU per reading while draining: worker {cpu['worker']} µs, broker {cpu['broker']} µs, "
+              f"PostgreSQL {cpu['postgres']} µs")
     print(f"COPY of the same rows         : {copy['readings_per_second']:>9,} readings/s "
           f"→ ingest is {results['ratio_to_copy']:.0%} of the ceiling (ingest also maintains the aggregates)")
     if paced:

@@ -26,18 +26,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 from django.db import DatabaseError, DataError, IntegrityError, close_old_connections, connection
-from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from environment.airquality.payloads import PayloadError
 from environment.ingest import pipeline
+from environment.ingest.mqtt_client import IngestClient
 from environment.ingest.store import Row, StoreResult, store_batch
 from environment.models import IngestChannel, QuarantinedReading, Sensor
 
@@ -103,8 +103,9 @@ class Stats:
                 f"connects={self.connects} db_retries={self.db_retries}")
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming:
+class Incoming(NamedTuple):
+    """A received message (a tuple: the worker makes tens of thousands a second)."""
+
     generation: int
     mid: int
     qos: int
@@ -135,10 +136,11 @@ class IngestWorker:
 
     # --- MQTT -------------------------------------------------------------------------------
 
-    def _make_client(self) -> mqtt.Client:
+    def _make_client(self) -> IngestClient:
         address = BrokerAddress.parse(self.config.url)
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.config.client_id, protocol=mqtt.MQTTv5)
+        client = IngestClient(CallbackAPIVersion.VERSION2, client_id=self.config.client_id, protocol=mqtt.MQTTv5)
         client.manual_ack_set(True)
+        client.on_plain_publish = self._on_plain_publish
         if address.username:
             client.username_pw_set(address.username, address.password)
         if address.tls:
@@ -174,21 +176,27 @@ class IngestWorker:
         if not self._stopping:
             logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
 
+    def _on_plain_publish(self, mid: int, qos: int, topic: str, payload: bytes) -> None:
+        self._inbox.put(Incoming(self._generation, mid, qos, topic, payload, dt.datetime.now(dt.UTC)))
+
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        # Messages with MQTT v5 properties (or QoS 2) arrive here instead; the properties are not used.
         self._inbox.put(Incoming(self._generation, message.mid, message.qos, message.topic, bytes(message.payload),
-                                 timezone.now()))
+                                 dt.datetime.now(dt.UTC)))
 
     def _ack(self, batch: list[Incoming]) -> None:
         with self._ack_lock:
+            generation = self._generation
+            # A message that came on a connection that is gone is not acknowledged: the broker
+            # redelivers it, and the copy is skipped as a duplicate.
+            mids = [item.mid for item in batch if item.qos == 1 and item.generation == generation]
+            stale = sum(1 for item in batch if item.qos and item.generation != generation)
+            self.client.ack_many(mids)
             for item in batch:
-                if item.qos == 0:
-                    continue
-                if item.generation != self._generation:
-                    # Came on a connection that is gone: the broker redelivers it, the copy is skipped.
-                    self.stats.not_acked_stale += 1
-                    continue
-                self.client.ack(item.mid, item.qos)
-                self.stats.acked += 1
+                if item.qos == 2 and item.generation == generation:
+                    self.client.ack(item.mid, item.qos)  # (subscriptions are QoS 1; kept for completeness)
+            self.stats.acked += len(mids)
+            self.stats.not_acked_stale += stale
 
     def start(self) -> None:
         properties = Properties(PacketTypes.CONNECT)
@@ -264,16 +272,21 @@ class IngestWorker:
                         [pipeline.Problem("topic", code, message)], channel=IngestChannel.MQTT,
                         sensor_pk=ref.pk if ref else None, claimed=claimed, received_at=item.received_at)
                 continue
-            try:
-                parsed = pipeline.parse_mqtt_payload(item.payload, item.received_at)
-            except PayloadError as error:
-                records += pipeline.quarantine_records([pipeline.payload_problem(error)], channel=IngestChannel.MQTT,
-                                                       sensor_pk=ref.pk, received_at=item.received_at)
-                continue
-            judged = pipeline.judge(ref, parsed, item.received_at)
+            accepted = pipeline.plain_rows(ref, item.payload, item.received_at)
+            problems: list[pipeline.Problem] = []
+            if accepted is None:  # not a plain body: the reference path, which explains each problem
+                try:
+                    parsed = pipeline.parse_mqtt_payload(item.payload, item.received_at)
+                except PayloadError as error:
+                    records += pipeline.quarantine_records([pipeline.payload_problem(error)],
+                                                           channel=IngestChannel.MQTT, sensor_pk=ref.pk,
+                                                           received_at=item.received_at)
+                    continue
+                judged = pipeline.judge(ref, parsed, item.received_at)
+                accepted, problems = judged.rows, judged.problems
             budget_key = (ref.pk, minute)
             used = self._per_sensor_minute.get(budget_key, 0)
-            if used + len(judged.rows) > self.config.max_readings_per_sensor_minute:
+            if used + len(accepted) > self.config.max_readings_per_sensor_minute:
                 if self._note_once(claimed, pipeline.RATE_LIMITED):
                     records += pipeline.quarantine_records(
                         [pipeline.Problem("topic", pipeline.RATE_LIMITED,
@@ -281,10 +294,11 @@ class IngestWorker:
                                           f"minute from sensor {claimed}; the excess is dropped")],
                         channel=IngestChannel.MQTT, sensor_pk=ref.pk, received_at=item.received_at)
                 continue
-            self._per_sensor_minute[budget_key] = used + len(judged.rows)
-            rows += judged.rows
-            records += pipeline.quarantine_records(judged.problems, channel=IngestChannel.MQTT, sensor_pk=ref.pk,
-                                                   received_at=item.received_at)
+            self._per_sensor_minute[budget_key] = used + len(accepted)
+            rows += accepted
+            if problems:
+                records += pipeline.quarantine_records(problems, channel=IngestChannel.MQTT, sensor_pk=ref.pk,
+                                                       received_at=item.received_at)
         if len(self._per_sensor_minute) > 50_000:
             self._per_sensor_minute = {k: v for k, v in self._per_sensor_minute.items() if k[1] == minute}
         return rows, records

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from environment.airquality import fastlane
 from environment.airquality.payloads import (
     FIRMWARE_LIMITS,
     PLATFORM_LIMITS,
@@ -153,9 +154,26 @@ def _problem_of(outcome: Quarantined) -> Problem:
                    str(raw.unit)[:32], time)
 
 
+def _is_firmware_body(payload: bytes) -> bool:
+    return b'"sensordatavalues"' in payload[:PLATFORM_LIMITS.max_bytes]
+
+
+def plain_rows(sensor: SensorRef, payload: bytes, received_at: dt.datetime) -> list[Row] | None:
+    """The rows of a plain platform body through the fast lane, or None: then `parse_mqtt_payload`
+    and `judge` must run (they give the same rows for what the lane accepts, and explain the rest)."""
+    if _is_firmware_body(payload):
+        return None
+    pk = sensor.pk
+
+    def make_row(quantity: str, time: dt.datetime, value: float) -> Row:
+        return Row(pk, CODE_OF[quantity], time, value)
+
+    return fastlane.platform_rows(payload, received_at, make_row, measured=sensor.quantities)
+
+
 def parse_mqtt_payload(payload: bytes, received_at: dt.datetime) -> ParsedPayload:
     """A topic carries either the firmware body or the platform's {"readings": [...]} body."""
-    if b'"sensordatavalues"' in payload[:PLATFORM_LIMITS.max_bytes]:
+    if _is_firmware_body(payload):
         return parse_firmware_push(payload, received_at, limits=PayloadLimits(
             max_bytes=FIRMWARE_LIMITS.max_bytes, max_items=FIRMWARE_LIMITS.max_items))
     return parse_platform_readings(payload)

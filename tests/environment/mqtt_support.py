@@ -123,13 +123,14 @@ class Publisher:
         self.client.loop_start()
         self.acknowledged = 0
 
-    def publish(self, topic: str, payload: bytes, *, deadline: float = 60.0) -> None:
+    def publish(self, topic: str, payload: bytes, *, deadline: float = 60.0, properties: Properties | None = None
+                ) -> None:
         give_up = time.monotonic() + deadline
         while time.monotonic() < give_up:
             if not self.client.is_connected():
                 time.sleep(0.05)
                 continue
-            info = self.client.publish(topic, payload, qos=1)
+            info = self.client.publish(topic, payload, qos=1, properties=properties)
             try:
                 info.wait_for_publish(timeout=2.0)
             except (RuntimeError, ValueError):
@@ -138,6 +139,12 @@ class Publisher:
                 self.acknowledged += 1
                 return
         raise AssertionError(f"could not publish to {topic} within {deadline} s")
+
+    def publish_burst(self, messages: list[tuple[str, bytes]]) -> None:
+        """Publish without waiting in between (the worker then reads many packets per recv)."""
+        infos = [self.client.publish(topic, payload, qos=1) for topic, payload in messages]
+        for info in infos:
+            info.wait_for_publish(timeout=30)
 
     def close(self) -> None:
         self.client.disconnect()
@@ -193,9 +200,17 @@ class WorkerThread:
 
 def wait_until(predicate: Any, timeout: float = 20.0, interval: float = 0.05) -> bool:
     """Poll a condition (readings arrive asynchronously); the test asserts on the final state."""
+    from django.db import OperationalError
+
+    def holds() -> bool:
+        try:
+            return bool(predicate())
+        except OperationalError:  # SQLite in tests: "table is locked" while the worker writes
+            return False
+
     give_up = time.monotonic() + timeout
     while time.monotonic() < give_up:
-        if predicate():
+        if holds():
             return True
         time.sleep(interval)
     return bool(predicate())
