@@ -120,8 +120,29 @@ def prepare(url: str, sensors: int) -> list[str]:
         cursor.execute("TRUNCATE environment_reading, environment_hourlyaggregate, environment_dailyaggregate, "
                        "environment_quarantinedreading")
         cursor.execute("UPDATE environment_sensor SET last_reading_at = NULL")
+    seed_full_day(ids)
     connection.close()
     return ids
+
+
+def seed_full_day(sensor_ids: list[str]) -> None:
+    """Give every bench sensor 20 hours of PM data today, as late in a real day.
+
+    Ingest then works as it must from the 18th hour on: each batch changes a valid EU daily
+    mean, so the sensors' year series are rewritten every batch (before the 18th hour a day's
+    mean is not valid yet and stays empty). The bench measures that heavier case.
+    """
+    from django.utils import timezone
+
+    from environment.catalog import CODE_OF
+    from environment.models import DailyAggregate, Sensor
+
+    today = timezone.localdate()
+    pks = list(Sensor.objects.filter(sensor_id__in=sensor_ids).values_list("pk", flat=True))
+    DailyAggregate.objects.bulk_create([
+        DailyAggregate(sensor_id=pk, quantity=CODE_OF[quantity], day=today, count=20 * 24, total_micro=20 * 24 * 10**7,
+                       minimum=5.0, maximum=15.0, hours=20, hourly_mean_micro=20 * 10**7)
+        for pk in pks for quantity in ("pm2_5", "pm10")])
 
 
 # --- where the CPU goes ---------------------------------------------------------------------------
@@ -182,7 +203,7 @@ def worker_main(url: str, mqtt_url: str, events: Any, stop: Any, batch: int, num
     def on_commit(result: Any, messages: list[Any], rows: list[Any]) -> None:
         now = dt.datetime.now(dt.UTC)
         # One lag sample per message: its first reading's time is its publish time.
-        lags = [(now - rows[i].time).total_seconds() for i in range(0, len(rows), max(1, len(rows) // len(messages)))]
+        lags = [(now - rows[i][2]).total_seconds() for i in range(0, len(rows), max(1, len(rows) // len(messages)))]
         events.put(("commit", time.time(), result.inserted, result.duplicates, lags[:200]))
 
     worker = IngestWorker(WorkerConfig(url=mqtt_url, client_id=f"bench-ingest-{number}", batch_messages=batch,
@@ -207,6 +228,15 @@ def worker_main(url: str, mqtt_url: str, events: Any, stop: Any, batch: int, num
 
 
 # --- publishers ----------------------------------------------------------------------------------
+
+
+def message_body(stamp: str, index: int, per_message: int) -> str:
+    """A device's buffered upload: PM2.5 and PM10 measured together (as an SDS011 or PMS5003 does),
+    at per_message / 2 moments a millisecond apart; `stamp` is the first moment to the millisecond
+    (without the microsecond digits, which number the moments)."""
+    return '{"readings":[' + ",".join(
+        f'{{"quantity":"{"pm2_5" if j % 2 == 0 else "pm10"}","value":{5 + (index * 7 + j) % 40},'
+        f'"unit":"ug/m3","time":"{stamp}{j // 2:03d}Z"}}' for j in range(per_message)) + "]}"
 
 
 def publisher_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_message: int, rate: float,
@@ -234,10 +264,7 @@ def publisher_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_mess
         counters[sensor_id] = index + 1
         now = dt.datetime.now(dt.UTC)
         stamp = now.strftime("%Y-%m-%dT%H:%M:%S") + f".{now.microsecond // 1000:03d}"
-        body = ",".join(
-            f'{{"quantity":"{"pm2_5" if j % 2 == 0 else "pm10"}","value":{5 + (index * 7 + j) % 40},'
-            f'"unit":"ug/m3","time":"{stamp}{j:03d}Z"}}' for j in range(per_message))
-        last_info = client.publish(f"smartcity/sensors/{sensor_id}", '{"readings":[' + body + "]}", qos=1)
+        last_info = client.publish(f"smartcity/sensors/{sensor_id}", message_body(stamp, index, per_message), qos=1)
         outstanding.append(last_info)
         if len(outstanding) > 20_000:  # MQTT message ids are 16-bit: keep well under 65,535 unacknowledged
             outstanding.popleft().wait_for_publish(60)
@@ -311,10 +338,7 @@ def blast_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_message:
             which = sent % len(topics)
             index = counters[which]
             counters[which] = index + 1
-            payload = ('{"readings":[' + ",".join(
-                f'{{"quantity":"{"pm2_5" if j % 2 == 0 else "pm10"}","value":{5 + (index * 7 + j) % 40},'
-                f'"unit":"ug/m3","time":"{stamp}{j:03d}Z"}}' for j in range(per_message)) + "]}").encode()
-            # Distinct times per sensor: the chunk's stamp plus the reading's index within it.
+            payload = message_body(stamp, index, per_message).encode()
             header = topic_headers[which]
             mid = sent % 65535 + 1
             remaining = len(header) + 2 + len(payload)
@@ -427,23 +451,29 @@ def drain_phase(database_url: str, mqtt_url: str, sensor_ids: list[str], *, work
 # --- COPY ceiling and the read --------------------------------------------------------------------
 
 
-def copy_ceiling(url: str) -> dict[str, Any]:
-    """COPY the rows the worker stored into an identical table: the database's ceiling."""
+def copy_ceiling(url: str, repeats: int = 3) -> dict[str, Any]:
+    """COPY the rows the worker stored into an identical table: the database's ceiling.
+
+    The best of `repeats` runs (each into a fresh table): the ceiling is what the database can do,
+    so a run slowed by a checkpoint or autovacuum does not flatter the ratio."""
     import psycopg
 
+    rates = []
     with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute("SELECT sensor_id, time, quantity, value FROM environment_reading").fetchall()
-        conn.execute("DROP TABLE IF EXISTS bench_copy")
-        conn.execute("CREATE TABLE bench_copy (LIKE environment_reading INCLUDING ALL)")
-        started = time.perf_counter()
-        statement = "COPY bench_copy (sensor_id, time, quantity, value) FROM STDIN (FORMAT BINARY)"
-        with conn.transaction(), conn.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.set_types(["bigint", "timestamptz", "smallint", "float8"])
-            for row in rows:
-                copy.write_row(row)
-        elapsed = time.perf_counter() - started
+        for _ in range(repeats):
+            conn.execute("DROP TABLE IF EXISTS bench_copy")
+            conn.execute("CREATE TABLE bench_copy (LIKE environment_reading INCLUDING ALL)")
+            started = time.perf_counter()
+            statement = "COPY bench_copy (sensor_id, time, quantity, value) FROM STDIN (FORMAT BINARY)"
+            with conn.transaction(), conn.cursor() as cursor, cursor.copy(statement) as copy:
+                copy.set_types(["bigint", "timestamptz", "smallint", "float8"])
+                for row in rows:
+                    copy.write_row(row)
+            rates.append(len(rows) / (time.perf_counter() - started))
         conn.execute("DROP TABLE bench_copy")
-    return {"readings": len(rows), "seconds": round(elapsed, 2), "readings_per_second": round(len(rows) / elapsed)}
+    return {"readings": len(rows), "runs_per_second": [round(r) for r in rates],
+            "readings_per_second": round(max(rates))}
 
 
 def read_year(url: str, sensors: int) -> dict[str, Any]:
@@ -517,7 +547,7 @@ def main() -> None:
     parser.add_argument("--per-message", type=int, default=10, help="Readings per message.")
     parser.add_argument("--publishers", type=int, default=1)
     parser.add_argument("--batch", type=int, default=2000, help="Worker: messages per transaction at most.")
-    parser.add_argument("--workers", type=int, default=1,
+    parser.add_argument("--workers", type=int, default=2,
                         help="Worker processes sharing the subscription ($share/bench/...), as in production.")
     parser.add_argument("--paced-rate", type=float, default=20000, help="Readings/s in the paced phase (0: skip).")
     parser.add_argument("--paced-seconds", type=float, default=10)

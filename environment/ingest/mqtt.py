@@ -255,15 +255,21 @@ class IngestWorker:
         return True
 
     def _prepare(self, batch: list[Incoming]) -> tuple[list[Row], list[QuarantinedReading]]:
-        sensor_ids = {item.topic[len(TOPIC_PREFIX):] for item in batch if item.topic.startswith(TOPIC_PREFIX)}
-        self._lookup({s for s in sensor_ids if SENSOR_ID.fullmatch(s)})
+        # Topics are resolved once per batch (a batch holds many messages of each sensor).
+        claimed_of = {topic: topic[len(TOPIC_PREFIX):] if topic.startswith(TOPIC_PREFIX) else topic
+                      for topic in {item.topic for item in batch}}
+        valid = {claimed for claimed in claimed_of.values() if SENSOR_ID.fullmatch(claimed)}
+        self._lookup(valid)
+        refs = {topic: self._sensors[claimed][0] if claimed in valid else None
+                for topic, claimed in claimed_of.items()}
         rows: list[Row] = []
         records: list[QuarantinedReading] = []
         minute = int(time.time() // 60)
+        per_minute = self._per_sensor_minute
         for item in batch:
-            claimed = item.topic[len(TOPIC_PREFIX):] if item.topic.startswith(TOPIC_PREFIX) else item.topic
-            ref = self._sensors.get(claimed, (None, 0.0))[0] if SENSOR_ID.fullmatch(claimed) else None
+            ref = refs[item.topic]
             if ref is None or not ref.active:
+                claimed = claimed_of[item.topic]
                 code = pipeline.UNKNOWN_SENSOR if ref is None else pipeline.SENSOR_DISABLED
                 if self._note_once(claimed, code):
                     message = (f"topic {item.topic[:80]!r}: no registered sensor {claimed[:64]!r}" if ref is None
@@ -285,16 +291,16 @@ class IngestWorker:
                 judged = pipeline.judge(ref, parsed, item.received_at)
                 accepted, problems = judged.rows, judged.problems
             budget_key = (ref.pk, minute)
-            used = self._per_sensor_minute.get(budget_key, 0)
+            used = per_minute.get(budget_key, 0)
             if used + len(accepted) > self.config.max_readings_per_sensor_minute:
-                if self._note_once(claimed, pipeline.RATE_LIMITED):
+                if self._note_once(ref.sensor_id, pipeline.RATE_LIMITED):
                     records += pipeline.quarantine_records(
                         [pipeline.Problem("topic", pipeline.RATE_LIMITED,
                                           f"more than {self.config.max_readings_per_sensor_minute} readings a "
-                                          f"minute from sensor {claimed}; the excess is dropped")],
+                                          f"minute from sensor {ref.sensor_id}; the excess is dropped")],
                         channel=IngestChannel.MQTT, sensor_pk=ref.pk, received_at=item.received_at)
                 continue
-            self._per_sensor_minute[budget_key] = used + len(accepted)
+            per_minute[budget_key] = used + len(accepted)
             rows += accepted
             if problems:
                 records += pipeline.quarantine_records(problems, channel=IngestChannel.MQTT, sensor_pk=ref.pk,

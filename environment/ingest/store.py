@@ -208,8 +208,8 @@ def _insert_readings(rows: Sequence[Row]) -> list[tuple[int, int, dt.datetime, f
         for start in range(0, len(rows), SQLITE_CHUNK):
             chunk = rows[start:start + SQLITE_CHUNK]
             params: list[Any] = []
-            for r in chunk:
-                params += [r.sensor_pk, adapt(r.time), r.quantity, r.value]
+            for sensor_pk, quantity, moment, value in chunk:
+                params += [sensor_pk, adapt(moment), quantity, value]
             cursor.execute(
                 f"INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value) VALUES "  # noqa: S608
                 + ",".join(["(%s, %s, %s, %s)"] * len(chunk))
@@ -403,10 +403,11 @@ def store_readings(rows: Iterable[Row]) -> StoreResult:
     if not batch:
         return result
     latest: dict[int, dt.datetime] = {}
-    for row in batch:
-        previous = latest.get(row.sensor_pk)
-        if previous is None or row.time > previous:
-            latest[row.sensor_pk] = row.time
+    # Rows may be plain tuples in Row's field order (the MQTT fast lane makes those).
+    for sensor_pk, _quantity, moment, _value in batch:
+        previous = latest.get(sensor_pk)
+        if previous is None or moment > previous:
+            latest[sensor_pk] = moment
     result.sensors = set(latest)
     if _is_postgres():
         count, hours = _pg_insert_and_hourly(batch)

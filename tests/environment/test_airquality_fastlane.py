@@ -22,10 +22,17 @@ from environment.airquality.quantities import QUANTITY_SPECS, Quantity
 from environment.airquality.validation import DEFAULT_POLICY, Reading, ValidationPolicy, validate_reading
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+CODES = {q.value: number for number, q in enumerate(Quantity, start=1)}
+NAMES = {number: name for name, number in CODES.items()}
 
 
-def row(quantity: str, time: datetime, value: float) -> tuple[str, datetime, float]:
-    return (quantity, time, value)
+def lane(body: bytes, **options: object) -> list[tuple[str, datetime, float]] | None:
+    """The fast lane's rows as (quantity, time, value), for comparison with the reference."""
+    rows = fastlane.platform_rows(body, NOW, sensor=7, codes=CODES, **options)  # type: ignore[arg-type]
+    if rows is None:
+        return None
+    assert all(sensor == 7 for sensor, *_rest in rows)
+    return [(NAMES[code], time, value) for _sensor, code, time, value in rows]
 
 
 def reference(body: bytes, measured: frozenset[str] = frozenset(),
@@ -50,7 +57,7 @@ def reference(body: bytes, measured: frozenset[str] = frozenset(),
 
 def assert_agrees(body: bytes, measured: frozenset[str] = frozenset(),
                   policy: ValidationPolicy = DEFAULT_POLICY) -> list[tuple[str, datetime, float]] | None:
-    fast = fastlane.platform_rows(body, NOW, row, measured=measured, policy=policy)
+    fast = lane(body, measured=measured, policy=policy)
     if fast is not None:
         expected = reference(body, measured, policy)
         assert expected is not None, f"the fast lane accepted what the reference refuses: {body[:300]!r}"
@@ -119,13 +126,13 @@ def test_an_empty_list_is_plain_and_stores_nothing() -> None:
     b"",
 ])
 def test_anything_not_plain_is_declined(body: bytes) -> None:
-    assert fastlane.platform_rows(body, NOW, row) is None
+    assert lane(body) is None
 
 
 def test_non_ascii_units_are_declined_but_the_reference_still_accepts_them() -> None:
     body = body_of(item(unit="µg/m³"))
     body = body.replace(b"\\u00b5g/m\\u00b3", "µg/m³".encode())
-    assert fastlane.platform_rows(body, NOW, row) is None
+    assert lane(body) is None
     assert reference(body) is not None
 
 
@@ -138,14 +145,14 @@ def test_a_quantity_the_sensor_does_not_measure_is_declined() -> None:
 def test_limits_apply_as_in_the_reference() -> None:
     body = body_of(item(), item())
     small = PayloadLimits(max_bytes=PLATFORM_LIMITS.max_bytes, max_items=1)
-    assert fastlane.platform_rows(body, NOW, row, limits=small) is None
+    assert lane(body, limits=small) is None
     tiny = PayloadLimits(max_bytes=10, max_items=10)
-    assert fastlane.platform_rows(body, NOW, row, limits=tiny) is None
+    assert lane(body, limits=tiny) is None
 
 
 def test_a_policy_without_an_age_limit_is_followed() -> None:
     old = body_of(item(time="2019-01-10T00:00:00Z"))
-    assert fastlane.platform_rows(old, NOW, row) is None
+    assert lane(old) is None
     assert assert_agrees(old, policy=ValidationPolicy(max_age=None)) is not None
 
 
@@ -198,5 +205,14 @@ def test_property_numbers_decode_to_the_same_float(value: float, digits: int) ->
 
 def test_hostile_spellings_do_not_grow_the_unit_cache_without_bound() -> None:
     for index in range(5000):
-        fastlane.platform_rows(body_of(item(unit=f"u{index}")), NOW, row)
+        lane(body_of(item(unit=f"u{index}")))
     assert len(fastlane.plain_units()) <= fastlane._UNITS_MAX
+
+
+def test_readings_sharing_a_time_are_each_checked_and_stored() -> None:
+    body = body_of(item("pm2_5", 3), item("pm10", 4), item("temperature", 5, "degC"),
+                   item("pm2_5", 6, time="2026-11-25T09:58:00Z"))
+    rows = assert_agrees(body)
+    assert rows is not None and [r[0] for r in rows] == ["pm2_5", "pm10", "temperature", "pm2_5"]
+    assert rows[0][1] == rows[2][1] != rows[3][1]
+    assert lane(body_of(item(time=""), item(time=""))) is None
