@@ -42,6 +42,7 @@ from .payloads import PLATFORM_LIMITS, PayloadLimits, parse_time
 from .quantities import normalise_unit, spec_for
 from .validation import DEFAULT_POLICY, ValidationPolicy
 
+
 class _Item(msgspec.Struct, forbid_unknown_fields=True):
     quantity: str
     value: float  # msgspec: a JSON number (ints widen), never a bool or a string
