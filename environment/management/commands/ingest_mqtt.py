@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from environment.ingest.mqtt import IngestWorker, WorkerConfig
+from environment.ingest.mqtt import IngestWorker, WorkerConfig, tune_garbage_collector
 
 
 class Command(BaseCommand):
@@ -28,8 +28,11 @@ class Command(BaseCommand):
                                  "messages) under it. Give each worker its own.")
         parser.add_argument("--shared-group", default="",
                             help="Share the subscription between several workers ($share/<group>/...).")
-        parser.add_argument("--batch", type=int, default=2000, help="Messages per transaction at most.")
-        parser.add_argument("--batch-seconds", type=float, default=0.2, help="Longest wait to fill a batch.")
+        parser.add_argument("--batch", type=int, default=WorkerConfig.batch_messages,
+                            help="Messages per transaction at most (under load; a quiet stream commits every "
+                                 "--batch-seconds).")
+        parser.add_argument("--batch-seconds", type=float, default=WorkerConfig.batch_seconds,
+                            help="Longest wait to fill a batch.")
         parser.add_argument("--report-every", type=float, default=60.0, help="Seconds between progress lines.")
         parser.add_argument("--no-alerts", action="store_true",
                             help="Do not enqueue alert evaluation (e.g. a backfill worker, or benchmarks).")
@@ -40,6 +43,7 @@ class Command(BaseCommand):
                               shared_group=options["shared_group"], batch_messages=options["batch"],
                               batch_seconds=options["batch_seconds"], alerts=not options["no_alerts"])
         worker = IngestWorker(config)
+        tune_garbage_collector()  # a long-running process: see the function
         stop = threading.Event()
 
         def request_stop(signum: int, frame: Any) -> None:
