@@ -43,9 +43,9 @@ def wired() -> Iterator[tuple[IngestClient, socket.socket, list[tuple[str, int, 
     received: list[tuple[str, int, str, bytes]] = []
     client.on_plain_publish = lambda mid, qos, topic, payload: received.append(("plain", mid, topic, payload))
     client.on_message = lambda c, u, m: received.append(("paho", m.mid, m.topic, bytes(m.payload)))
-    client._sock = ours  # noqa: SLF001 (the connection under test)
+    client._sock = ours
     yield client, broker, received
-    client._sock = None  # noqa: SLF001
+    client._sock = None
     ours.close()
     broker.close()
 
