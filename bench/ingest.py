@@ -208,6 +208,7 @@ def worker_main(url: str, mqtt_url: str, events: Any, stop: Any, batch: int, num
 
     tune_garbage_collector()
     worker = IngestWorker(WorkerConfig(url=mqtt_url, client_id=f"bench-ingest-{number}", batch_messages=batch,
+                                       receive_maximum=min(4 * batch, 65_535),
                                        shared_group="bench" if shared else "",
                                        alerts=False,
                                        max_readings_per_sensor_minute=10**9), on_commit=on_commit)
@@ -290,7 +291,8 @@ def _varint(number: int) -> bytes:
             return bytes(out)
 
 
-def blast_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_message: int, go: Any, done: Any) -> None:
+def blast_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_message: int, go: Any, done: Any,
+               ready: Any = None) -> None:
     """Publish QoS-1 messages as fast as the broker takes them, over a raw MQTT 3.1.1 socket.
 
     A load generator, not a client: it encodes PUBLISH packets itself (about 10 µs each,
@@ -349,6 +351,8 @@ def blast_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_message:
         chunks.append(b"".join(chunk))
         while dt.datetime.now(dt.UTC) < now + dt.timedelta(milliseconds=1):  # distinct stamps per sensor
             time.sleep(0.0005)
+    if ready is not None:
+        ready.release()
     go.wait()
     start = time.time()
     for encoded in chunks:
@@ -360,19 +364,27 @@ def blast_main(mqtt_url: str, sensor_ids: list[str], messages: int, per_message:
 
 
 def run_phase(mqtt_url: str, sensor_ids: list[str], events: Any, *, publishers: int, messages: int,
-              per_message: int, rate: float, seconds: float) -> dict[str, Any]:
+              per_message: int, rate: float, seconds: float, meter: CpuMeter | None = None) -> dict[str, Any]:
     go = mp.Event()
     done: Any = mp.Queue()
+    ready = mp.Semaphore(0)
     shares = [sensor_ids[i::publishers] for i in range(publishers)]
     if rate:
         processes = [mp.Process(target=publisher_main, args=(mqtt_url, share, messages // publishers, per_message,
                                                              rate / publishers, seconds, go, done)) for share in shares]
     else:
         processes = [mp.Process(target=blast_main, args=(mqtt_url, share, messages // publishers, per_message, go,
-                                                         done)) for share in shares]
+                                                         done, ready)) for share in shares]
     for process in processes:
         process.start()
-    time.sleep(1.0)  # publishers connected
+    if rate:
+        time.sleep(1.0)  # publishers connected
+    else:
+        for _ in processes:
+            ready.acquire(timeout=600)  # connected, and every message encoded
+    if meter is not None:
+        meter.groups["publisher"] = [p.pid for p in processes if p.pid]
+        meter.start()
     go.set()
     expected = None
     finished: list[tuple[float, float, int]] = []
@@ -397,6 +409,7 @@ def run_phase(mqtt_url: str, sensor_ids: list[str], events: Any, *, publishers: 
             last_commit = event[1]
         if expected is not None and inserted + duplicates >= expected:
             break
+    cpu = meter.stop(inserted) if meter is not None else None
     for process in processes:
         process.join()
     assert first_publish is not None and last_commit is not None
@@ -407,7 +420,7 @@ def run_phase(mqtt_url: str, sensor_ids: list[str], events: Any, *, publishers: 
             "publish_seconds": round(max(f[1] for f in finished) - first_publish, 2),
             "lag_p50_ms": round(1000 * lags[len(lags) // 2]) if lags else None,
             "lag_p95_ms": round(1000 * lags[int(len(lags) * 0.95)]) if lags else None,
-            "lag_max_ms": round(1000 * lags[-1]) if lags else None}
+            "lag_max_ms": round(1000 * lags[-1]) if lags else None, "cpu_us_per_reading": cpu}
 
 
 def drain_phase(database_url: str, mqtt_url: str, sensor_ids: list[str], *, workers: int, batch: int,
@@ -553,7 +566,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=8000, help="Messages in the saturation phase.")
     parser.add_argument("--per-message", type=int, default=10, help="Readings per message.")
     parser.add_argument("--publishers", type=int, default=1)
-    parser.add_argument("--batch", type=int, default=5000, help="Worker: messages per transaction at most.")
+    parser.add_argument("--batch", type=int, default=10_000,
+                        help="Worker: messages per transaction at most (receive maximum: four batches).")
     parser.add_argument("--workers", type=int, default=2,
                         help="Worker processes sharing the subscription ($share/bench/...), as in production.")
     parser.add_argument("--paced-rate", type=float, default=20000, help="Readings/s in the paced phase (0: skip).")
@@ -583,7 +597,8 @@ def main() -> None:
                 assert kind == "connected"
             results["mqtt_saturation"] = run_phase(mqtt_url, sensor_ids, events, publishers=args.publishers,
                                                    messages=args.messages, per_message=args.per_message, rate=0,
-                                                   seconds=0)
+                                                   seconds=0, meter=CpuMeter([w.pid for w in workers if w.pid],
+                                                                             broker.pid))
             results["copy_ceiling"] = copy_ceiling(args.database_url)
             if args.paced_rate:
                 results["mqtt_paced"] = run_phase(mqtt_url, sensor_ids, events, publishers=args.publishers,
@@ -614,6 +629,9 @@ def main() -> None:
     print(f"MQTT → PostgreSQL, saturated : {saturation['readings_per_second']:>9,} readings/s "
           f"({saturation['readings']:,} readings in {saturation['seconds']} s, publisher and broker on the same "
           f"machine)")
+    cpu = saturation["cpu_us_per_reading"]
+    print(f"  CPU per reading while saturated: worker {cpu['worker']} µs, broker {cpu['broker']} µs, PostgreSQL "
+          f"{cpu['postgres']} µs, load generator {cpu['publisher']} µs")
     drain = results.get("mqtt_backlog_drain")
     if drain:
         print(f"MQTT backlog drained          : {drain['readings_per_second']:>9,} readings/s "

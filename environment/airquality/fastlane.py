@@ -55,6 +55,7 @@ class _Body(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _DECODER: Final = msgspec.json.Decoder(_Body)
+_from_iso: Final = datetime.fromisoformat
 _MAX_UNIT_CHARS: Final = 16  # payloads._platform_item refuses longer units
 _MAX_TIME_CHARS: Final = 40  # payloads.parse_time refuses longer times
 
@@ -139,9 +140,14 @@ def platform_rows(
         if text != last_text:  # the readings of one measurement usually share their time
             if len(text) > _MAX_TIME_CHARS:
                 return None
-            moment = parse_time(text)
-            if moment is None:
-                return None
+            try:
+                moment = _from_iso(text)
+            except ValueError:
+                return None  # parse_time refuses it too
+            if moment.tzinfo is not UTC:  # (a UTC time, the usual case, is what parse_time returns as is)
+                moment = parse_time(text)
+                if moment is None:
+                    return None
             # The same two comparisons as validation._check_time.
             ahead = moment - now_utc
             if ahead > max_future or (max_age is not None and -ahead > max_age):

@@ -76,9 +76,9 @@ class WorkerConfig:
     # Under load a batch fills up to batch_messages; a quiet stream commits every batch_seconds.
     # Up to four batches are unacknowledged at once (being parsed, queued twice, being written),
     # so receive_maximum is four batches: the broker never waits for the worker's acks.
-    batch_messages: int = 5000
+    batch_messages: int = 10_000
     batch_seconds: float = 0.2
-    receive_maximum: int = 20_000
+    receive_maximum: int = 40_000
     session_expiry: int = 7 * 24 * 3600
     keepalive: int = 30
     cache_seconds: float = 60.0
@@ -136,6 +136,11 @@ class IngestWorker:
 
     def __init__(self, config: WorkerConfig, *,
                  on_commit: Callable[[StoreResult, list[Incoming], list[Row]], None] | None = None) -> None:
+        if not 1 <= config.receive_maximum <= 65_535:  # MQTT packet ids are 16-bit
+            raise ValueError(f"receive_maximum: must be between 1 and 65535, got {config.receive_maximum}")
+        if not 1 <= config.batch_messages <= config.receive_maximum:
+            raise ValueError(f"batch_messages: must be between 1 and receive_maximum ({config.receive_maximum}), "
+                             f"got {config.batch_messages}")
         self.config = config
         self.stats = Stats()
         self.connected = threading.Event()

@@ -18,16 +18,20 @@ What happens, whatever the batch size:
 5. move the sensors' last reading time forward.
 
 On PostgreSQL the batch is first sent with a binary COPY into a session-private staging table
-(a temporary table, emptied at every commit: no WAL, no index, the cheapest way in). Steps 1
-and 2 are then one statement reading from it (a data-modifying CTE: the rows never travel back
-to Python, only the ~one row per sensor, quantity and hour). That statement first runs
-optimistically, as a plain INSERT inside a savepoint: almost every batch is new, and a plain
-insert costs the database about a third less than INSERT ... ON CONFLICT. When the primary
-key refuses a row (a redelivered message), the savepoint is rolled back and the exact form
-runs: ON CONFLICT DO NOTHING, with the aggregates computed from the rows actually inserted
-(RETURNING). Either way only new rows count. Steps 3 and 4 are one statement each. Rows are
-sorted by key before each upsert so that concurrent writers (HTTP pushes, several MQTT
-workers) lock rows in the same order and do not deadlock.
+(a temporary table, emptied at every commit: no WAL, no index, the cheapest way in). Step 1
+then runs optimistically as a plain INSERT ... SELECT inside a savepoint: almost every batch
+is new, and a plain insert costs the database about a third less than INSERT ... ON CONFLICT.
+Step 2 is one statement (a data-modifying CTE) computing the hourly delta from the staging
+table and upserting it: the rows never travel back to Python, only the ~one row per sensor,
+quantity and hour. When the primary key refuses a row (a redelivered message), the savepoint
+is rolled back and the exact form runs steps 1 and 2 as one statement: ON CONFLICT DO
+NOTHING, with the delta computed from the rows actually inserted (RETURNING). Either way
+only new rows count. Steps 3 and 4 are one statement each.
+
+Concurrency: several workers (and HTTP pushes) share the aggregate rows of the same sensors.
+The readings are inserted before any aggregate row is touched, so those rows stay locked only
+from the hourly upsert to the commit; and keys are sorted before each upsert, so concurrent
+writers lock rows in the same order and do not deadlock.
 
 SQLite (development, tests) runs the same steps with VALUES lists and the hourly delta
 computed in Python; both give identical figures (the same IEEE rounding of value * 10^6).
@@ -135,6 +139,18 @@ def _parse_sqlite_date(value: Any) -> dt.date:
 # --- statements -------------------------------------------------------------------------------
 
 
+def _pg_array(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal of numbers, dates or timestamps (None is NULL).
+
+    Sent as one text parameter: psycopg adapts a Python list element by element in Python,
+    which for the few thousand aggregate keys of a large batch cost more than the statement.
+    None of these types' text forms needs quoting inside an array literal.
+    """
+    return "{" + ",".join("NULL" if value is None else value.isoformat() if hasattr(value, "isoformat")
+                          else repr(value) if isinstance(value, float) else str(value) for value in values) + "}"
+
+
+
 STAGE_TABLE = "environment_ingest_stage"
 _PG_CREATE_STAGE = (
     f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} (sensor_id bigint NOT NULL, quantity smallint NOT NULL, "
@@ -142,14 +158,12 @@ _PG_CREATE_STAGE = (
 )
 _STAGE_TYPES = ("bigint", "smallint", "timestamptz", "float8")  # Row's field order
 
-# Steps 1 and 2 from the staging table. {insert} is the plain INSERT (fast form) or the one
-# with ON CONFLICT DO NOTHING RETURNING (exact form); {source} is what the hourly delta is
-# computed from: the staging table (every row was inserted) or the RETURNING rows.
-_PG_INSERT_AND_HOURLY = """
-WITH ins AS (
-    INSERT INTO {reading} (sensor_id, time, quantity, value)
-    SELECT sensor_id, time, quantity, value FROM {stage} {insert}
-), delta AS (
+# Step 2 (and, in the exact form, step 1) from the staging table. {insert} is empty (the rows
+# were inserted by a separate statement: the fast form) or the exact form's INSERT ... ON
+# CONFLICT DO NOTHING RETURNING; {source} is what the hourly delta is computed from: the
+# staging table (every row was inserted) or the RETURNING rows.
+_PG_HOURLY = """
+WITH {insert} delta AS (
     SELECT sensor_id, quantity, date_bin('1 hour', time, TIMESTAMPTZ '2000-01-01T00:00:00Z') AS hour,
            count(*)::integer AS n, sum(round(value * 1000000))::bigint AS total, min(value) AS low, max(value) AS high
     FROM {source} GROUP BY 1, 2, 3
@@ -164,11 +178,14 @@ WITH ins AS (
 SELECT up.sensor_id, up.quantity, up.hour, up.count, up.total_micro, delta.n, delta.total, delta.low, delta.high
 FROM up JOIN delta USING (sensor_id, quantity, hour)
 """
-_PG_FAST = _PG_INSERT_AND_HOURLY.format(reading=READING_TABLE, stage=STAGE_TABLE, hourly=HOURLY_TABLE, insert="",
-                                        source=STAGE_TABLE)
-_PG_EXACT = _PG_INSERT_AND_HOURLY.format(
-    reading=READING_TABLE, stage=STAGE_TABLE, hourly=HOURLY_TABLE, source="ins",
-    insert="ON CONFLICT DO NOTHING RETURNING sensor_id, quantity, time, value")
+_PG_FAST_INSERT = (f"INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value) "  # noqa: S608 (constants)
+                   f"SELECT sensor_id, time, quantity, value FROM {STAGE_TABLE}")
+_PG_FAST_HOURLY = _PG_HOURLY.format(insert="", source=STAGE_TABLE, hourly=HOURLY_TABLE)
+_PG_EXACT = _PG_HOURLY.format(
+    insert=f"ins AS (INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value) "  # noqa: S608 (constants)
+           f"SELECT sensor_id, time, quantity, value FROM {STAGE_TABLE} "
+           "ON CONFLICT DO NOTHING RETURNING sensor_id, quantity, time, value),",
+    source="ins", hourly=HOURLY_TABLE)
 
 
 def _pg_insert_and_hourly(rows: Sequence[Row]) -> tuple[int, list[tuple[int, int, dt.datetime, int, int, _Delta]]]:
@@ -185,13 +202,16 @@ def _pg_insert_and_hourly(rows: Sequence[Row]) -> tuple[int, list[tuple[int, int
             copy.set_types(_STAGE_TYPES)
             for row in rows:
                 copy.write_row(row)
+        # The readings first, in their own statement: the aggregate rows, which concurrent
+        # workers share, are locked only from the hourly upsert to the commit, not while tens of
+        # thousands of readings are written.
         try:
             with transaction.atomic():  # a savepoint: a refused fast form leaves nothing behind
-                cursor.execute(_PG_FAST)
-                result = cursor.fetchall()
+                cursor.execute(_PG_FAST_INSERT)
+            cursor.execute(_PG_FAST_HOURLY)
         except psycopg.errors.UniqueViolation:
             cursor.execute(_PG_EXACT)
-            result = cursor.fetchall()
+        result = cursor.fetchall()
         if len(connection.atomic_blocks) > 1:
             # Inside a caller's transaction (tests, one-off scripts) the commit that empties the
             # staging table may be far off: empty it now so the next batch starts clean.
@@ -285,10 +305,10 @@ def _pg_upsert_daily(keys: list[tuple[int, int, dt.date]], deltas: dict[tuple[in
             "%s::float8[], %s::float8[], %s::smallint[], %s::bigint[]) "
             f"ON CONFLICT (sensor_id, quantity, day) DO UPDATE SET {update} "
             "RETURNING sensor_id, quantity, day, hours, hourly_mean_micro",
-            [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
-             [deltas[k].count for k in keys], [deltas[k].total_micro for k in keys],
-             [deltas[k].minimum for k in keys], [deltas[k].maximum for k in keys],
-             [deltas[k].hours for k in keys], [deltas[k].hourly_mean_micro for k in keys]],
+            [_pg_array(k[0] for k in keys), _pg_array(k[1] for k in keys), _pg_array(k[2] for k in keys),
+             _pg_array(deltas[k].count for k in keys), _pg_array(deltas[k].total_micro for k in keys),
+             _pg_array(deltas[k].minimum for k in keys), _pg_array(deltas[k].maximum for k in keys),
+             _pg_array(deltas[k].hours for k in keys), _pg_array(deltas[k].hourly_mean_micro for k in keys)],
         )
         days = cursor.fetchall()
     _pg_update_series(days)
@@ -319,15 +339,16 @@ def _pg_update_series(days: list[tuple[int, int, dt.date, int, int]]) -> None:
             "SELECT q, y, s, array_fill(NULL::integer, ARRAY[366]) "
             "FROM unnest(%s::smallint[], %s::smallint[], %s::bigint[]) AS t(q, y, s) ORDER BY 1, 2, 3 "
             "ON CONFLICT DO NOTHING",
-            [[t[1] for t in targets], [t[2] for t in targets], [t[0] for t in targets]])
+            [_pg_array(t[1] for t in targets), _pg_array(t[2] for t in targets), _pg_array(t[0] for t in targets)])
         for updates in rounds:
             cursor.execute(
                 f"UPDATE {SERIES_TABLE} AS s SET means[v.i] = v.m "  # noqa: S608
                 "FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::integer[], %s::integer[]) "
                 "AS v(sensor_id, quantity, year, i, m) "
                 "WHERE s.sensor_id = v.sensor_id AND s.quantity = v.quantity AND s.year = v.year",
-                [[u[0] for u in updates], [u[1] for u in updates], [u[2] for u in updates],
-                 [u[3] for u in updates], [u[4] for u in updates]])
+                [_pg_array(u[0] for u in updates), _pg_array(u[1] for u in updates),
+                 _pg_array(u[2] for u in updates), _pg_array(u[3] for u in updates),
+                 _pg_array(u[4] for u in updates)])
 
 
 def _sqlite_upsert_daily(keys: list[tuple[int, int, dt.date]], deltas: dict[tuple[int, int, dt.date], _DailyDelta],
@@ -359,7 +380,7 @@ def _touch_sensors(latest: dict[int, dt.datetime]) -> None:
                 f"UPDATE {SENSOR_TABLE} AS s SET last_reading_at = v.t "  # noqa: S608
                 "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, t) "
                 "WHERE s.id = v.id AND (s.last_reading_at IS NULL OR s.last_reading_at < v.t)",
-                [ids, [latest[i] for i in ids]],
+                [_pg_array(ids), _pg_array(latest[i] for i in ids)],
             )
         return
     adapt = connection.ops.adapt_datetimefield_value

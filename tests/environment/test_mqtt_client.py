@@ -89,3 +89,20 @@ def test_ack_many_sends_one_puback_per_message_id(wired: tuple) -> None:
     client.loop_write()
     data = broker.recv(100)
     assert data == b"\x40\x02\x00\x01" + b"\x40\x02\x00\x02" + b"\x40\x02\xff\xff"
+
+
+def test_the_worker_refuses_settings_mqtt_cannot_carry() -> None:
+    from environment.ingest.mqtt import IngestWorker, WorkerConfig
+
+    with pytest.raises(ValueError, match="receive_maximum"):
+        IngestWorker(WorkerConfig(url="mqtt://127.0.0.1:1", receive_maximum=80_000))
+    with pytest.raises(ValueError, match="batch_messages"):
+        IngestWorker(WorkerConfig(url="mqtt://127.0.0.1:1", batch_messages=50_000, receive_maximum=40_000))
+
+
+@pytest.mark.parametrize("batch", ["0", "70000"])
+def test_the_command_names_a_bad_batch_size(batch: str) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--batch"):
+        call_command("ingest_mqtt", "--batch", batch)

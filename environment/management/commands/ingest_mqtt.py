@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from environment.ingest.mqtt import IngestWorker, WorkerConfig, tune_garbage_collector
 
@@ -39,10 +39,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logging.getLogger("environment.mqtt").setLevel(logging.INFO)
+        if not 1 <= options["batch"] <= 65_535:
+            raise CommandError(f"--batch: must be between 1 and 65535 messages, got {options['batch']}")
         config = WorkerConfig(url=options["url"] or settings.MQTT_URL, client_id=options["client_id"],
                               shared_group=options["shared_group"], batch_messages=options["batch"],
+                              receive_maximum=min(4 * options["batch"], 65_535),
                               batch_seconds=options["batch_seconds"], alerts=not options["no_alerts"])
-        worker = IngestWorker(config)
+        try:
+            worker = IngestWorker(config)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         tune_garbage_collector()  # a long-running process: see the function
         stop = threading.Event()
 
