@@ -563,7 +563,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/environment_bench")
     parser.add_argument("--sensors", type=int, default=500)
-    parser.add_argument("--messages", type=int, default=8000, help="Messages in the saturation phase.")
+    parser.add_argument("--messages", type=int, default=200_000, help="Messages in the saturation phase.")
     parser.add_argument("--per-message", type=int, default=10, help="Readings per message.")
     parser.add_argument("--publishers", type=int, default=1)
     parser.add_argument("--batch", type=int, default=10_000,

@@ -202,12 +202,18 @@ def _pg_insert_and_hourly(rows: Sequence[Row]) -> tuple[int, list[tuple[int, int
             copy.set_types(_STAGE_TYPES)
             for row in rows:
                 copy.write_row(row)
-        # The readings first, in their own statement: the aggregate rows, which concurrent
-        # workers share, are locked only from the hourly upsert to the commit, not while tens of
-        # thousands of readings are written.
+        # The readings first, by a second binary COPY straight into their table (PostgreSQL
+        # inserts COPY rows in bulk, which costs it less than INSERT ... SELECT from the staging
+        # table; sending the rows twice costs Python less than that difference). The aggregate
+        # rows, which concurrent workers share, are locked only from the hourly upsert to the
+        # commit, not while tens of thousands of readings are written.
         try:
             with transaction.atomic():  # a savepoint: a refused fast form leaves nothing behind
-                cursor.execute(_PG_FAST_INSERT)
+                statement = f"COPY {READING_TABLE} (sensor_id, quantity, time, value) FROM STDIN (FORMAT BINARY)"
+                with cursor.copy(statement) as copy:
+                    copy.set_types(_STAGE_TYPES)
+                    for row in rows:
+                        copy.write_row(row)
             cursor.execute(_PG_FAST_HOURLY)
         except psycopg.errors.UniqueViolation:
             cursor.execute(_PG_EXACT)

@@ -117,3 +117,20 @@ def test_last_reading_time_only_moves_forward(register: Any) -> None:
         store_readings([Row(sensor.pk, 1, START - dt.timedelta(days=3), 1.0)])  # late, backfilled reading
     sensor.refresh_from_db()
     assert sensor.last_reading_at == START
+
+
+def test_a_batch_repeating_itself_or_stored_rows_falls_back_to_the_exact_form(register: Any) -> None:
+    """The fast form (COPY straight into the table) is refused by the primary key when a batch
+    carries a reading twice or one already stored; the exact form then stores each once, and
+    the staging table is left empty for the next batch of the same transaction."""
+    sensor, _key = register("fallback", kind="SDS011")
+    first = [Row(sensor.pk, 2, START + dt.timedelta(minutes=m), 10.0 + m) for m in range(5)]
+    with transaction.atomic():
+        assert store_readings(first).inserted == 5
+        repeated = [*first[3:], Row(sensor.pk, 2, START + dt.timedelta(minutes=9), 3.0)] * 2
+        result = store_readings(repeated)
+        assert (result.inserted, result.duplicates) == (1, 5)
+        later = [Row(sensor.pk, 1, START + dt.timedelta(minutes=m), 20.0) for m in range(3)]
+        assert store_readings(later).inserted == 3  # nothing left over from the refused attempt
+    assert Reading.objects.filter(sensor=sensor).count() == 9
+    assert_aggregates_match(sensor.pk)
