@@ -18,15 +18,17 @@ What happens, whatever the batch size:
 5. move the sensors' last reading time forward.
 
 On PostgreSQL the batch is first sent with a binary COPY into a session-private staging table
-(a temporary table, emptied at every commit: no WAL, no index, the cheapest way in). Step 1
-then runs optimistically as a plain INSERT ... SELECT inside a savepoint: almost every batch
-is new, and a plain insert costs the database about a third less than INSERT ... ON CONFLICT.
-Step 2 is one statement (a data-modifying CTE) computing the hourly delta from the staging
-table and upserting it: the rows never travel back to Python, only the ~one row per sensor,
-quantity and hour. When the primary key refuses a row (a redelivered message), the savepoint
-is rolled back and the exact form runs steps 1 and 2 as one statement: ON CONFLICT DO
-NOTHING, with the delta computed from the rows actually inserted (RETURNING). Either way
-only new rows count. Steps 3 and 4 are one statement each.
+(a temporary table, emptied at every commit: no WAL, no index). Step 1 then runs
+optimistically as a second binary COPY straight into the readings table, inside a savepoint:
+almost every batch is new, and PostgreSQL inserts COPY rows in bulk, cheaper than any INSERT
+(sending the rows twice costs Python less than the difference). Step 2 is one statement (a
+data-modifying CTE) computing the hourly delta from the staging table and upserting it: the
+rows never travel back to Python, only the ~one row per sensor, quantity and hour. When the
+primary key refuses a row (a redelivered message, or a reading repeated within the batch),
+the savepoint is rolled back and the exact form runs steps 1 and 2 as one statement:
+INSERT ... SELECT from the staging table with ON CONFLICT DO NOTHING, the delta computed from
+the rows actually inserted (RETURNING). Either way only new rows count. Steps 3 and 4 are one
+statement each.
 
 Concurrency: several workers (and HTTP pushes) share the aggregate rows of the same sensors.
 The readings are inserted before any aggregate row is touched, so those rows stay locked only
@@ -178,8 +180,6 @@ WITH {insert} delta AS (
 SELECT up.sensor_id, up.quantity, up.hour, up.count, up.total_micro, delta.n, delta.total, delta.low, delta.high
 FROM up JOIN delta USING (sensor_id, quantity, hour)
 """
-_PG_FAST_INSERT = (f"INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value) "  # noqa: S608 (constants)
-                   f"SELECT sensor_id, time, quantity, value FROM {STAGE_TABLE}")
 _PG_FAST_HOURLY = _PG_HOURLY.format(insert="", source=STAGE_TABLE, hourly=HOURLY_TABLE)
 _PG_EXACT = _PG_HOURLY.format(
     insert=f"ins AS (INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value) "  # noqa: S608 (constants)
@@ -189,8 +189,13 @@ _PG_EXACT = _PG_HOURLY.format(
 
 
 def _pg_insert_and_hourly(rows: Sequence[Row]) -> tuple[int, list[tuple[int, int, dt.datetime, int, int, _Delta]]]:
-    """Steps 1 and 2: COPY into the staging table, then one statement; returns (rows inserted,
-    per-hour new totals and deltas)."""
+    """Steps 1 and 2; returns (rows inserted, per-hour new totals and deltas).
+
+    The rows go by binary COPY into the staging table (for the hourly delta) and, in the fast
+    form, by a second binary COPY straight into the readings table inside a savepoint. If the
+    primary key refuses a row, the savepoint is rolled back and the exact form inserts from the
+    staging table with ON CONFLICT DO NOTHING, the delta computed from the rows it inserted.
+    """
     import psycopg
 
     raw = connection.connection
@@ -202,11 +207,8 @@ def _pg_insert_and_hourly(rows: Sequence[Row]) -> tuple[int, list[tuple[int, int
             copy.set_types(_STAGE_TYPES)
             for row in rows:
                 copy.write_row(row)
-        # The readings first, by a second binary COPY straight into their table (PostgreSQL
-        # inserts COPY rows in bulk, which costs it less than INSERT ... SELECT from the staging
-        # table; sending the rows twice costs Python less than that difference). The aggregate
-        # rows, which concurrent workers share, are locked only from the hourly upsert to the
-        # commit, not while tens of thousands of readings are written.
+        # The readings before any aggregate row: those rows, which concurrent workers share,
+        # stay locked only from the hourly upsert to the commit.
         try:
             with transaction.atomic():  # a savepoint: a refused fast form leaves nothing behind
                 statement = f"COPY {READING_TABLE} (sensor_id, quantity, time, value) FROM STDIN (FORMAT BINARY)"
@@ -214,9 +216,10 @@ def _pg_insert_and_hourly(rows: Sequence[Row]) -> tuple[int, list[tuple[int, int
                     copy.set_types(_STAGE_TYPES)
                     for row in rows:
                         copy.write_row(row)
-            cursor.execute(_PG_FAST_HOURLY)
         except psycopg.errors.UniqueViolation:
-            cursor.execute(_PG_EXACT)
+            cursor.execute(_PG_EXACT)  # a redelivered or repeated reading: store each once
+        else:
+            cursor.execute(_PG_FAST_HOURLY)  # every row was new
         result = cursor.fetchall()
         if len(connection.atomic_blocks) > 1:
             # Inside a caller's transaction (tests, one-off scripts) the commit that empties the
