@@ -8,8 +8,9 @@ storage is idempotent on (sensor, time, quantity), so a redelivery stores nothin
 
 Threads: paho's network loop receives messages into a queue; the worker's own thread takes
 batches from it, writes them, and acknowledges. A PUBACK must only go to the connection the
-message came on: every (re)connect starts a new "generation" (bumped before the socket
-exists, in on_pre_connect), and messages from an older one are stored but not acknowledged;
+message came on: every disconnect and every (re)connect starts a new "generation" (bumped
+when the connection is lost and again before the new socket exists, in on_pre_connect), and
+messages from an older one are stored but not acknowledged;
 the broker redelivers them on the new connection and the duplicate is skipped.
 
 Database outages: the batch is retried with back-off, unacknowledged, until it commits.
@@ -194,6 +195,11 @@ class IngestWorker:
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any,
                        properties: Any) -> None:
+        # A new generation already here, not only before the next connect: paho empties its
+        # outgoing queue between the two, and an acknowledgement queued in that gap would go
+        # out on the new connection, for message ids that now mean other messages.
+        with self._ack_lock:
+            self._generation += 1
         self.connected.clear()
         if not self._stopping:
             logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
