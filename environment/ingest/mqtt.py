@@ -10,8 +10,8 @@ Threads: paho's network loop receives messages into a queue; the worker's own th
 batches from it, writes them, and acknowledges. A PUBACK must only go to the connection the
 message came on: every disconnect and every (re)connect starts a new "generation" (bumped
 when the connection is lost and again before the new socket exists, in on_pre_connect), and
-messages from an older one are stored but not acknowledged;
-the broker redelivers them on the new connection and the duplicate is skipped.
+messages from an older one are stored but not acknowledged; the broker redelivers them on
+the new connection and the duplicate is skipped.
 
 Database outages: the batch is retried with back-off, unacknowledged, until it commits.
 The broker sends at most `receive_maximum` unacknowledged messages, which bounds memory.
