@@ -160,8 +160,8 @@ _PG_CREATE_STAGE = (
 )
 _STAGE_TYPES = ("bigint", "smallint", "timestamptz", "float8")  # Row's field order
 
-# Step 2 (and, in the exact form, step 1) from the staging table. {insert} is empty (the rows
-# were inserted by a separate statement: the fast form) or the exact form's INSERT ... ON
+# Step 2 (and, in the exact form, step 1) from the staging table. {insert} is empty (the fast
+# form: the rows were inserted by the direct COPY) or the exact form's INSERT ... ON
 # CONFLICT DO NOTHING RETURNING; {source} is what the hourly delta is computed from: the
 # staging table (every row was inserted) or the RETURNING rows.
 _PG_HOURLY = """
