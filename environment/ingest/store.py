@@ -17,18 +17,18 @@ What happens, whatever the batch size:
    so that a year of the whole city is read as a few hundred rows (see docs/environment.md);
 5. move the sensors' last reading time forward.
 
-On PostgreSQL the batch is first sent with a binary COPY into a session-private staging table
-(a temporary table, emptied at every commit: no WAL, no index). Step 1 then runs
-optimistically as a second binary COPY straight into the readings table, inside a savepoint:
-almost every batch is new, and PostgreSQL inserts COPY rows in bulk, cheaper than any INSERT
-(sending the rows twice costs Python less than the difference). Step 2 is one statement (a
-data-modifying CTE) computing the hourly delta from the staging table and upserting it: the
-rows never travel back to Python, only the ~one row per sensor, quantity and hour. When the
-primary key refuses a row (a redelivered message, or a reading repeated within the batch),
-the savepoint is rolled back and the exact form runs steps 1 and 2 as one statement:
-INSERT ... SELECT from the staging table with ON CONFLICT DO NOTHING, the delta computed from
-the rows actually inserted (RETURNING). Either way only new rows count. Steps 3 and 4 are one
-statement each.
+On PostgreSQL the batch is turned into numpy columns (environment.airquality.columnar): the
+whole batch becomes one binary COPY stream, and its per-hour deltas and each sensor's newest
+time are summed there, with the same rounding as the SQL they replaced. Step 1 runs
+optimistically as that COPY straight into the readings table, inside a savepoint: almost every
+batch is new, and PostgreSQL inserts COPY rows in bulk, cheaper than any INSERT. Step 2 is one
+statement (a data-modifying CTE) upserting the ~one delta per sensor, quantity and hour, sent as
+arrays. When the primary key refuses a row (a redelivered message, or a reading repeated within
+the batch), the savepoint is rolled back and the exact form runs: the same stream is COPYed into a
+session-private staging table (a temporary table emptied at every commit: no WAL, no index), and
+one statement inserts from it with ON CONFLICT DO NOTHING and computes the delta from the rows
+actually inserted (RETURNING). Either way only new rows count. Steps 3 and 4 are one statement
+each.
 
 Concurrency: several workers (and HTTP pushes) share the aggregate rows of the same sensors.
 The readings are inserted before any aggregate row is touched, so those rows stay locked only
@@ -51,6 +51,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+
+from environment.airquality.columnar import (
+    HourlyDeltas,
+    ReadingColumns,
+    copy_payload,
+    pg_array,
+    summarise,
+    to_datetime,
+)
 
 QUANTUM = 1_000_000
 SQLITE_CHUNK = 800  # rows per statement; keeps under SQLite's bound-parameter limit
@@ -158,19 +167,12 @@ _PG_CREATE_STAGE = (
     f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} (sensor_id bigint NOT NULL, quantity smallint NOT NULL, "
     "time timestamptz NOT NULL, value float8 NOT NULL) ON COMMIT DELETE ROWS"
 )
-_STAGE_TYPES = ("bigint", "smallint", "timestamptz", "float8")  # Row's field order
-
-# Step 2 (and, in the exact form, step 1) from the staging table. {insert} is empty (the fast
-# form: the rows were inserted by the direct COPY) or the exact form's INSERT ... ON
-# CONFLICT DO NOTHING RETURNING; {source} is what the hourly delta is computed from: the
-# staging table (every row was inserted) or the RETURNING rows.
-_PG_HOURLY = """
-WITH {insert} delta AS (
-    SELECT sensor_id, quantity, date_bin('1 hour', time, TIMESTAMPTZ '2000-01-01T00:00:00Z') AS hour,
-           count(*)::integer AS n, sum(round(value * 1000000))::bigint AS total, min(value) AS low, max(value) AS high
-    FROM {source} GROUP BY 1, 2, 3
-), up AS (
-    INSERT INTO {hourly} AS h (sensor_id, quantity, hour, count, total_micro, minimum, maximum)
+# Step 2: upsert the hourly deltas (a CTE named delta, one row per sensor, quantity and hour)
+# and return each hour's new totals with its delta. Keys are sorted so concurrent writers lock
+# the shared rows in the same order.
+_UPSERT_HOURLY_DELTA = f"""
+, up AS (
+    INSERT INTO {HOURLY_TABLE} AS h (sensor_id, quantity, hour, count, total_micro, minimum, maximum)
     SELECT sensor_id, quantity, hour, n, total, low, high FROM delta ORDER BY 1, 2, 3
     ON CONFLICT (sensor_id, quantity, hour) DO UPDATE SET count = h.count + EXCLUDED.count,
         total_micro = h.total_micro + EXCLUDED.total_micro, minimum = LEAST(h.minimum, EXCLUDED.minimum),
@@ -179,52 +181,73 @@ WITH {insert} delta AS (
 )
 SELECT up.sensor_id, up.quantity, up.hour, up.count, up.total_micro, delta.n, delta.total, delta.low, delta.high
 FROM up JOIN delta USING (sensor_id, quantity, hour)
-"""
-_PG_FAST_HOURLY = _PG_HOURLY.format(insert="", source=STAGE_TABLE, hourly=HOURLY_TABLE)
-_PG_EXACT = _PG_HOURLY.format(
-    insert=f"ins AS (INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value) "  # noqa: S608 (constants)
-           f"SELECT sensor_id, time, quantity, value FROM {STAGE_TABLE} "
-           "ON CONFLICT DO NOTHING RETURNING sensor_id, quantity, time, value),",
-    source="ins", hourly=HOURLY_TABLE)
+"""  # noqa: S608 (constants)
+
+# The fast form: every row was inserted by the direct COPY; the deltas, summed in numpy
+# (environment.airquality.columnar), come as arrays, the hour as hours since 2000-01-01 UTC.
+_PG_FAST_HOURLY = """
+WITH delta AS (
+    SELECT sensor_id, quantity, TIMESTAMPTZ '2000-01-01T00:00:00Z' + hour_index * INTERVAL '1 hour' AS hour,
+           n, total, low, high
+    FROM unnest(%s::bigint[], %s::smallint[], %s::bigint[], %s::integer[], %s::bigint[], %s::float8[], %s::float8[])
+        AS d(sensor_id, quantity, hour_index, n, total, low, high)
+)""" + _UPSERT_HOURLY_DELTA  # noqa: S608 (constants)
+
+# The exact form: steps 1 and 2 from the staging table, the delta computed in SQL from the rows
+# actually inserted (RETURNING), with the same rounding as numpy's (round() on float8 rounds
+# half to even, as numpy.rint does).
+_PG_EXACT = f"""
+WITH ins AS (
+    INSERT INTO {READING_TABLE} (sensor_id, time, quantity, value)
+    SELECT sensor_id, time, quantity, value FROM {STAGE_TABLE}
+    ON CONFLICT DO NOTHING RETURNING sensor_id, quantity, time, value
+), delta AS (
+    SELECT sensor_id, quantity, date_bin('1 hour', time, TIMESTAMPTZ '2000-01-01T00:00:00Z') AS hour,
+           count(*)::integer AS n, sum(round(value * 1000000))::bigint AS total, min(value) AS low, max(value) AS high
+    FROM ins GROUP BY 1, 2, 3
+)""" + _UPSERT_HOURLY_DELTA  # noqa: S608 (constants)
 
 
-def _pg_insert_and_hourly(rows: Sequence[Row]) -> tuple[int, list[tuple[int, int, dt.datetime, int, int, _Delta]]]:
+def _pg_insert_and_hourly(columns: ReadingColumns, hourly: HourlyDeltas
+                          ) -> tuple[int, list[tuple[int, int, dt.datetime, int, int, _Delta]]]:
     """Steps 1 and 2; returns (rows inserted, per-hour new totals and deltas).
 
-    The rows go by binary COPY into the staging table (for the hourly delta) and, in the fast
-    form, by a second binary COPY straight into the readings table inside a savepoint. If the
-    primary key refuses a row, the savepoint is rolled back and the exact form inserts from the
-    staging table with ON CONFLICT DO NOTHING, the delta computed from the rows it inserted.
+    The fast form: one binary COPY of the whole batch straight into the readings table, inside
+    a savepoint, then the batch's hourly deltas (summed in numpy, `hourly`) upserted. If the
+    primary key refuses a row, the savepoint is rolled back and the exact form COPYs the batch
+    into the staging table and inserts from there with ON CONFLICT DO NOTHING, the delta
+    computed from the rows it inserted.
     """
     import psycopg
 
     raw = connection.connection
+    payload = copy_payload(columns)
     # Errors are turned into Django's (IntegrityError, DatabaseError...) as for any query, so
     # callers (the MQTT worker's retry logic) see one family of exceptions.
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        cursor.execute(_PG_CREATE_STAGE)
-        with cursor.copy(f"COPY {STAGE_TABLE} FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(_STAGE_TYPES)
-            for row in rows:
-                copy.write_row(row)
-        # The readings before any aggregate row: those rows, which concurrent workers share,
-        # stay locked only from the hourly upsert to the commit.
         try:
             with transaction.atomic():  # a savepoint: a refused fast form leaves nothing behind
                 statement = f"COPY {READING_TABLE} (sensor_id, quantity, time, value) FROM STDIN (FORMAT BINARY)"
                 with cursor.copy(statement) as copy:
-                    copy.set_types(_STAGE_TYPES)
-                    for row in rows:
-                        copy.write_row(row)
+                    copy.write(payload)
         except psycopg.errors.UniqueViolation:
-            cursor.execute(_PG_EXACT)  # a redelivered or repeated reading: store each once
+            # A redelivered or repeated reading: store each once.
+            cursor.execute(_PG_CREATE_STAGE)
+            with cursor.copy(f"COPY {STAGE_TABLE} FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(payload)
+            cursor.execute(_PG_EXACT)
+            result = cursor.fetchall()
+            if len(connection.atomic_blocks) > 1:
+                # Inside a caller's transaction (tests, one-off scripts) the commit that empties
+                # the staging table may be far off: empty it now so the next batch starts clean.
+                cursor.execute(f"DELETE FROM {STAGE_TABLE}")  # noqa: S608 (constant)
         else:
-            cursor.execute(_PG_FAST_HOURLY)  # every row was new
-        result = cursor.fetchall()
-        if len(connection.atomic_blocks) > 1:
-            # Inside a caller's transaction (tests, one-off scripts) the commit that empties the
-            # staging table may be far off: empty it now so the next batch starts clean.
-            cursor.execute(f"DELETE FROM {STAGE_TABLE}")  # noqa: S608 (constant)
+            # Every row was new: the readings are in, before any aggregate row is locked (those
+            # rows, which concurrent workers share, stay locked only from here to the commit).
+            cursor.execute(_PG_FAST_HOURLY, [
+                pg_array(hourly.sensor), pg_array(hourly.quantity), pg_array(hourly.hour), pg_array(hourly.count),
+                pg_array(hourly.total_micro), pg_array(hourly.minimum), pg_array(hourly.maximum)])
+            result = cursor.fetchall()
     inserted = sum(n for *_head, n, _t, _l, _h in result)
     return inserted, [(s, q, h, c, t, _Delta(n, total, low, high)) for s, q, h, c, t, n, total, low, high in result]
 
@@ -433,16 +456,21 @@ def store_readings(rows: Iterable[Row]) -> StoreResult:
     if not batch:
         return result
     latest: dict[int, dt.datetime] = {}
-    # Rows may be plain tuples in Row's field order (the MQTT fast lane makes those).
-    for sensor_pk, _quantity, moment, _value in batch:
-        previous = latest.get(sensor_pk)
-        if previous is None or moment > previous:
-            latest[sensor_pk] = moment
-    result.sensors = set(latest)
     if _is_postgres():
-        count, hours = _pg_insert_and_hourly(batch)
+        # Rows may be plain tuples in Row's field order (the MQTT fast lane makes those).
+        columns = ReadingColumns.of(batch)
+        summary = summarise(columns)
+        latest = {int(sensor_pk): to_datetime(int(micros))
+                  for sensor_pk, micros in zip(summary.latest_sensor.tolist(), summary.latest_micros.tolist(),
+                                               strict=True)}
+        count, hours = _pg_insert_and_hourly(columns, summary.hourly)
     else:
+        for sensor_pk, _quantity, moment, _value in batch:
+            previous = latest.get(sensor_pk)
+            if previous is None or moment > previous:
+                latest[sensor_pk] = moment
         count, hours = _generic_insert_and_hourly(batch)
+    result.sensors = set(latest)
     result.inserted = count
     result.duplicates = len(batch) - count
     result.hours = len(hours)
