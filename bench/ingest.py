@@ -198,12 +198,15 @@ def worker_main(url: str, mqtt_url: str, events: Any, stop: Any, batch: int, num
     setup_django(url)
     import threading
 
+    from environment.airquality.columnar import POSTGRES_EPOCH
     from environment.ingest.mqtt import IngestWorker, WorkerConfig, tune_garbage_collector
 
-    def on_commit(result: Any, messages: list[Any], rows: list[Any]) -> None:
-        now = dt.datetime.now(dt.UTC)
-        # One lag sample per message: its first reading's time is its publish time.
-        lags = [(now - rows[i][2]).total_seconds() for i in range(0, len(rows), max(1, len(rows) // len(messages)))]
+    def on_commit(result: Any, messages: list[Any], rows: Any) -> None:
+        now = (dt.datetime.now(dt.UTC) - POSTGRES_EPOCH) / dt.timedelta(microseconds=1)
+        # One lag sample per message: its first reading's time is its publish time (rows are the
+        # batch's columns, times in µs since 2000).
+        step = max(1, len(rows) // len(messages))
+        lags = [(now - micros) / 1e6 for micros in rows.micros[::step].tolist()]
         events.put(("commit", time.time(), result.inserted, result.duplicates, lags[:200]))
 
     tune_garbage_collector()

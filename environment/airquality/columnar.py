@@ -63,6 +63,19 @@ class ReadingColumns:
     def __len__(self) -> int:
         return len(self.sensor)
 
+    def select(self, mask: npt.NDArray[np.bool_]) -> ReadingColumns:
+        """The readings where `mask` is true."""
+        return ReadingColumns(self.sensor[mask], self.quantity[mask], self.micros[mask], self.value[mask])
+
+    def rows(self) -> list[tuple[int, int, datetime, float]]:
+        """The readings as (sensor, quantity, aware UTC time, value) tuples."""
+        times: dict[int, datetime] = {}
+        micros = self.micros.tolist()
+        for moment in set(micros):
+            times[moment] = to_datetime(moment)
+        return list(zip(self.sensor.tolist(), self.quantity.tolist(), map(times.__getitem__, micros),
+                        self.value.tolist(), strict=True))
+
     @classmethod
     def of(cls, rows: Sequence[tuple[int, int, datetime, float]]) -> ReadingColumns:
         """Columns of (sensor, quantity, aware time, value) rows.
@@ -83,6 +96,14 @@ class ReadingColumns:
             np.fromiter(map(micros_of.__getitem__, times), dtype=np.int64, count=count),
             np.fromiter([row[3] for row in rows], dtype=np.float64, count=count),
         )
+
+
+def concatenate(parts: Sequence[ReadingColumns]) -> ReadingColumns:
+    """One batch of several (the fast lane's columns and the reference path's rows)."""
+    if len(parts) == 1:
+        return parts[0]
+    return ReadingColumns(*(np.concatenate([getattr(part, name) for part in parts])
+                            for name in ("sensor", "quantity", "micros", "value")))
 
 
 def to_datetime(micros: int) -> datetime:

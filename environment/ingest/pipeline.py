@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from environment.airquality import fastlane
+from environment.airquality.columnar import ReadingColumns
 from environment.airquality.payloads import (
     FIRMWARE_LIMITS,
     PLATFORM_LIMITS,
@@ -158,13 +159,15 @@ def _is_firmware_body(payload: bytes) -> bool:
     return b'"sensordatavalues"' in payload[:PLATFORM_LIMITS.max_bytes]
 
 
-def plain_rows(sensor: SensorRef, payload: bytes, received_at: dt.datetime) -> list[Row] | None:
-    """The rows of a plain platform body through the fast lane, or None: then `parse_mqtt_payload`
-    and `judge` must run (they give the same rows for what the lane accepts, and explain the rest).
-    The rows are plain tuples in Row's field order (the storage only indexes them)."""
+def plain_columns(sensors: Sequence[SensorRef], payloads: Sequence[bytes], received: Sequence[dt.datetime]
+                  ) -> tuple[ReadingColumns, list[int]]:
+    """The readings of every plain platform body of a batch through the fast lane, as columns,
+    and how many each message gave; -1 for a message the lane declines: then
+    `parse_mqtt_payload` and `judge` must run for it (they give the same rows for what the lane
+    accepts, and explain the rest). Message i came from sensors[i] at received[i]."""
     # (A firmware body never fits the lane's schema, so it is declined without a separate check.)
-    return fastlane.platform_rows(  # type: ignore[return-value]
-        payload, received_at, sensor=sensor.pk, codes=CODE_OF, measured=sensor.quantities)
+    return fastlane.platform_batch(payloads, received, [s.pk for s in sensors], [s.quantities for s in sensors],
+                                   codes=CODE_OF)
 
 
 def parse_mqtt_payload(payload: bytes, received_at: dt.datetime) -> ParsedPayload:

@@ -447,24 +447,26 @@ def _generic_insert_and_hourly(batch: Sequence[Row]) -> tuple[int, list[tuple[in
                            for s, q, h, c, t in _upsert_hourly(hourly)]
 
 
-def store_readings(rows: Iterable[Row]) -> StoreResult:
-    """Store accepted readings and update the aggregates. Call inside transaction.atomic."""
+def store_readings(rows: Iterable[Row] | ReadingColumns) -> StoreResult:
+    """Store accepted readings and update the aggregates. Call inside transaction.atomic.
+
+    Rows may be plain tuples in Row's field order, or columns (the MQTT fast lane makes those).
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("store_readings must run inside the batch's transaction")
-    batch = list(rows)
     result = StoreResult()
-    if not batch:
+    if not len(rows := rows if isinstance(rows, ReadingColumns) else list(rows)):
         return result
     latest: dict[int, dt.datetime] = {}
     if _is_postgres():
-        # Rows may be plain tuples in Row's field order (the MQTT fast lane makes those).
-        columns = ReadingColumns.of(batch)
+        columns = rows if isinstance(rows, ReadingColumns) else ReadingColumns.of(rows)
         summary = summarise(columns)
         latest = {int(sensor_pk): to_datetime(int(micros))
                   for sensor_pk, micros in zip(summary.latest_sensor.tolist(), summary.latest_micros.tolist(),
                                                strict=True)}
         count, hours = _pg_insert_and_hourly(columns, summary.hourly)
     else:
+        batch = [Row(*row) for row in rows.rows()] if isinstance(rows, ReadingColumns) else rows
         for sensor_pk, _quantity, moment, _value in batch:
             previous = latest.get(sensor_pk)
             if previous is None or moment > previous:
@@ -472,7 +474,7 @@ def store_readings(rows: Iterable[Row]) -> StoreResult:
         count, hours = _generic_insert_and_hourly(batch)
     result.sensors = set(latest)
     result.inserted = count
-    result.duplicates = len(batch) - count
+    result.duplicates = len(rows) - count
     result.hours = len(hours)
     if hours:
         zone = local_zone()
@@ -496,7 +498,7 @@ def store_readings(rows: Iterable[Row]) -> StoreResult:
     return result
 
 
-def store_batch(rows: Iterable[Row], quarantined: Sequence[Any] = ()) -> StoreResult:
+def store_batch(rows: Iterable[Row] | ReadingColumns, quarantined: Sequence[Any] = ()) -> StoreResult:
     """One transaction: readings, aggregates and quarantine records together."""
     from environment.models import QuarantinedReading
 

@@ -216,3 +216,82 @@ def test_readings_sharing_a_time_are_each_checked_and_stored() -> None:
     assert rows is not None and [r[0] for r in rows] == ["pm2_5", "pm10", "temperature", "pm2_5"]
     assert rows[0][1] == rows[2][1] != rows[3][1]
     assert lane(body_of(item(time=""), item(time=""))) is None
+
+
+# --- a whole batch at once ------------------------------------------------------------------------
+
+
+def batch(bodies: list[bytes], measured: list[frozenset[str]] | None = None
+          ) -> tuple[list[tuple[int, int, datetime, float]], list[int]]:
+    """platform_batch over bodies from sensors 1, 2, 3, ... received at NOW."""
+    columns, counts = fastlane.platform_batch(
+        bodies, [NOW] * len(bodies), list(range(1, len(bodies) + 1)),
+        measured if measured is not None else [frozenset()] * len(bodies), codes=CODES)
+    return columns.rows(), counts
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.lists(ITEMS, max_size=4), st.booleans()), max_size=6))
+def test_property_a_batch_gives_exactly_what_each_message_gives_alone(
+        messages: list[tuple[list[dict[str, object]], bool]]) -> None:
+    """Messages are judged independently: one message's times, units or problems never change the
+    outcome of another in the same batch (the single-message results are checked against the
+    reference above)."""
+    bodies = [json.dumps({"readings": items}, ensure_ascii=ascii_only).encode() for items, ascii_only in messages]
+    rows, counts = batch(bodies)
+    expected: list[tuple[int, int, datetime, float]] = []
+    for sensor, body in enumerate(bodies, start=1):
+        alone = fastlane.platform_rows(body, NOW, sensor=sensor, codes=CODES)
+        assert counts[sensor - 1] == (-1 if alone is None else len(alone))
+        expected += alone or []
+    assert rows == expected
+
+
+def test_a_mixed_batch_keeps_good_messages_and_declines_only_the_bad_ones() -> None:
+    bodies = [
+        body_of(item(), item("pm10", 20, time="2026-11-25T09:59:00.5Z")),
+        body_of(item(unit="furlongs")),  # declined: the reference explains it
+        b'{"readings": []}',  # plain and empty
+        body_of(item(time="2026-11-25T11:59:00.123+02:00"), item(time="2026-11-25T09:59:00.123456789Z")),
+        body_of(item("no2", 20)),  # declined below: sensor 5 does not measure NO2
+        body_of(item(time="2026-02-29T09:59:00Z")),  # not a date: declined
+    ]
+    measured: list[frozenset[str]] = [frozenset()] * 4 + [frozenset({"pm10"}), frozenset()]
+    rows, counts = batch(bodies, measured)
+    assert counts == [2, -1, 0, 2, -1, -1]
+    assert [(sensor, time) for sensor, _code, time, _value in rows] == [
+        (1, datetime(2026, 11, 25, 9, 59, tzinfo=UTC)), (1, datetime(2026, 11, 25, 9, 59, 0, 500_000, tzinfo=UTC)),
+        (4, datetime(2026, 11, 25, 9, 59, 0, 123_000, tzinfo=UTC)),
+        (4, datetime(2026, 11, 25, 9, 59, 0, 123_456, tzinfo=UTC))]
+
+
+def test_a_long_time_text_does_not_widen_the_whole_batch() -> None:
+    long_time = "2026-11-25T09:59:00." + "1" * 19 + "Z"  # 40 characters: accepted by fromisoformat
+    bodies = [body_of(item()) for _ in range(1000)] + [body_of(item(time=long_time))]
+    rows, counts = batch(bodies)
+    assert counts == [1] * 1001
+    assert rows[-1][2] == datetime(2026, 11, 25, 9, 59, 0, 111_111, tzinfo=UTC)
+
+
+STRICT_TIMES = st.builds(
+    lambda y, mo, d, h, mi, s, fraction: f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{fraction}Z",
+    st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25), st.integers(0, 60),
+    st.integers(0, 61), st.one_of(st.just(""), st.text("0123456789", min_size=1, max_size=6).map(lambda f: "." + f)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(STRICT_TIMES, st.text(max_size=27)), min_size=1, max_size=20))
+def test_property_the_batch_time_parser_agrees_with_fromisoformat(texts: list[str]) -> None:
+    micros, parsed = fastlane._strict_micros(texts)
+    for text, value, ok in zip(texts, micros.tolist(), parsed.tolist(), strict=True):
+        if not ok:
+            continue  # left to datetime.fromisoformat, which is the reference itself
+        moment = datetime.fromisoformat(text)
+        assert moment.utcoffset() == timedelta(0)
+        assert value == (moment - datetime(2000, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1), text
+    for text, ok in zip(texts, parsed.tolist(), strict=True):
+        if text.isascii() and len(text) in (20, 22, 23, 24, 25, 26, 27) and text.endswith("Z"):
+            try:
+                datetime.fromisoformat(text)
+            except ValueError:
+                assert not ok, text
