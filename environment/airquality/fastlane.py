@@ -300,8 +300,10 @@ def platform_batch(
                 ok[position] = False
             else:
                 micros[position] = moment
-    now = np.repeat(np.array([(received[i].astimezone(UTC) - _EPOCH) // _MICROSECOND for i in taken],
-                             dtype=np.int64), per_message)
+    # Messages of one socket read share their receive time object: converted once.
+    received_micros = {id(moment): (moment.astimezone(UTC) - _EPOCH) // _MICROSECOND
+                       for moment in {id(received[i]): received[i] for i in taken}.values()}
+    now = np.repeat(np.array([received_micros[id(received[i])] for i in taken], dtype=np.int64), per_message)
     ahead = micros - now  # the same two comparisons as validation._check_time
     ok &= ahead <= policy.max_future // _MICROSECOND
     if policy.max_age is not None:

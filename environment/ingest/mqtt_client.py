@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -50,6 +51,9 @@ class IngestClient(mqtt.Client):
         self._read_socket: object = None
         self._read_buffer = b""
         self._read_position = 0
+        # When the bytes being decoded arrived: set at every read from the socket, so the
+        # hundreds of messages of one read share one clock reading (a handler's receive time).
+        self.read_at = datetime.now(UTC)
 
     # --- 1. reads ---------------------------------------------------------------------------
 
@@ -64,6 +68,7 @@ class IngestClient(mqtt.Client):
             buffer = super()._sock_recv(READ_CHUNK)  # BlockingIOError when nothing is waiting
             if not buffer:
                 return buffer  # closed by the broker
+            self.read_at = datetime.now(UTC)
             position = 0
             self._read_buffer = buffer
         end = position + bufsize
