@@ -4,28 +4,42 @@ Most MQTT traffic is plain: known quantities, known units, sane values and clock
 every such reading through the reference parser (`payloads.parse_platform_readings`, with
 its hostile-JSON guards) and validator (`validation.validate_reading`) costs about 9 µs; at
 tens of thousands of readings a second that is the worker's whole budget. This lane decodes
-the body in C (msgspec, into a fixed schema) and accepts the message only when the reference
+each body in C (msgspec, into a fixed schema) and accepts a message only when the reference
 path would accept *every* reading of it, with the same value and time. Anything else —
 an unknown unit, a value out of range, a clock off, a duplicate key, an escape sequence,
-non-ASCII text, a body the schema does not fit — returns None, and the caller runs the
+non-ASCII text, a body the schema does not fit — declines the message, and the caller runs the
 reference path, which explains the problem field by field. So the lane changes speed, never
 outcomes; tests/environment/test_airquality_fastlane.py checks that on generated and hostile
 bodies.
 
+`platform_batch` judges a whole batch: per message only the decoding and the duplicate-key
+count run in Python (about 0.3 µs per reading); units, ranges, the sensor's quantities, times
+and clocks are checked for all readings at once in numpy, and the result is the columns the
+store writes (`columnar.ReadingColumns`). `platform_rows` is the same code for one message.
+
 Why each guard is enough:
 
 * Duplicate keys: the reference refuses them; a schema decoder keeps the last. Without a
-  backslash in the body every ``"`` delimits a string, so ``"quantity"`` occurs once per key
-  plus once per string value that is exactly "quantity". Each item must have each of its four
-  keys (required fields), so "each key token occurs exactly once per item" means no item
-  repeats a key (a value spelled like a key only makes the count larger: refused, safe).
+  backslash in the body every ``"`` delimits a string. The schema admits only the key
+  "readings" at the top and, in an item, the keys quantity, value, unit and time, all four
+  required, with a string value for three of them and a number for "value". So an item has at
+  least 8 quotes of keys and 6 of values, the body at least 2 more, and exactly
+  ``14 * items + 2`` quotes means that no key occurs twice anywhere (a repeated key adds its
+  own two quotes).
 * Sizes, depth, NaN/Infinity, big integers: the body size and item count are checked against
   the reference limits; the schema has depth 3; JSON has no NaN literal (msgspec refuses the
   extension Python's json allows, the reference refuses it too); every accepted value lies
   within a quantity's physical range, far below where float conversion could differ.
 * Text: ASCII only, so there is no UTF-8 or Unicode-escape question to answer.
-* Units, ranges, time: decided by the reference functions themselves (`normalise_unit`,
-  `QuantitySpec.conversion`, `parse_time`), cached per (quantity, unit) spelling.
+* Units and ranges: decided by the reference functions themselves (`normalise_unit`,
+  `QuantitySpec.conversion`), kept per (quantity, unit) spelling; the conversion is applied as
+  `UnitConversion.to_canonical` does (a multiplication, then an addition: the same two
+  roundings in numpy).
+* Times: the fixed-width form ``YYYY-MM-DDTHH:MM:SS[.f to .ffffff]Z`` is parsed for the whole
+  batch in numpy, with the calendar's rules (month lengths, leap years, hours 0-23, seconds
+  0-59) — a property test checks it against `datetime.fromisoformat`, which `parse_time`
+  uses; any other text goes to `fromisoformat` and `parse_time` themselves, once per distinct
+  text. The clock check is `validation._check_time`'s two comparisons, in microseconds.
 
 No Django import: this is part of the pure core.
 """
