@@ -5,11 +5,15 @@ Times, on synthetic but realistic input generated before the clock starts:
 1. parsing + validating 1,000,000 readings in each wire format
    (platform JSON in bodies of 1000, firmware pushes of 5 values,
    archive CSV rows of 2 values);
-2. folding 1,000,000 readings into mergeable hourly aggregates;
-3. the European Air Quality Index for a year of hourly PM2.5 + PM10 data
+2. the MQTT worker's fast lane on the same readings as 10-reading messages, in batches of
+   10,000 messages (fastlane.platform_batch), side by side with the reference parser and
+   validator on the same messages, then the batch's binary COPY stream and hourly deltas
+   (columnar);
+3. folding 1,000,000 readings into mergeable hourly aggregates;
+4. the European Air Quality Index for a year of hourly PM2.5 + PM10 data
    for 500 sensors (current scale, hourly), plus the superseded scale that
    needs 24-hour running means first;
-4. the yearly limit-value check for those 500 sensors.
+5. the yearly limit-value check for those 500 sensors.
 
 Run from the repository root:
 
@@ -31,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from environment.airquality import aggregates, aqi, limits, payloads
+from environment.airquality import aggregates, aqi, columnar, fastlane, limits, payloads
 from environment.airquality.bands import EAQI_SUPERSEDED
 from environment.airquality.quantities import Quantity
 from environment.airquality.validation import ValidationPolicy, validate_batch
@@ -136,6 +140,42 @@ def bench_parsing(readings: int, rng: random.Random) -> None:
     timed(f"archive CSV, {len(lines) - 1:,} rows x 2 values", readings, "readings", run_archive)
 
 
+def bench_fastlane(readings: int, rng: random.Random) -> None:
+    print(f"MQTT messages of 10 readings, {readings:,} readings in batches of 10,000 messages")
+    messages = platform_bodies(readings, 10, rng)
+    batches = [messages[start:start + 10_000] for start in range(0, len(messages), 10_000)]
+    codes = {quantity.value: number for number, quantity in enumerate(Quantity, start=1)}
+
+    def run_reference() -> int:
+        accepted = 0
+        for body in messages:
+            parsed = payloads.parse_platform_readings(body)
+            accepted += len(validate_batch(parsed.readings, NOW).accepted)
+        return accepted
+
+    lanes: list[columnar.ReadingColumns] = []
+
+    def run_lane() -> int:
+        lanes.clear()
+        for batch in batches:
+            columns, counts = fastlane.platform_batch(batch, [NOW] * len(batch), [1] * len(batch),
+                                                      [frozenset()] * len(batch), codes=codes)
+            assert min(counts) >= 0, "a plain message was declined"
+            lanes.append(columns)
+        return sum(len(columns) for columns in lanes)
+
+    def run_columnar() -> int:
+        written = 0
+        for columns in lanes:
+            written += len(columnar.copy_payload(columns)) > 0
+            columnar.summarise(columns)
+        return sum(len(columns) for columns in lanes)
+
+    timed("reference parser + validator, message by message", readings, "readings", run_reference)
+    timed("fast lane, whole batches (columns out)", readings, "readings", run_lane)
+    timed("binary COPY stream + hourly deltas of those columns", readings, "readings", run_columnar)
+
+
 def bench_aggregates(readings: int, rng: random.Random) -> None:
     print(f"Hourly aggregates of {readings:,} readings")
     stream = [(NOW - timedelta(seconds=150 * i), rng.uniform(0, 100)) for i in range(readings)]
@@ -202,6 +242,7 @@ def main() -> None:
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}")
     rng = random.Random(20261125)
     bench_parsing(args.readings, rng)
+    bench_fastlane(args.readings, rng)
     bench_aggregates(args.readings, rng)
     bench_index(args.sensors, rng)
 
