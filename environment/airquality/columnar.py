@@ -179,8 +179,3 @@ def summarise(columns: ReadingColumns) -> BatchSummary:
         maximum=np.maximum.reduceat(value, starts),
     )
     return BatchSummary(hourly, sensor[sensor_starts], np.maximum.reduceat(micros, sensor_starts))
-
-
-def pg_array(values: npt.NDArray[np.int64] | npt.NDArray[np.float64]) -> str:
-    """A PostgreSQL array literal of a numeric column (floats in their shortest exact form)."""
-    return "{" + ",".join(map(repr, values.tolist())) + "}"

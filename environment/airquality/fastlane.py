@@ -48,14 +48,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, Literal
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from .columnar import ReadingColumns
+from .columnar import MICROSECOND, POSTGRES_EPOCH, ReadingColumns
 from .payloads import PLATFORM_LIMITS, PayloadLimits, parse_time
 from .quantities import Quantity, normalise_unit, spec_for
 from .validation import DEFAULT_POLICY, ValidationPolicy
@@ -210,11 +210,9 @@ def _fallback_micros(text: str) -> int | None:
         return None  # parse_time refuses it too
     if moment is not None and moment.tzinfo is not UTC:  # (a UTC time is what parse_time returns as is)
         moment = parse_time(text)
-    return None if moment is None else (moment - _EPOCH) // _MICROSECOND
+    return None if moment is None else (moment - POSTGRES_EPOCH) // MICROSECOND
 
 
-_EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
-_MICROSECOND: Final = timedelta(microseconds=1)
 
 
 def _quantity_bits(measured: Collection[str], codes: Mapping[str, int]) -> int:
@@ -315,13 +313,13 @@ def platform_batch(
             else:
                 micros[position] = moment
     # Messages of one socket read share their receive time object: converted once.
-    received_micros = {id(moment): (moment.astimezone(UTC) - _EPOCH) // _MICROSECOND
+    received_micros = {id(moment): (moment.astimezone(UTC) - POSTGRES_EPOCH) // MICROSECOND
                        for moment in {id(received[i]): received[i] for i in taken}.values()}
     now = np.repeat(np.array([received_micros[id(received[i])] for i in taken], dtype=np.int64), per_message)
     ahead = micros - now  # the same two comparisons as validation._check_time
-    ok &= ahead <= policy.max_future // _MICROSECOND
+    ok &= ahead <= policy.max_future // MICROSECOND
     if policy.max_age is not None:
-        ok &= -ahead <= policy.max_age // _MICROSECOND
+        ok &= -ahead <= policy.max_age // MICROSECOND
 
     # A message is taken whole or not at all (an empty one gives no readings, as the reference).
     nonempty = per_message > 0

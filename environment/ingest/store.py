@@ -56,7 +56,6 @@ from environment.airquality.columnar import (
     HourlyDeltas,
     ReadingColumns,
     copy_payload,
-    pg_array,
     summarise,
     to_datetime,
 )
@@ -245,8 +244,8 @@ def _pg_insert_and_hourly(columns: ReadingColumns, hourly: HourlyDeltas
             # Every row was new: the readings are in, before any aggregate row is locked (those
             # rows, which concurrent workers share, stay locked only from here to the commit).
             cursor.execute(_PG_FAST_HOURLY, [
-                pg_array(hourly.sensor), pg_array(hourly.quantity), pg_array(hourly.hour), pg_array(hourly.count),
-                pg_array(hourly.total_micro), pg_array(hourly.minimum), pg_array(hourly.maximum)])
+                _pg_array(column.tolist()) for column in (hourly.sensor, hourly.quantity, hourly.hour, hourly.count,
+                                                          hourly.total_micro, hourly.minimum, hourly.maximum)])
             result = cursor.fetchall()
     inserted = sum(n for *_head, n, _t, _l, _h in result)
     return inserted, [(s, q, h, c, t, _Delta(n, total, low, high)) for s, q, h, c, t, n, total, low, high in result]

@@ -7,7 +7,6 @@ import struct
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta, timezone
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +17,6 @@ from environment.airquality.columnar import (
     POSTGRES_EPOCH,
     ReadingColumns,
     copy_payload,
-    pg_array,
     summarise,
     to_datetime,
 )
@@ -111,11 +109,3 @@ def test_hourly_deltas_equal_row_by_row_arithmetic(rows: list[tuple[int, int, da
         latest[sensor] = max(latest.get(sensor, moment), moment)
     assert {s: to_datetime(m) for s, m in zip(summary.latest_sensor.tolist(), summary.latest_micros.tolist(),
                                                strict=True)} == latest
-
-
-def test_pg_array_keeps_floats_exact() -> None:
-    column = np.array([0.1, 1e-300, -2.5, 12.0], dtype=np.float64)
-    text = pg_array(column)
-    assert text == "{0.1,1e-300,-2.5,12.0}"
-    assert [float(part) for part in text[1:-1].split(",")] == column.tolist()
-    assert pg_array(np.array([3, -4], dtype=np.int64)) == "{3,-4}"
