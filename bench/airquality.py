@@ -103,6 +103,15 @@ def archive_lines(readings: int, rng: random.Random) -> list[str]:
     return lines
 
 
+def reference_accepted(bodies: list[bytes]) -> int:
+    """Readings the reference parser and validator accept, body by body."""
+    accepted = 0
+    for body in bodies:
+        parsed = payloads.parse_platform_readings(body)
+        accepted += len(validate_batch(parsed.readings, NOW).accepted)
+    return accepted
+
+
 def bench_parsing(readings: int, rng: random.Random) -> None:
     print(f"Parsing + validating {readings:,} readings per format")
 
@@ -110,11 +119,7 @@ def bench_parsing(readings: int, rng: random.Random) -> None:
     size = sum(len(b) for b in bodies)
 
     def run_platform() -> int:
-        accepted = 0
-        for body in bodies:
-            parsed = payloads.parse_platform_readings(body)
-            accepted += len(validate_batch(parsed.readings, NOW).accepted)
-        return accepted
+        return reference_accepted(bodies)
 
     timed(f"platform JSON, {len(bodies):,} bodies x 1000 ({size / 1e6:.0f} MB)", readings, "readings", run_platform)
 
@@ -147,11 +152,7 @@ def bench_fastlane(readings: int, rng: random.Random) -> None:
     codes = {quantity.value: number for number, quantity in enumerate(Quantity, start=1)}
 
     def run_reference() -> int:
-        accepted = 0
-        for body in messages:
-            parsed = payloads.parse_platform_readings(body)
-            accepted += len(validate_batch(parsed.readings, NOW).accepted)
-        return accepted
+        return reference_accepted(messages)
 
     lanes: list[columnar.ReadingColumns] = []
 
