@@ -284,7 +284,10 @@ def platform_batch(
     quantity = pair_codes[safe_ids]
     ok = known & (quantity >= 0)
     values = np.fromiter([i.value for i in items], dtype=np.float64, count=len(items))
-    values = values * factor + offset  # as UnitConversion.to_canonical: two roundings, no fused multiply-add
+    # As UnitConversion.to_canonical: two roundings, no fused multiply-add. A huge value may
+    # overflow to infinity: it is then out of range like in the reference (no warning wanted).
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = values * factor + offset
     ok &= (values >= np.array([p.minimum for p in table])[safe_ids]) & (values <= np.array(
         [p.maximum for p in table])[safe_ids])
     bits_of: dict[int, int] = {}  # by identity: a sensor's messages share its set of quantities
