@@ -1,5 +1,5 @@
 """Benchmark of the Polis-style opinion map (participation/opinion.py) on the real Polis conversations
-in shared/data/polis: seconds to build the map from the latest votes, and agreement (adjusted Rand index)
+in tests/data/polis: seconds to build the map from the latest votes, and agreement (adjusted Rand index)
 of our opinion groups with the groups Polis itself exported.
 
 Run from the repository root:  .venv/bin/python bench/opinion_map.py
@@ -7,36 +7,32 @@ Run from the repository root:  .venv/bin/python bench/opinion_map.py
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-POLIS = REPO.parent / "shared" / "data" / "polis"
 
 
 def main() -> None:
     from sklearn.metrics import adjusted_rand_score
 
     from participation.opinion import build_map, latest_votes
+    from tests.participation import polis_data
 
     print("| conversation | votes | participants on the map | our groups | Polis groups | ARI | consensus | seconds |")
     print("|---|---:|---:|---|---:|---:|---:|---:|")
-    for base in sorted(p for p in POLIS.iterdir() if (p / "votes.csv").exists()):
-        with (base / "votes.csv").open(encoding="utf-8") as handle:
-            rows = [(r["voter-id"], int(r["comment-id"]), int(r["vote"]), float(r["timestamp"]))
-                    for r in csv.DictReader(handle)]
-        with (base / "participants-votes.csv").open(encoding="utf-8") as handle:
-            polis = {r["participant"]: r["group-id"] for r in csv.DictReader(handle) if r["group-id"]}
+    for name in polis_data.CONVERSATIONS:
+        conversation = polis_data.load(name)
+        rows, polis = conversation.votes, conversation.polis_groups
         started = time.perf_counter()
         opinion_map = build_map(latest_votes(rows))
         seconds = time.perf_counter() - started
         ours = opinion_map.group_of()
         common = [p for p in ours if p in polis]
         ari = adjusted_rand_score([polis[p] for p in common], [ours[p] for p in common]) if common else float("nan")
-        print(f"| {base.name} | {len(rows):,} | {len(opinion_map.participants):,} | "
+        print(f"| {name} | {len(rows):,} | {len(opinion_map.participants):,} | "
               f"{'/'.join(str(len(g.members)) for g in opinion_map.groups)} | {len(set(polis.values()))} | "
               f"{ari:.2f} | {len(opinion_map.consensus)} | {seconds:.2f} |")
 

@@ -2,7 +2,7 @@
 
 Measures wall-clock seconds and peak memory of `find_themes` on 1,000 and 20,000 open answers.
 The answers are realistic and made before the clock starts: real citizen comments from the Polis
-conversations in shared/data/polis (English, CC BY 4.0) mixed with Romanian answers on city topics
+conversations in tests/data/polis (English, CC BY 4.0) mixed with Romanian answers on city topics
 (tests/participation/romanian_answers.py), each lightly varied (words dropped, order of clauses,
 spelling with or without diacritics) so that no two sizes are just copies.
 
@@ -18,7 +18,6 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import platform
 import random
@@ -32,16 +31,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-POLIS = REPO.parent / "shared" / "data" / "polis"
-
 
 def corpus() -> list[str]:
+    from tests.participation.polis_data import CONVERSATIONS, visible_comments
     from tests.participation.romanian_answers import answers, strip_diacritics
 
     texts = []
-    for path in sorted(POLIS.glob("*/comments.csv")):
-        with path.open(encoding="utf-8") as handle:
-            texts += [row["comment-body"] for row in csv.DictReader(handle) if row["moderated"] != "-1"]
+    for name in sorted(CONVERSATIONS):
+        texts += visible_comments(name)
     romanian = [text for _topic, text in answers()]
     texts += romanian + [strip_diacritics(t) for t in romanian]
     return [t for t in texts if t.strip()]

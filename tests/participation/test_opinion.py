@@ -3,9 +3,7 @@ statements, moderation and the anonymous map pages."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,20 +15,12 @@ from sklearn.metrics import adjusted_rand_score
 from participation import services
 from participation.models import Conversation, Statement, StatementVote
 from participation.opinion import build_map, latest_votes
-
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
+from tests.participation import polis_data
 
 
 def polis_votes(name: str) -> tuple[dict[tuple[str, int], int], dict[str, str]]:
-    base = POLIS / name
-    if not base.exists():
-        pytest.skip(f"{base} not available")
-    with (base / "votes.csv").open(encoding="utf-8") as handle:
-        votes = latest_votes((r["voter-id"], int(r["comment-id"]), int(r["vote"]), float(r["timestamp"]))
-                             for r in csv.DictReader(handle))
-    with (base / "participants-votes.csv").open(encoding="utf-8") as handle:
-        groups = {r["participant"]: r["group-id"] for r in csv.DictReader(handle) if r["group-id"]}
-    return votes, groups
+    conversation = polis_data.load(name)
+    return latest_votes(conversation.votes), conversation.polis_groups
 
 
 @pytest.mark.parametrize(("name", "minimum_agreement"), [

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from participation.themes import find_themes, fold, stem, stop_words
+from tests.participation.polis_data import accepted_comments as polis_comments
 from tests.participation.romanian_answers import answers
-
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
-
-
-def polis_comments(name: str) -> list[str]:
-    path = POLIS / name / "comments.csv"
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    with path.open(encoding="utf-8") as handle:
-        return [row["comment-body"] for row in csv.DictReader(handle) if row["moderated"] == "1"]
 
 
 def test_romanian_spellings_fold_together() -> None:
