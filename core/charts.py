@@ -38,6 +38,18 @@ class Chart:
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 16, 36
 
 
+def svg_number(value: float) -> str:
+    """A coordinate as SVG reads it: a '.' decimal point in every language, at most one decimal.
+
+    Returned as a string so that a template never localizes it (Romanian would write
+    "244,0", which SVG parses as two numbers).
+    """
+    text = f"{value:.1f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+    return "0" if text == "-0" else text
+
+
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values (1, 2, 2.5 or 5 times a power of ten) covering low..high."""
     if high <= low:
@@ -54,7 +66,10 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def line_chart(series: list[Series], *, width: int = 640, height: int = 280) -> dict[str, object]:
-    """Scale the series into an SVG viewport. Returns coordinates ready for a template."""
+    """Scale the series into an SVG viewport. Returns coordinates ready for a template.
+
+    Coordinates are strings made by svg_number (machine-formatted in every language).
+    """
     points = [p for s in series for p in s.points]
     if not points:
         return {"empty": True, "width": width, "height": height}
@@ -70,11 +85,11 @@ def line_chart(series: list[Series], *, width: int = 640, height: int = 280) -> 
     plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = height - PAD_TOP - PAD_BOTTOM
 
-    def sx(x: float) -> float:
-        return round(PAD_LEFT + (x - x_low) / (x_high - x_low) * plot_w, 1)
+    def sx(x: float) -> str:
+        return svg_number(PAD_LEFT + (x - x_low) / (x_high - x_low) * plot_w)
 
-    def sy(y: float) -> float:
-        return round(PAD_TOP + plot_h - (y - y_low) / (y_high - y_low) * plot_h, 1)
+    def sy(y: float) -> str:
+        return svg_number(PAD_TOP + plot_h - (y - y_low) / (y_high - y_low) * plot_h)
 
     years = sorted({int(x) for x in xs})
     return {
@@ -84,6 +99,9 @@ def line_chart(series: list[Series], *, width: int = 640, height: int = 280) -> 
         "plot_left": PAD_LEFT,
         "plot_right": width - PAD_RIGHT,
         "plot_bottom": PAD_TOP + plot_h,
+        # Where the axis labels go, computed here so that templates do no arithmetic on coordinates.
+        "y_label_x": PAD_LEFT - 6,
+        "x_label_y": PAD_TOP + plot_h + 20,
         "x_ticks": [{"x": sx(year), "label": str(year)} for year in years if x_low <= year <= x_high],
         "y_ticks": [{"y": sy(value), "label": f"{value:g}"} for value in y_ticks],
         "series": [

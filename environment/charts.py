@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.charts import nice_ticks
+from core.charts import nice_ticks, svg_number
 
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 16, 16, 40
 
@@ -68,7 +68,10 @@ def _x_ticks(start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> list[tuple[
 
 def time_chart(points: Sequence[TimePoint], *, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo,
                references: Sequence[Reference] = (), width: int = 640, height: int = 240) -> dict[str, object]:
-    """Scale one series into an SVG viewport; returns coordinates ready for a template."""
+    """Scale one series into an SVG viewport; returns coordinates ready for a template.
+
+    Coordinates are strings made by core.charts.svg_number (a '.' decimal point in every language).
+    """
     values = [p.value for p in points if p.value is not None]
     if not values:
         return {"empty": True, "width": width, "height": height}
@@ -79,11 +82,14 @@ def time_chart(points: Sequence[TimePoint], *, start: dt.datetime, end: dt.datet
     plot_h = height - PAD_TOP - PAD_BOTTOM
     t0, t1 = start.timestamp(), max(end.timestamp(), start.timestamp() + 1)
 
-    def sx(moment: dt.datetime) -> float:
-        return round(PAD_LEFT + (moment.timestamp() - t0) / (t1 - t0) * plot_w, 1)
+    def sx(moment: dt.datetime) -> str:
+        return svg_number(PAD_LEFT + (moment.timestamp() - t0) / (t1 - t0) * plot_w)
 
-    def sy(value: float) -> float:
-        return round(PAD_TOP + plot_h - (value - y_low) / (y_high - y_low) * plot_h, 1)
+    def y_of(value: float) -> float:
+        return PAD_TOP + plot_h - (value - y_low) / (y_high - y_low) * plot_h
+
+    def sy(value: float) -> str:
+        return svg_number(y_of(value))
 
     segments: list[str] = []
     current: list[str] = []
@@ -101,8 +107,11 @@ def time_chart(points: Sequence[TimePoint], *, start: dt.datetime, end: dt.datet
     return {
         "empty": False, "width": width, "height": height, "plot_left": PAD_LEFT, "plot_right": width - PAD_RIGHT,
         "plot_top": PAD_TOP, "plot_bottom": PAD_TOP + plot_h,
+        # Label positions computed here: templates do no arithmetic on coordinates.
+        "y_label_x": PAD_LEFT - 6, "x_label_y": PAD_TOP + plot_h + 18,
         "x_ticks": [{"x": sx(moment), "label": label} for moment, label in _x_ticks(start, end, tz)],
         "y_ticks": [{"y": sy(value), "label": f"{value:g}"} for value in y_ticks],
         "segments": segments, "dots": lone,
-        "references": [{"y": sy(r.value), "label": r.label} for r in references],
+        "references": [{"y": sy(r.value), "label_y": svg_number(y_of(r.value) - 4), "label": r.label}
+                       for r in references],
     }
