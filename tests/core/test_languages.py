@@ -157,10 +157,16 @@ def test_svg_number_is_machine_formatted() -> None:
 
 
 # Words that are frequent in one language and do not occur as words in the other.
-ENGLISH_WORDS = set("the and of to is for with on by are this that from at be as or an it was will have has "
-                    "which their its these can been were into more than about your you our we".split())
-ROMANIAN_WORDS = set("și de la în cu pe din care pentru este sunt un al ale lui nu mai sau prin între fi "
-                     "fost vor acest această ca dacă se ai fiecare după către".split())
+ENGLISH_WORDS = {
+    "the", "and", "of", "to", "is", "for", "with", "on", "by", "are", "this", "that", "from", "at", "be",
+    "as", "or", "an", "it", "was", "will", "have", "has", "which", "their", "its", "these", "can", "been",
+    "were", "into", "more", "than", "about", "your", "you", "our", "we",
+}
+ROMANIAN_WORDS = {
+    "și", "de", "la", "în", "cu", "pe", "din", "care", "pentru", "este", "sunt", "un", "al", "ale", "lui",
+    "nu", "mai", "sau", "prin", "între", "fi", "fost", "vor", "acest", "această", "ca", "dacă", "se", "ai",
+    "fiecare", "după", "către",
+}
 # Bad translations seen before, and English plurals made by appending "s" to a Romanian word.
 NEVER_ON_A_ROMANIAN_PAGE = ["Moderează", "Proiects", "Propuneres", "Comentarius", "persons", "Moderate"]
 
