@@ -221,6 +221,7 @@ class Pool(models.Model):
     class Meta:
         ordering = ["edition", "order", "slug"]
         verbose_name = _("budget pool")
+        verbose_name_plural = _("budgets")
         constraints = [
             models.UniqueConstraint(fields=["edition", "slug"], name="budgeting_pool_slug_unique"),
             models.CheckConstraint(condition=models.Q(budget__gte=0), name="budgeting_pool_budget_positive"),
@@ -287,6 +288,7 @@ class Project(models.Model):
     class Meta:
         ordering = ["edition", "number"]
         verbose_name = _("project")
+        verbose_name_plural = _("projects")
         constraints = [
             models.UniqueConstraint(fields=["edition", "number"], name="budgeting_project_number_unique"),
             # Pabulib files may hold free projects; citizens' forms ask for at least 1 leu.
@@ -329,6 +331,7 @@ class Photo(models.Model):
     class Meta:
         ordering = ["project", "order", "id"]
         verbose_name = _("photo")
+        verbose_name_plural = _("photos")
 
     def __str__(self) -> str:
         return self.alt_text
@@ -343,6 +346,7 @@ class Support(models.Model):
 
     class Meta:
         verbose_name = _("support")
+        verbose_name_plural = _("supports")
         constraints = [models.UniqueConstraint(fields=["project", "user"], name="budgeting_support_once")]
 
     def __str__(self) -> str:
@@ -360,6 +364,7 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("comment")
+        verbose_name_plural = _("comments")
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -407,6 +412,7 @@ class VotingCode(models.Model):
 
     class Meta:
         verbose_name = _("voting code")
+        verbose_name_plural = _("voting codes")
         indexes = [models.Index(fields=["edition", "used_at"])]
 
     def __str__(self) -> str:
@@ -424,6 +430,7 @@ class VoteRecord(models.Model):
 
     class Meta:
         verbose_name = _("vote record")
+        verbose_name_plural = _("vote records")
         constraints = [models.UniqueConstraint(fields=["edition", "user"], name="budgeting_one_vote_per_account")]
 
     def __str__(self) -> str:
@@ -446,6 +453,7 @@ class Ballot(models.Model):
 
     class Meta:
         verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
         # No ordering by creation: ballots have no order.
         ordering = ["id"]
 
@@ -461,6 +469,8 @@ class BallotChoice(models.Model):
     value = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("ballot choice")
+        verbose_name_plural = _("ballot choices")
         constraints = [models.UniqueConstraint(fields=["ballot", "project"], name="budgeting_choice_once")]
 
     def __str__(self) -> str:
@@ -485,6 +495,7 @@ class PoolResult(models.Model):
     class Meta:
         ordering = ["pool", "-is_official", "rule"]
         verbose_name = _("result")
+        verbose_name_plural = _("results")
         constraints = [models.UniqueConstraint(fields=["pool", "rule"], name="budgeting_result_per_rule")]
 
     def __str__(self) -> str:

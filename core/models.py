@@ -97,6 +97,7 @@ class Neighbourhood(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("neighbourhood")
+        verbose_name_plural = _("neighbourhoods")
 
     def __str__(self) -> str:
         return self.name

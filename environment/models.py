@@ -190,6 +190,7 @@ class HourlyAggregate(models.Model):
 
     class Meta:
         verbose_name = _("hourly aggregate")
+        verbose_name_plural = _("hourly aggregates")
 
     def __str__(self) -> str:
         return f"{self.sensor_id} {self.hour:%Y-%m-%d %H}h q{self.quantity} n={self.count}"
@@ -220,6 +221,7 @@ class DailyAggregate(models.Model):
 
     class Meta:
         verbose_name = _("daily aggregate")
+        verbose_name_plural = _("daily aggregates")
         indexes = [models.Index(fields=["quantity", "day"], name="environment_daily_q_day")]
 
     def __str__(self) -> str:
@@ -250,6 +252,7 @@ class DailySeries(models.Model):
 
     class Meta:
         verbose_name = _("daily series")
+        verbose_name_plural = _("daily series")
 
     def __str__(self) -> str:
         return f"{self.sensor_id} q{self.quantity} {self.year}"
@@ -358,6 +361,8 @@ class AlertTracker(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("alert tracker")
+        verbose_name_plural = _("alert trackers")
         constraints = [
             models.UniqueConstraint(fields=["sensor", "key"], condition=models.Q(sensor__isnull=False),
                                     name="environment_tracker_sensor_unique"),
@@ -406,6 +411,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         constraints = [models.UniqueConstraint(fields=["event", "subscription"], name="environment_notification_once")]
 
     def __str__(self) -> str:

@@ -74,6 +74,7 @@ class Phase(models.Model):
 
     class Meta:
         verbose_name = _("phase")
+        verbose_name_plural = _("phases")
         ordering = ["process_id", "order", "start"]
         constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="phase_end_after_start")]
 
@@ -118,6 +119,7 @@ class Consultation(models.Model):
 
     class Meta:
         verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
         ordering = ["-opens_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
                                               name="consultation_closes_after_opening")]
@@ -182,6 +184,7 @@ class Question(models.Model):
 
     class Meta:
         verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["consultation_id", "order", "id"]
 
     def __str__(self) -> str:
@@ -204,6 +207,7 @@ class Option(models.Model):
 
     class Meta:
         verbose_name = _("option")
+        verbose_name_plural = _("options")
         ordering = ["question_id", "role", "order", "id"]
 
     def __str__(self) -> str:
@@ -249,6 +253,7 @@ class Response(models.Model):
 
     class Meta:
         verbose_name = _("response")
+        verbose_name_plural = _("responses")
         constraints = [models.UniqueConstraint(fields=["consultation", "respondent"],
                                                condition=Q(respondent__isnull=False),
                                                name="one_response_per_account")]
@@ -274,6 +279,7 @@ class Answer(models.Model):
 
     class Meta:
         verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         indexes = [models.Index(fields=["question", "option"])]
 
     def __str__(self) -> str:
@@ -301,6 +307,7 @@ class Theme(models.Model):
 
     class Meta:
         verbose_name = _("theme")
+        verbose_name_plural = _("themes")
         ordering = ["question_id", "order", "id"]
 
     def __str__(self) -> str:
@@ -316,6 +323,7 @@ class ThemeAssignment(models.Model):
 
     class Meta:
         verbose_name = _("theme assignment")
+        verbose_name_plural = _("theme assignments")
 
     def __str__(self) -> str:
         return f"{self.answer_id} → {self.theme_id}"
@@ -330,6 +338,8 @@ class ThemeRun(models.Model):
     seconds = models.FloatField(default=0.0)
 
     class Meta:
+        verbose_name = _("theme run")
+        verbose_name_plural = _("theme runs")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -360,6 +370,7 @@ class Organisation(models.Model):
 
     class Meta:
         verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -377,6 +388,7 @@ class Representative(models.Model):
 
     class Meta:
         verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
         constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_representation")]
 
     def __str__(self) -> str:
@@ -405,6 +417,7 @@ class WorkingGroup(models.Model):
 
     class Meta:
         verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
         ordering = ["kind", "order", "name"]
 
     def __str__(self) -> str:
@@ -444,6 +457,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="one_membership_per_group")]
 
     def __str__(self) -> str:
@@ -474,6 +488,7 @@ class GroupDocument(models.Model):
 
     class Meta:
         verbose_name = _("group document")
+        verbose_name_plural = _("group documents")
         ordering = ["-meeting_date", "-created_at"]
 
     def __str__(self) -> str:
@@ -514,6 +529,7 @@ class Proposal(models.Model):
 
     class Meta:
         verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -534,6 +550,8 @@ class Support(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
         constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="one_support_per_account")]
 
     def __str__(self) -> str:
@@ -561,6 +579,7 @@ class Comment(models.Model):
 
     class Meta:
         verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
 
@@ -582,6 +601,8 @@ class Flag(models.Model):
     resolved = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="one_flag_per_account")]
 
     def __str__(self) -> str:
@@ -596,6 +617,8 @@ class Follow(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
         constraints = [models.UniqueConstraint(fields=["user", "target_type", "target_id"], name="one_follow")]
 
     def __str__(self) -> str:
@@ -613,6 +636,7 @@ class NotificationSettings(models.Model):
 
     class Meta:
         verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
 
     def __str__(self) -> str:
         return f"#{self.user_id}: {self.email_mode}"
@@ -628,6 +652,8 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["emailed_at", "user"])]
 
@@ -670,6 +696,7 @@ class Event(models.Model):
 
     class Meta:
         verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["starts_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")),
                                               name="event_ends_after_start")]
@@ -697,6 +724,8 @@ class Registration(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="one_registration_per_event")]
         ordering = ["created_at", "id"]
 
@@ -713,6 +742,10 @@ class EventAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    class Meta:
+        verbose_name = _("event attachment")
+        verbose_name_plural = _("event attachments")
 
 
 # --- Opinion maps (Polis-style collective intelligence) --------------------------------------
@@ -735,6 +768,7 @@ class Conversation(models.Model):
 
     class Meta:
         verbose_name = _("opinion map")
+        verbose_name_plural = _("opinion maps")
         ordering = ["-opens_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
                                               name="conversation_closes_after_opening")]
@@ -763,6 +797,7 @@ class Statement(models.Model):
 
     class Meta:
         verbose_name = _("statement")
+        verbose_name_plural = _("statements")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -781,6 +816,8 @@ class StatementVote(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("statement vote")
+        verbose_name_plural = _("statement votes")
         constraints = [models.UniqueConstraint(fields=["statement", "user"], name="one_vote_per_statement")]
 
     def __str__(self) -> str:

@@ -57,6 +57,7 @@ class SmartCityDimension(CodedModel):
 
     class Meta:
         verbose_name = _("smart-city dimension")
+        verbose_name_plural = _("smart-city dimensions")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -136,6 +137,7 @@ class Ambition(CodedModel):
 
     class Meta:
         verbose_name = _("ambition")
+        verbose_name_plural = _("ambitions")
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["strategy", "number"], name="ambition_number_unique")]
 
@@ -153,6 +155,7 @@ class ValueProposition(CodedModel):
 
     class Meta:
         verbose_name = _("value proposition")
+        verbose_name_plural = _("value propositions")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -167,6 +170,7 @@ class Objective(CodedModel):
 
     class Meta:
         verbose_name = _("strategic objective")
+        verbose_name_plural = _("strategic objectives")
         ordering = ["ambition__number", "number"]
 
     def __str__(self) -> str:
@@ -179,6 +183,7 @@ class FundingProgramme(CodedModel):
 
     class Meta:
         verbose_name = _("funding programme")
+        verbose_name_plural = _("funding programmes")
         ordering = ["category", "code"]
 
     def __str__(self) -> str:
@@ -222,6 +227,7 @@ class Project(CodedModel):
 
     class Meta:
         verbose_name = _("strategic project")
+        verbose_name_plural = _("strategic projects")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="project_progress_max_100"),
@@ -249,6 +255,7 @@ class Milestone(models.Model):
 
     class Meta:
         verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["order", "due_date", "id"]
 
     def __str__(self) -> str:
@@ -277,6 +284,7 @@ class ProjectUpdate(models.Model):
 
     class Meta:
         verbose_name = _("project update")
+        verbose_name_plural = _("project updates")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -292,6 +300,7 @@ class OpenAction(models.Model):
 
     class Meta:
         verbose_name = _("open action")
+        verbose_name_plural = _("open actions")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -305,6 +314,7 @@ class DigitalEnabler(models.Model):
 
     class Meta:
         verbose_name = _("digital enabler")
+        verbose_name_plural = _("digital enablers")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -384,6 +394,7 @@ class Measurement(models.Model):
 
     class Meta:
         verbose_name = _("KPI measurement")
+        verbose_name_plural = _("KPI measurements")
         ordering = ["kpi_id", "date"]
         constraints = [models.UniqueConstraint(fields=["kpi", "date"], name="one_measurement_per_kpi_date")]
 
@@ -403,6 +414,7 @@ class Figure(CodedModel):
 
     class Meta:
         verbose_name = _("figure")
+        verbose_name_plural = _("figures")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -451,6 +463,7 @@ class EvaluationCycle(models.Model):
 
     class Meta:
         verbose_name = _("evaluation cycle")
+        verbose_name_plural = _("evaluation cycles")
         ordering = ["-year"]
 
     def __str__(self) -> str:
