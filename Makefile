@@ -25,8 +25,10 @@ load: migrate
 
 setup: load
 
+# `serve` runs the background-job worker inside the server (core/management/commands/serve.py) and points
+# links in e-mails at 127.0.0.1:$(PORT) unless SITE_DOMAIN is set; it ends by printing the addresses to open.
 serve: setup
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py serve 127.0.0.1:$(PORT)
 
 worker: install
 	$(PY) manage.py run_huey

@@ -24,7 +24,15 @@ class EmailUserManager(UserManager["User"]):
         username = extra_fields.pop("username", None)
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
-        return self._create_user(username, email, password, **extra_fields)
+        user = self._create_user(username, email, password, **extra_fields)
+        # allauth lets only verified addresses sign in (citizens confirm theirs by e-mail). The operator who
+        # runs `createsuperuser` on the server vouches for the address typed there, so it is recorded as
+        # verified and primary: the account signs in on the public site at once, as in the back office.
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.update_or_create(user=user, email=user.email,
+                                              defaults={"verified": True, "primary": True})
+        return user
 
 
 class User(AbstractUser):

@@ -358,7 +358,9 @@ def public_base_url() -> str:
         return str(configured).rstrip("/")
     from django.contrib.sites.models import Site
 
-    return f"https://{Site.objects.get_current().domain}"
+    # https behind TLS (HTTPS=1), as the other rooms' e-mails; `make serve` serves plain http.
+    scheme = "https" if getattr(settings, "SESSION_COOKIE_SECURE", False) else "http"
+    return f"{scheme}://{Site.objects.get_current().domain}"
 
 
 UNSUBSCRIBE_SALT = "environment.unsubscribe"

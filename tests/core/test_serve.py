@@ -1,0 +1,136 @@
+"""`make serve` does the whole job: its worker delivers queued e-mails, links in e-mails carry the served
+host and port, and it ends by printing where to go. Real components: SQLite Huey, the real server."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from huey import SqliteHuey
+
+import core.huey_app as huey_app
+from core import embedded_worker, sites
+from participation.models import Notification
+from participation.tasks import send_notification_emails
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sqlite_queue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SqliteHuey]:
+    """The queue `make serve` uses: Huey in an SQLite file, not the tests' immediate mode."""
+    queue = SqliteHuey("serve-test", filename=str(tmp_path / "huey.sqlite3"))
+    monkeypatch.setattr(huey_app, "get_huey", lambda: queue)
+    monkeypatch.setattr(huey_app, "_registered", {})
+    import core.tasks_backend as backend
+
+    monkeypatch.setattr(backend, "get_huey", lambda: queue)
+    yield queue
+
+
+def test_the_embedded_worker_delivers_a_queued_email_with_the_served_address(
+        transactional_db: Any, sqlite_queue: SqliteHuey, make_user: Any) -> None:
+    sites.set_domain("127.0.0.1:8765")
+    user = make_user(email="follower@example.org")
+    notification = Notification.objects.create(user=user, event="test", message="A proposal you follow was answered",
+                                               url="/ro/participation/proposals/1/")
+    delivered = threading.Event()
+    sent: list[Any] = []
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    original = EmailBackend.send_messages
+
+    def record(self: Any, messages: Any) -> int:
+        count = original(self, messages)
+        sent.extend(messages)
+        delivered.set()
+        return count
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(EmailBackend, "send_messages", record)
+        send_notification_emails.enqueue([notification.pk])
+        assert sqlite_queue.pending_count() == 1  # queued, not run at once
+        consumer = embedded_worker.start(sqlite_queue)
+        try:
+            assert delivered.wait(60), "the worker did not deliver the e-mail"
+        finally:
+            consumer.stop(graceful=True)
+    assert sqlite_queue.pending_count() == 0
+    assert sent[0].to == ["follower@example.org"]
+    assert "http://127.0.0.1:8765/ro/participation/proposals/1/" in sent[0].body
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+    mail.outbox.clear()
+
+
+def test_site_domain_from_the_environment_is_applied_by_migrate(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.contrib.sites.models import Site
+
+    monkeypatch.setenv("SITE_DOMAIN", "decide.example.org")
+    sites.apply_configured_domain(using="default")
+    assert Site.objects.get_current().domain == "decide.example.org"
+    monkeypatch.delenv("SITE_DOMAIN")
+    sites.apply_configured_domain(using="default")  # unset: the back office's value is kept
+    assert Site.objects.get_current().domain == "decide.example.org"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_manage_py_serve_runs_the_worker_and_prints_where_to_go(tmp_path: Path) -> None:
+    """The command `make serve` runs, as a user runs it: a fresh SQLite database, the SQLite queue, a port
+    other than 8000. A second process queues an e-mail; the server's own worker sends it."""
+    port = _free_port()
+    outbox = tmp_path / "mail"
+    env = {**os.environ, "SMARTCITY_VAR_DIR": str(tmp_path / "var"), "EMAIL_URL": f"file://{outbox}",
+           "DJANGO_SETTINGS_MODULE": "smartcity.settings", "DEBUG": "1", "PYTHONUNBUFFERED": "1"}
+    for name in ("DATABASE_URL", "REDIS_URL", "SITE_DOMAIN", "HUEY_IMMEDIATE"):
+        env.pop(name, None)
+    manage = [sys.executable, str(REPO / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput"], env=env, cwd=REPO, check=True, capture_output=True)
+    server = subprocess.Popen([*manage, "serve", f"127.0.0.1:{port}", "--noreload"], env=env, cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert server.stdout is not None
+        banner = []
+        for line in server.stdout:
+            banner.append(line)
+            if line.startswith("Links in e-mails point to"):
+                break
+        text = "".join(banner)
+        for path in ("/ro/", "/en/", "/api/docs", "/ro/admin/", "/ro/accounts/signup/"):
+            assert f"http://127.0.0.1:{port}{path}" in text
+        assert "createsuperuser" in text and "run here" in text
+        enqueue = (
+            "from accounts.models import User; from participation.models import Notification; "
+            "from participation.tasks import send_notification_emails; "
+            "u = User.objects.create_user(email='f@example.org', password='x-long-pass-42'); "
+            "n = Notification.objects.create(user=u, event='t', message='Answered', url='/ro/participation/'); "
+            "send_notification_emails.enqueue([n.pk])")
+        subprocess.run([*manage, "shell", "-c", enqueue], env=env, cwd=REPO, check=True, capture_output=True)
+        # Polled until the worker has written the e-mail (a generous ceiling; nothing is asserted on time).
+        give_up = time.monotonic() + 120
+        while time.monotonic() < give_up and not (outbox.exists() and any(outbox.iterdir())):
+            assert server.poll() is None, "the server stopped"
+            time.sleep(0.2)
+        written = "".join(p.read_text() for p in outbox.iterdir())
+        assert "f@example.org" in written
+        assert re.search(rf"http://127\.0\.0\.1:{port}/ro/participation/", written)
+    finally:
+        server.terminate()
+        server.wait(30)
