@@ -395,10 +395,10 @@ def cast_ballot(request: HttpRequest, slug: str, payload: BallotIn) -> Any:
                                                                  429: ErrorOut},
              summary="Cast a ballot with a printed single-use voting code (no account)")
 def cast_code_ballot(request: HttpRequest, slug: str, payload: CodeBallotIn) -> Any:
-    from budgeting import throttle
+    from core import ratelimit
 
     edition = selectors.edition_or_404(request.user, slug)
-    if throttle.code_attempts_exceeded(request):
+    if not ratelimit.hit(request, "voting_code_failure", dry_run=True).allowed:
         return FieldErrors({"code": ["too many wrong codes from this address; try again later"]}, 429).response()
     try:
         services.cast_code_ballot(edition, payload.code, _choices(payload))
@@ -406,6 +406,6 @@ def cast_code_ballot(request: HttpRequest, slug: str, payload: CodeBallotIn) -> 
         return error.response()
     except ValidationError as error:
         if "code" in getattr(error, "error_dict", {}):
-            throttle.count_code_failure(request)
+            ratelimit.hit(request, "voting_code_failure")
         return _field_errors(error).response()
     return Status(201, {"recorded": True})

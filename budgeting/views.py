@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from budgeting import forms, selectors, services, throttle
+from budgeting import forms, selectors, services
 from budgeting.explain import result_rows
 from budgeting.models import (
     BallotType,
@@ -29,6 +29,7 @@ from budgeting.models import (
     ProjectStatus,
     Residence,
 )
+from core import ratelimit
 from core.models import Neighbourhood
 
 
@@ -389,7 +390,7 @@ def _code_ballot(request: HttpRequest, edition: Edition, *, paper: bool) -> Http
     template = "budgeting/paper.html" if paper else "budgeting/vote_code.html"
     if request.method != "POST":
         return render(request, template, {"edition": edition, "code_form": forms.CodeForm()})
-    if throttle.code_attempts_exceeded(request):
+    if not ratelimit.hit(request, "voting_code_failure", dry_run=True).allowed:
         return render(request, template, {"edition": edition, "code_form": forms.CodeForm(),
                                           "throttled": True}, status=429)
     code_form = forms.CodeForm(request.POST)
@@ -399,7 +400,7 @@ def _code_ballot(request: HttpRequest, edition: Edition, *, paper: bool) -> Http
     try:
         voting_code = services.check_code(edition, code)
     except ValidationError as error:
-        throttle.count_code_failure(request)
+        ratelimit.hit(request, "voting_code_failure")
         forms.add_service_errors(code_form, error)
         return render(request, template, {"edition": edition, "code_form": code_form}, status=400)
     allowed = services.ballot_pools(edition, neighbourhood=voting_code.neighbourhood,

@@ -25,8 +25,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import ratelimit
+from core.client_address import person_token
 from core.models import Neighbourhood
-from reports import geocoding, geodesy, ratelimit, refcache, respcache, selectors, services, tokens
+from reports import geocoding, geodesy, refcache, respcache, selectors, services, tokens
 from reports.forms import FlagForm, FollowForm, ReopenForm, ReportForm
 from reports.models import STATUS_MEANINGS, Category, Channel, Moderation, Photo, Report, Status, Update
 
@@ -204,11 +206,10 @@ def new_report(request: HttpRequest) -> HttpResponse:
 
 def _submit(request: HttpRequest, form: ReportForm, user: Any, staff: bool) -> HttpResponse | None:
     data = form.cleaned_data
-    address = ratelimit.client_address(request)
     # Staff recording a call type the caller's address; everyone else signed in uses their account's.
     email = (data.get("email") if staff else (user.email if user else data.get("email"))) or ""
-    if not ratelimit.hit("report:address", address).allowed or (
-            email and not ratelimit.hit("report:email", email).allowed):
+    if not ratelimit.hit(request, "report:address").allowed or (
+            email and not ratelimit.hit(request, "report:email", email).allowed):
         form.add_error(None, _("Too many reports from here in a short time. Please try again later."))
         return None
     photos = [upload.read() for upload in (data.get(f"photo{n}") for n in (1, 2, 3)) if upload]
@@ -279,7 +280,7 @@ def geocode(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     if len(query) < 2:
         return JsonResponse({"results": []})
-    if not ratelimit.hit("geocode:address", ratelimit.client_address(request)).allowed:
+    if not ratelimit.hit(request, "geocode:address").allowed:
         return JsonResponse({"error": "too many searches; wait a minute"}, status=429)
     return JsonResponse({"results": geocoding.search(query)}, json_dumps_params={"ensure_ascii": False})
 
@@ -344,7 +345,7 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
     report = _public_report(pk)
     form = FollowForm(request.POST)
     support = request.POST.get("support") in ("on", "1", "true") or request.GET.get("support") == "1"
-    if not ratelimit.hit("follow:address", ratelimit.client_address(request)).allowed:
+    if not ratelimit.hit(request, "follow:address").allowed:
         messages.error(request, _("Too many requests from here in a short time. Please try again later."))
         return redirect(report.get_absolute_url() + "#follow")
     user = request.user if request.user.is_authenticated else None
@@ -393,7 +394,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def flag(request: HttpRequest, pk: int) -> HttpResponse:
     report = _public_report(pk)
     form = FlagForm(request.POST)
-    if not ratelimit.hit("flag:address", ratelimit.client_address(request)).allowed:
+    if not ratelimit.hit(request, "flag:address").allowed:
         messages.error(request, _("Too many requests from here in a short time. Please try again later."))
         return redirect(report.get_absolute_url())
     if not form.is_valid():
@@ -401,7 +402,7 @@ def flag(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     try:
         services.flag_report(user, report, form.cleaned_data["reason"], form.cleaned_data["text"],
-                             ratelimit.source_hash(request))
+                             person_token(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(report.get_absolute_url() + "#flag")
@@ -437,7 +438,7 @@ def reopen_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     report = _public_report(pk)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.hit("reopen:address", ratelimit.client_address(request)).allowed:
+        if not ratelimit.hit(request, "reopen:address").allowed:
             raise PermissionDenied("rate")
         try:
             services.reopen(None, report, form.cleaned_data["text"], via_token=token)

@@ -71,6 +71,8 @@ for _room in OPTIONAL_ROOMS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL or invalid UTF-8 anywhere in a request is a 400 naming where (core/request_text.py).
+    "core.request_text.RejectInvalidTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -168,6 +170,21 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Timișoara Smart City] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-in throttling (allauth's limiter, which core.ratelimit uses for every other limit too).
+# Failed sign-ins: 5 per 5 minutes per (account, address) and 60 per 10 minutes per address, so a
+# shared address (a school, a mobile carrier) is not locked out by one guesser; all sign-in posts:
+# 60 per minute per address. Addresses come from core.client_address (trusted proxies).
+ACCOUNT_RATE_LIMITS = {
+    "login": "60/m/ip",
+    "login_failed": "60/10m/ip,5/5m/key",
+    "signup": "20/m/ip,100/h/ip",
+}
+
+# --- Reverse proxy --------------------------------------------------------------------------
+# The client address behind our own proxies (core/client_address.py, docs/operations.md).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=[])
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

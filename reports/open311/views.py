@@ -24,7 +24,8 @@ from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from reports import ratelimit, refcache, respcache, services
+from core import ratelimit
+from reports import refcache, respcache, services
 from reports.models import (
     Category,
     Channel,
@@ -354,12 +355,13 @@ def post_request(request: HttpRequest, format_: str) -> HttpResponse:
         raise Open311Error(400, "Content-Type: send the fields as application/x-www-form-urlencoded (or "
                                 "multipart/form-data), as GeoReport v2 requires; JSON and XML bodies are not read")
     api_key = _authenticate(request)
-    decision = ratelimit.hit("open311_post:key", str(api_key.pk), limit=api_key.requests_per_hour)
+    decision = ratelimit.hit(request, "open311_post:key", str(api_key.pk),
+                              rate=f"{api_key.requests_per_hour}/h/key")
     if not decision.allowed:
         response = _error(format_, 429, "api_key: too many requests with this key; try again later")
         response["Retry-After"] = str(decision.retry_after)
         return response
-    if not ratelimit.hit("open311_post:address", ratelimit.client_address(request)).allowed:
+    if not ratelimit.hit(request, "open311_post:address").allowed:
         raise Open311Error(429, "too many requests from this address; try again later")
     post = request.POST
     for name, value in post.items():

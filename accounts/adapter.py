@@ -1,0 +1,26 @@
+"""allauth adapter: sign-in limits that a stranger cannot turn against other people.
+
+- The client address is core.client_address (trusted proxies honoured, forged X-Forwarded-For
+  entries ignored), so behind the reverse proxy each citizen is counted on their own address.
+- Failed sign-ins are counted per (account, address) as well as per address: a stranger guessing
+  someone's password is slowed down on their own address and never locks the owner out of the
+  account from the owner's address (OWASP ASVS 2.2.1, lockout attacks).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+
+from core.client_address import client_address
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_address(request)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        per_account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{per_account}:{client_address(request)}"
