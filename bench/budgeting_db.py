@@ -4,7 +4,8 @@ ballot), counting them from the database, rendering the results page and writing
     .venv/bin/python bench/budgeting_db.py [FILE.pb ...] [--rules mes,phragmen]
 
 Runs on a fresh SQLite database in a temporary directory (or on DATABASE_URL when it is set: use a
-database of your own). Without arguments it uses the larger files of /work/shared/data/pabulib.
+database of your own). Without arguments it uses the larger files of tests/data/pabulib (stored
+xz-compressed there; a FILE may be plain or .xz too).
 The rules themselves are benchmarked in bench/pb_rules.py; here they are one step among others.
 """
 
@@ -40,15 +41,16 @@ def main() -> None:
     from budgeting.pb.pabulib import write_pabulib_text
 
     call_command("migrate", verbosity=0)
-    shared = Path(settings.SHARED_DIR) / "data" / "pabulib"
-    files = [Path(name) if Path(name).exists() else shared / name for name in (args.files or DEFAULT_FILES)]
+    from tests.budgeting.make_golden import pabulib_name, pabulib_path, read_pabulib_text
+
+    files = [Path(name) if Path(name).exists() else pabulib_path(name) for name in (args.files or DEFAULT_FILES)]
     rules = [rule for rule in args.rules.split(",") if rule]
     client = Client()
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
     print("file | ballots | projects | import+count s | recount with " + "+".join(rules) + " s | "
           "results page s | .pb export s")
     for number, path in enumerate(files):
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_pabulib_text(path)
         slug = f"bench-{number}"
         start = time.perf_counter()
         edition = services.import_pabulib("bench", text, slug=slug)
@@ -65,7 +67,7 @@ def main() -> None:
         instance, _projects, _tally = counting.pool_instance(edition, edition.pools.get(), for_export=True)
         write_pabulib_text(instance)
         export = time.perf_counter() - start
-        print(f"{path.name} | {edition.ballots.count()} | {edition.projects.count()} | {imported:.1f} | "
+        print(f"{pabulib_name(path)} | {edition.ballots.count()} | {edition.projects.count()} | {imported:.1f} | "
               f"{recount:.1f} | {page:.2f} | {export:.1f}")
 
 

@@ -1,14 +1,14 @@
-"""Benchmark: budgeting.pb rules against pabutools 1.2.3 on the largest shared Pabulib files.
+"""Benchmark: budgeting.pb rules against pabutools 1.2.3 on the largest Pabulib files of tests/data/pabulib.
 
     .venv/bin/python bench/pb_rules.py            # the default cases (about 10 minutes, nearly all pabutools)
     .venv/bin/python bench/pb_rules.py --quick    # skip the pabutools runs longer than a minute
     .venv/bin/python bench/pb_rules.py --all      # every rule on every large file (hours)
 
-For each case both implementations parse the file and compute the rule in this one process; the
-outcomes must be identical (the script exits with status 1 otherwise). Times are CPU seconds of
-this process (less sensitive than wall time to other jobs on a shared machine; both are printed),
-rule only, parsing reported separately. Finally a synthetic edition of 100,000 voters is timed
-for budgeting.pb alone. Prints Markdown tables.
+For each case both implementations parse the file's text (read and unpacked from .xz beforehand)
+and compute the rule in this one process; the outcomes must be identical (the script exits with
+status 1 otherwise). Times are CPU seconds of this process (less sensitive than wall time to other
+jobs on a shared machine; both are printed), rule only, parsing reported separately. Finally a
+synthetic edition of 100,000 voters is timed for budgeting.pb alone. Prints Markdown tables.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from budgeting.pb import compute_outcome, make_instance, parse_pabulib, parse_pabulib_text  # noqa: E402
+from budgeting.pb import compute_outcome, make_instance, parse_pabulib_text  # noqa: E402
 from budgeting.pb.pabulib import write_pabulib_text  # noqa: E402
-from tests.budgeting.make_golden import pabulib_dir, pabutools_rule  # noqa: E402
+from tests.budgeting.make_golden import pabulib_path, pabutools_rule, read_pabulib_text  # noqa: E402
 
 T = TypeVar("T")
 
@@ -71,16 +71,16 @@ def ours_outcome(instance: Any, rule: str) -> list[str]:
 
 
 def compare(cases: list[tuple[str, list[str]]], skip_slow: bool) -> bool:
-    from pabutools.election import parse_pabulib as pabutools_parse
+    from pabutools.election.pabulib import parse_pabulib_from_string as pabutools_parse
 
     same_everywhere = True
     print("| instance | voters | rule | pabutools (s) | budgeting.pb (s) | speed-up | identical |")
     print("|---|---:|---|---:|---:|---:|---|")
     parse_rows = []
     for name, rules in cases:
-        path = pabulib_dir() / name
-        instance, ours_parse = timed(partial(parse_pabulib, path))
-        (reference_instance, reference_profile), theirs_parse = timed(partial(pabutools_parse, str(path)))
+        text = read_pabulib_text(pabulib_path(name))  # the large files are stored xz-compressed
+        instance, ours_parse = timed(partial(parse_pabulib_text, text))
+        (reference_instance, reference_profile), theirs_parse = timed(partial(pabutools_parse, text))
         parse_rows.append((name, instance.num_voters, theirs_parse, ours_parse))
         for rule in rules:
             if skip_slow and (name, rule) in QUICK_SKIP:

@@ -28,6 +28,16 @@ from strategy.models import Project as StrategyProject
 DEMO_SLUG = "timisoara-decide-2025-demo"
 IMPORTED_SLUG = "pabulib-assen-2024"
 PABULIB_DEMO_FILE = "Netherlands_Assen_2024.pb"
+# Shipped with the repository (source and licence in data/demo/README.md).
+PABULIB_DEMO_PATH = settings.BASE_DIR / "data" / "demo" / "pabulib" / PABULIB_DEMO_FILE
+IMPORTED_DESCRIPTION_RO = (
+    "Ediție demonstrativă încheiată: un buget participativ real (Assen, Țările de Jos, 2024, „Top Idee”: "
+    "14 proiecte, 84 de votanți), preluat din biblioteca publică Pabulib pentru a arăta rezultatele și "
+    "explicațiile lor. Nu sunt date ale Timișoarei. ")
+IMPORTED_DESCRIPTION_EN = (
+    "A finished demonstration edition: a real participatory budget (Assen, the Netherlands, 2024, “Top Idee”: "
+    "14 projects, 84 voters), taken from the public Pabulib library to show results and their explanations. "
+    "Not Timișoara's data. ")
 ACTOR = "demo"
 
 CATEGORIES = [
@@ -211,13 +221,14 @@ def _imported_edition(stdout: Any) -> None:
     if Edition.objects.filter(slug=IMPORTED_SLUG).exists():
         stdout.write(f"Budgeting: imported edition {IMPORTED_SLUG} exists")
         return
-    path = settings.SHARED_DIR / "data" / "pabulib" / PABULIB_DEMO_FILE
-    if not path.exists():
-        stdout.write(f"Budgeting: {path} not found, no imported edition")
-        return
-    edition = services.import_pabulib(ACTOR, path.read_text(encoding="utf-8-sig"), slug=IMPORTED_SLUG,
-                                      title="Assen 2024 — Top Idee (Pabulib)",
-                                      compare=[Rule.GREEDY, Rule.MES, Rule.PHRAGMEN])
+    path = PABULIB_DEMO_PATH
+    with transaction.atomic():
+        edition = services.import_pabulib(ACTOR, path.read_text(encoding="utf-8-sig"), slug=IMPORTED_SLUG,
+                                          title="Assen 2024 — Top Idee (Pabulib, demo)",
+                                          compare=[Rule.GREEDY, Rule.MES, Rule.PHRAGMEN], is_demo=True)
+        edition.description_ro = IMPORTED_DESCRIPTION_RO + edition.description_en  # type: ignore[attr-defined]
+        edition.description_en = IMPORTED_DESCRIPTION_EN + edition.description_en  # type: ignore[attr-defined]
+        edition.save(update_fields=["description_ro", "description_en"])
     stdout.write(f"Budgeting: imported {PABULIB_DEMO_FILE} as {edition.slug} "
                  f"({edition.projects.filter(selected=True).count()} projects selected)")
 

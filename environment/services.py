@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import audit
-from environment.airquality.payloads import PayloadError, iter_archive_file, parse_firmware_push
+from environment.airquality.payloads import PayloadError, iter_archive_csv, iter_archive_file, parse_firmware_push
 from environment.airquality.validation import ValidationPolicy
 from environment.catalog import kind_for
 from environment.ingest import pipeline
@@ -219,7 +219,8 @@ ARCHIVE_BATCH = 5000
 
 def import_archive(actor: Any, path: Path, *, sensor_map: dict[str, str] | None = None,
                    register_unknown: bool = False, network: str = Network.PRIVATE, is_demo: bool = False,
-                   progress: Callable[[int], None] | None = None) -> ImportReport:
+                   progress: Callable[[int], None] | None = None, lines: Iterable[str] | None = None
+                   ) -> ImportReport:
     """Stream a sensor.community archive CSV into readings (and aggregates), in batches.
 
     `sensor_map` maps the archive's sensor id to a registered sensor id (e.g. to replay a file
@@ -227,6 +228,8 @@ def import_archive(actor: Any, path: Path, *, sensor_map: dict[str, str] | None 
     own metadata with `register_unknown`. Each batch is its own transaction: an import that is
     interrupted can simply be run again (stored readings are skipped as duplicates). One audit
     row records the file, its counts and who imported it. `progress` gets the last line read.
+    `lines`, when given, are the file's content as it is to be read (the demo re-times a shipped
+    file this way); `path` then only names the source.
     """
     _require(actor, "environment.import_archive")
     mapping = sensor_map or {}
@@ -251,7 +254,8 @@ def import_archive(actor: Any, path: Path, *, sensor_map: dict[str, str] | None 
         rows.clear()
         records.clear()
 
-    for row in iter_archive_file(path, errors=errors):
+    source = iter_archive_csv(lines, errors=errors) if lines is not None else iter_archive_file(path, errors=errors)
+    for row in source:
         report.rows += 1
         if row.sensor_id not in refs:
             refs[row.sensor_id] = _archive_sensor(actor, row, mapping, register_unknown, network, is_demo, report)

@@ -20,8 +20,6 @@ from smartcity.env import env_bool, env_list, parse_email_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SMARTCITY_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-# Real data shipped beside the repository (seed, Pabulib, sensors, neighbourhoods).
-SHARED_DIR = Path(os.environ.get("SMARTCITY_SHARED_DIR", BASE_DIR.parent / "shared"))
 
 DEBUG = env_bool("DEBUG", default=False)
 

@@ -9,21 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 
 from accounts.roles import Role
 from budgeting import services
 from budgeting.models import BallotType, Edition, Eligibility, Phase, Project, Residence, Rule
-
-PABULIB_DIR = Path(settings.SHARED_DIR) / "data" / "pabulib"
+from tests.budgeting.make_golden import pabulib_path
 
 
 def pabulib_file(name: str) -> Path:
-    path = PABULIB_DIR / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
+    """A plain (uncompressed) Pabulib file of tests/data/pabulib; missing, it fails the test (never skips)."""
+    path = pabulib_path(name)
+    assert path.suffix == ".pb", f"{path.name} is stored compressed: read it with read_pabulib_text"
     return path
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import json
-import os
+import lzma
 import sys
 import tempfile
 import time
@@ -40,17 +40,37 @@ GOLDEN = Path(__file__).resolve().parent / "data" / "golden.json"
 RULE_KEYS = ("greedy", "greedy:cardinality", "timisoara", "mes", "mes:cardinality", "mes-add1", "phragmen")
 
 
-def shared_dir() -> Path:
-    """shared/ beside the clone (CI layout), or SMARTCITY_SHARED_DIR."""
-    return Path(os.environ.get("SMARTCITY_SHARED_DIR", REPO.parent / "shared")).resolve()
+PABULIB_DIR = REPO / "tests" / "data" / "pabulib"
+# The 14 Pabulib files copied into the repository (tests/data/pabulib/README.md); a missing one is a failure.
+PABULIB_FILE_COUNT = 14
 
 
 def pabulib_dir() -> Path:
-    return shared_dir() / "data" / "pabulib"
+    return PABULIB_DIR
+
+
+def pabulib_name(path: Path) -> str:
+    """The file's Pabulib name: ``X.pb`` whether it is stored as ``X.pb`` or xz-compressed as ``X.pb.xz``."""
+    return path.name.removesuffix(".xz")
 
 
 def pabulib_files() -> list[Path]:
-    return sorted(pabulib_dir().glob("*.pb"))
+    """Every Pabulib file in the repository, plain or xz-compressed, in order of their Pabulib names."""
+    return sorted([*PABULIB_DIR.glob("*.pb"), *PABULIB_DIR.glob("*.pb.xz")], key=pabulib_name)
+
+
+def pabulib_path(name: str) -> Path:
+    """The stored file of the Pabulib file ``name`` (``X.pb``): ``X.pb`` or ``X.pb.xz``."""
+    for candidate in (PABULIB_DIR / name, PABULIB_DIR / f"{name}.xz"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{name} is not in {PABULIB_DIR} (plain or .xz)")
+
+
+def read_pabulib_text(path: Path) -> str:
+    """The text of a Pabulib file (UTF-8, a leading BOM dropped), decompressing ``.xz``."""
+    data = lzma.decompress(path.read_bytes()) if path.suffix == ".xz" else path.read_bytes()
+    return data.decode("utf-8-sig")
 
 
 def _sat_class(vote_type: str, cardinality: bool) -> tuple[Any, bool]:
@@ -95,9 +115,9 @@ def timisoara_reference(instance: Any, profile: Any, max_projects: int = 15, tol
 
 def pabutools_outcome(path: Path, rule: str) -> list[str]:
     """Selected project ids (sorted) that pabutools gives for ``rule`` (a key of RULE_KEYS)."""
-    from pabutools.election import parse_pabulib
+    from pabutools.election.pabulib import parse_pabulib_from_string
 
-    instance, profile = parse_pabulib(str(path))
+    instance, profile = parse_pabulib_from_string(read_pabulib_text(path))
     return pabutools_rule(instance, profile, rule)
 
 
@@ -145,19 +165,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from importlib.metadata import version
 
-    from pabutools.election import parse_pabulib
+    from pabutools.election.pabulib import parse_pabulib_from_string
 
     pabutools_version = version("pabutools")
     for path in pabulib_files():
-        if args.only and path.name not in args.only:
+        name = pabulib_name(path)
+        if args.only and name not in args.only:
             continue
+        text = read_pabulib_text(path)
         for rule in args.rules:
-            instance, profile = parse_pabulib(str(path))
+            instance, profile = parse_pabulib_from_string(text)
             start = time.perf_counter()
             outcome = pabutools_rule(instance, profile, rule)
             elapsed = time.perf_counter() - start
-            print(f"{path.name} {rule}: {len(outcome)} projects in {elapsed:.1f} s", flush=True)
-            _merge(path.name, rule, pabutools_version, outcome, round(elapsed, 2))
+            print(f"{name} {rule}: {len(outcome)} projects in {elapsed:.1f} s", flush=True)
+            _merge(name, rule, pabutools_version, outcome, round(elapsed, 2))
     return 0
 
 

@@ -39,10 +39,9 @@ def public_paths() -> list[str]:
     paths = ["/{lang}/budgeting/", f"/{{lang}}/budgeting/{DEMO_SLUG}/", f"/{{lang}}/budgeting/{DEMO_SLUG}/projects/",
              f"/{{lang}}/budgeting/{DEMO_SLUG}/projects/?category=spatii-verzi",
              f"/{{lang}}/budgeting/{DEMO_SLUG}/projects/1/", f"/{{lang}}/budgeting/{DEMO_SLUG}/projects/23/",
-             f"/{{lang}}/budgeting/{DEMO_SLUG}/vote/", f"/{{lang}}/budgeting/{DEMO_SLUG}/vote/code/"]
-    if (settings.SHARED_DIR / "data" / "pabulib" / "Netherlands_Assen_2024.pb").exists():
-        paths += [f"/{{lang}}/budgeting/{IMPORTED_SLUG}/", f"/{{lang}}/budgeting/{IMPORTED_SLUG}/results/",
-                  f"/{{lang}}/budgeting/{IMPORTED_SLUG}/projects/1/"]
+             f"/{{lang}}/budgeting/{DEMO_SLUG}/vote/", f"/{{lang}}/budgeting/{DEMO_SLUG}/vote/code/",
+             f"/{{lang}}/budgeting/{IMPORTED_SLUG}/", f"/{{lang}}/budgeting/{IMPORTED_SLUG}/results/",
+             f"/{{lang}}/budgeting/{IMPORTED_SLUG}/projects/1/"]
     return paths
 
 

@@ -1,6 +1,7 @@
 """budgeting.pb rules on real Pabulib files: identical to pabutools, and to what cities published.
 
-The golden file (tests/budgeting/make_golden.py) holds pabutools' outcome for every shared file and
+The golden file (tests/budgeting/make_golden.py) holds pabutools' outcome for every Pabulib file in
+tests/data/pabulib and
 rule; on the small files pabutools also runs live here, so the comparison does not rest on a stale
 JSON alone.
 """
@@ -16,24 +17,34 @@ from typing import Any
 
 import pytest
 
-from budgeting.pb import PabulibError, Reason, compute_outcome, make_instance, parse_pabulib
+from budgeting.pb import PabulibError, Reason, compute_outcome, make_instance, parse_pabulib_text
 from budgeting.pb.cli import main
 from budgeting.pb.pabulib import Instance, VoteType
-from tests.budgeting.make_golden import GOLDEN, REPO, RULE_KEYS, pabulib_dir, pabulib_files, pabutools_outcome
+from tests.budgeting.make_golden import (
+    GOLDEN,
+    PABULIB_FILE_COUNT,
+    REPO,
+    RULE_KEYS,
+    pabulib_dir,
+    pabulib_files,
+    pabulib_name,
+    pabutools_outcome,
+    read_pabulib_text,
+)
 
 GOLDEN_DATA: dict[str, Any] = json.loads(GOLDEN.read_text())
-FILES = {path.name: path for path in pabulib_files()}
+FILES = {pabulib_name(path): path for path in pabulib_files()}
 # Elections this small take pabutools at most a few seconds for every rule (see "seconds" in the
-# golden file): five of the shared files.
+# golden file): five of the repository's files.
 LIVE_MAX_VOTERS = 500
 _parsed: dict[str, Instance] = {}
 
 
 def instance_of(name: str) -> Instance:
     if name not in FILES:
-        pytest.fail(f"{name} missing from {pabulib_dir()} (set SMARTCITY_SHARED_DIR)")
+        pytest.fail(f"{name} missing from {pabulib_dir()}")
     if name not in _parsed:
-        _parsed[name] = parse_pabulib(FILES[name])
+        _parsed[name] = parse_pabulib_text(read_pabulib_text(FILES[name]))
     return _parsed[name]
 
 
@@ -51,7 +62,8 @@ LIVE_CASES = [
 ]
 
 
-def test_golden_file_covers_every_shared_file_and_rule() -> None:
+def test_golden_file_covers_every_repository_file_and_rule() -> None:
+    assert len(FILES) == PABULIB_FILE_COUNT
     assert GOLDEN_DATA["pabutools"] == "1.2.3"
     assert set(GOLDEN_DATA["outcomes"]) == set(FILES)
     for rules in GOLDEN_DATA["outcomes"].values():

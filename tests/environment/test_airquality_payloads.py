@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from environment.airquality.validation import Reading, ValidationPolicy, validat
 
 RECEIVED = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[2]
-SENSORS = Path(os.environ.get("SMARTCITY_SHARED_DIR", REPO.parent / "shared")) / "data" / "sensors"
+SENSORS = REPO / "data" / "demo" / "sensors"  # sensor.community samples shipped with the repository
 
 
 def firmware(*values: tuple[str, object], **extra: object) -> str:
@@ -363,8 +362,7 @@ def test_bounded_lines_cut_overlong_lines_without_reading_them_whole():
 
 @pytest.fixture(scope="module")
 def sample_dir() -> Path:
-    if not SENSORS.is_dir():
-        pytest.skip(f"sample sensor data not found at {SENSORS} (set SMARTCITY_SHARED_DIR)")
+    assert SENSORS.is_dir(), f"sample sensor data missing from the repository: {SENSORS}"
     return SENSORS
 
 

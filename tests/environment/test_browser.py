@@ -20,8 +20,6 @@ PAGES = ["/{lang}/air/", "/{lang}/air/sensors/demo-15092/", "/{lang}/air/sensors
 def seeded(live_server: Any, settings: Any) -> str:
     # No map tiles from the network in tests; the stations are still drawn.
     settings.MAP_TILE_URL = ""
-    if not (settings.SHARED_DIR / "data" / "sensors").is_dir():
-        pytest.skip("sample archive files not found")
     from environment.demo import load_demo_data
 
     load_demo_data(StringIO())

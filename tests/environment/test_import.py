@@ -1,4 +1,4 @@
-"""Bulk import of sensor.community archive CSVs (the real samples in SHARED_DIR/data/sensors)."""
+"""Bulk import of sensor.community archive CSVs (the real samples in data/demo/sensors)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,8 @@ from core.models import AuditEntry
 from environment.models import DailyAggregate, HourlyAggregate, QuarantinedReading, Reading, Sensor
 
 pytestmark = pytest.mark.django_db
-SAMPLES = Path(settings.SHARED_DIR) / "data" / "sensors"
+SAMPLES = Path(settings.BASE_DIR) / "data" / "demo" / "sensors"
 SDS = SAMPLES / "2019-01-10_sds011_sensor_15092.csv"
-
-
-@pytest.fixture(autouse=True)
-def samples_present() -> None:
-    if not SDS.is_file():
-        pytest.skip(f"sample archive files not found in {SAMPLES}")
 
 
 def test_import_registers_from_the_file_and_maintains_aggregates(capsys: Any) -> None:

@@ -7,34 +7,67 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from environment.ingest.store import Row, store_readings
-from environment.models import Sensor
+from environment.models import QuarantinedReading, Sensor
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def demo(db: Any) -> None:
-    if not (settings.SHARED_DIR / "data" / "sensors").is_dir():
-        pytest.skip("sample archive files not found")
     from environment.demo import load_demo_data
 
     load_demo_data(StringIO())
 
 
-def test_demo_loader_is_idempotent_and_marks_demo(demo: None) -> None:
+def test_demo_loader_is_idempotent_and_marks_demo(db: Any) -> None:
+    from django.utils import timezone
+
     from environment.demo import load_demo_data
     from environment.models import Reading
 
+    now = timezone.now()
+    earlier = now - dt.timedelta(hours=6)
+    load_demo_data(StringIO(), now=earlier)
     count = Reading.objects.count()
-    assert count > 2000
-    load_demo_data(StringIO())
+    assert count > 20 * 2000  # about 1,800 archive rows a day, re-timed over three weeks
+    load_demo_data(StringIO(), now=earlier)
     assert Reading.objects.count() == count
     assert set(Sensor.objects.values_list("station__is_demo", flat=True)) == {True}
+    assert not any(s.status_at(now) == "online" for s in Sensor.objects.all())
+    # A later run tops the series up to its own present, so the sensors are online again.
+    load_demo_data(StringIO(), now=now)
+    assert Reading.objects.count() > count
+    assert all(s.status_at(now) == "online" for s in Sensor.objects.all())
+    assert not QuarantinedReading.objects.exists()
+
+
+def test_demo_sensors_are_online_with_real_readings_of_the_last_weeks(db: Any) -> None:
+    from django.utils import timezone
+
+    from environment.demo import DEMO_DAYS, SAMPLES_DIR, load_demo_data
+    from environment.models import Reading
+
+    load_demo_data(StringIO())
+    now = timezone.now()
+    sensors = list(Sensor.objects.all())
+    assert len(sensors) == 4
+    for sensor in sensors:
+        assert sensor.status == "online", sensor
+        assert Reading.objects.filter(sensor=sensor, time__gte=now - dt.timedelta(days=1)).exists()
+        assert not Reading.objects.filter(sensor=sensor, time__gt=now).exists()
+        oldest = Reading.objects.filter(sensor=sensor).order_by("time").first()
+        assert oldest is not None and now - oldest.time > dt.timedelta(days=DEMO_DAYS - 1)
+    # The values are the archive's own: the first 24 hours of the series hold exactly the file's PM10 values.
+    sds = Sensor.objects.get(sensor_id="demo-15092")
+    start = Reading.objects.filter(sensor=sds).order_by("time").values_list("time", flat=True)[0]
+    stored = sorted(Reading.objects.filter(sensor=sds, quantity=1, time__gte=start,
+                                           time__lt=start + dt.timedelta(days=1)).values_list("value", flat=True))
+    lines = (SAMPLES_DIR / "2019-01-10_sds011_sensor_15092.csv").read_text().splitlines()[1:]
+    assert stored == sorted(float(line.split(";")[6]) for line in lines)
 
 
 @pytest.mark.parametrize("lang", ["ro", "en"])
@@ -48,8 +81,8 @@ def test_pages_show_the_demo_data(client: Any, demo: None, lang: str) -> None:
     sensor = client.get(f"/{lang}/air/sensors/demo-15092/")
     assert sensor.status_code == 200
     body = sensor.content.decode()
-    assert "2019-01-10" in body and "<svg" in body and "<table" in body
-    city = client.get(f"/{lang}/air/city/?year=2019")
+    assert "<svg" in body and "<table" in body
+    city = client.get(f"/{lang}/air/city/")
     assert city.status_code == 200
     assert "2008/50/EC" in city.content.decode()
     assert client.get(f"/{lang}/air/sensors/nope/").status_code == 404
