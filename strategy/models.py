@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from strategy import units
+
 
 class Strategy(models.Model):
     slug = models.SlugField(unique=True)
@@ -375,6 +377,11 @@ class KPI(CodedModel):
         verbose_name_plural = _("KPIs")
         ordering = ["ambition__number", "order", "code"]
 
+    @property
+    def unit_label(self) -> str:
+        """The unit in the page's language (the field keeps the dataset's code, e.g. "persons")."""
+        return units.unit_label(self.unit)
+
     def __str__(self) -> str:
         return f"{self.code} {self.name or _('(name not recorded)')}"
 
@@ -416,6 +423,11 @@ class Figure(CodedModel):
         verbose_name = _("figure")
         verbose_name_plural = _("figures")
         ordering = ["code"]
+
+    @property
+    def unit_label(self) -> str:
+        """The unit in the page's language (the field keeps the dataset's code, e.g. "persons")."""
+        return units.unit_label(self.unit)
 
     def __str__(self) -> str:
         return f"{self.name or self.code}: {self.value} {self.unit}"

@@ -1,0 +1,34 @@
+"""The units the strategy dataset writes (in English, as codes) shown in the page's language.
+
+The dataset and the API keep the unit as written in the file ("persons", "MEUR"); pages show
+`unit_label(unit)`. A unit not listed here is shown as written (symbols such as "%", "MWh").
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+UNIT_LABELS = {
+    "number": _("number"),
+    "persons": _("persons"),
+    "cities": _("cities"),
+    "votes": _("votes"),
+    "tourists": _("tourists"),
+    "rank": _("rank"),
+    "months": _("months"),
+    "investors": _("investors"),
+    "answers": _("answers"),
+    "ratio": _("ratio"),
+    "MEUR": _("million €"),
+    "per capita": _("per capita"),
+    "m3 per capita": _("m³ per capita"),
+    "kg per capita": _("kg per capita"),
+    "mg/m3": "mg/m³",
+    "µg/m3": "µg/m³",
+    "m3": "m³",
+}
+
+
+def unit_label(unit: str) -> str:
+    """The unit in the active language ('persoane' for 'persons' on a Romanian page)."""
+    return str(UNIT_LABELS.get(unit, unit))
