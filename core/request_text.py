@@ -60,7 +60,11 @@ def _json_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
 def check_request(request: HttpRequest) -> None:
     """Raise InvalidText naming the first bad part of the request."""
     meta = request.META
-    _check_percent_encoded("path", str(meta.get("PATH_INFO", "")))
+    try:  # PATH_INFO is already percent-decoded by the server: bytes carried as latin-1
+        path = str(meta.get("PATH_INFO", "")).encode("latin-1").decode("utf-8")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        raise InvalidText("path", "is not valid UTF-8") from None
+    _check_text("path", path)
     query = str(meta.get("QUERY_STRING", ""))
     if query:
         for pair in query.split("&"):

@@ -8,23 +8,18 @@ import importlib
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core.outage import healthz
 from smartcity.api import api
 
 admin.site.site_header = _("Timișoara Smart City — back office")
 admin.site.site_title = _("Timișoara Smart City")
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
-
+# A database outage answers 503 with Retry-After instead of a bare 500 (core/outage.py).
+handler500 = "core.outage.server_error"
 
 urlpatterns = [
     path("api/", api.urls),
