@@ -30,8 +30,10 @@ ROLE_LABELS = {
     Role.ORGANISATION_REP: _("Organisation representative"),
 }
 
-# Roles that work in the back office (Django admin) and so get is_staff.
-STAFF_ROLES = {Role.ADMINISTRATOR, Role.STRATEGY_EDITOR, Role.DEPARTMENT_STAFF, Role.MODERATOR}
+# Roles that work in the back office (Django admin) and so get is_staff. The steering group writes the
+# yearly evaluation there (strategy.EvaluationCycle); the back office shows each role only what its
+# permissions (rules.py of each room) allow.
+STAFF_ROLES = {Role.ADMINISTRATOR, Role.STRATEGY_EDITOR, Role.DEPARTMENT_STAFF, Role.MODERATOR, Role.STEERING_GROUP}
 
 
 def role_codes(user: Any) -> frozenset[str]:

@@ -8,4 +8,7 @@ class BudgetingConfig(AppConfig):
     nav_items = [(_("Participatory budget"), "budgeting:index")]
 
     def ready(self) -> None:
+        from budgeting import strategy_links
+
+        strategy_links.register_all()  # origins of strategic projects (strategy.origins)
         from budgeting import kpi_providers  # noqa: F401  (registers the room's KPI providers)

@@ -49,6 +49,7 @@ class ConsultationAdmin(AuditedTranslationAdmin):
     list_display = ["title", "opens_at", "closes_at", "audience", "results_visibility", "published"]
     list_filter = ["published", "audience", "results_visibility"]
     search_fields = ["title_ro", "title_en", "slug"]
+    autocomplete_fields = ["strategy_project"]  # the strategic project that carries out the outcome
     inlines = [QuestionInline]
 
 
@@ -127,6 +128,7 @@ class ProposalAdmin(AuditedAdmin):
     list_filter = ["status", "official_answer", "ambition"]
     search_fields = ["title", "body"]
     readonly_fields = ["support_count", "threshold_reached_at", "answered_at", "author"]
+    autocomplete_fields = ["strategy_project"]  # accepted proposals: the strategic project that carries it out
 
 
 @admin.action(description=_("Hide the selected comments"))

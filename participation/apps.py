@@ -6,3 +6,8 @@ class ParticipationConfig(AppConfig):
     name = "participation"
     verbose_name = _("Participation")
     nav_items = [(_("Participation"), "participation:index")]
+
+    def ready(self) -> None:
+        from participation import strategy_links
+
+        strategy_links.register_all()  # origins and a section of strategic projects (strategy.origins)

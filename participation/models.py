@@ -17,6 +17,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -115,6 +116,12 @@ class Consultation(models.Model):
                                           choices=ResultsVisibility.choices, default=ResultsVisibility.ALWAYS)
     ask_profile = models.BooleanField(_("ask the optional respondent profile"), default=True)
     published = models.BooleanField(_("published"), default=False)
+    # What the city decided from the answers, and the strategic project that carries it out.
+    outcome = models.TextField(_("outcome"), blank=True, help_text=_("What the city decided from the answers."))
+    strategy_project = models.ForeignKey(
+        "strategy.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="origin_consultations",
+        verbose_name=_("carried out by (strategic project)"),
+        help_text=_("The strategic project that carries out the outcome; its page links back here."))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -525,6 +532,10 @@ class Proposal(models.Model):
     official_answer_text = models.TextField(_("answer text"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     threshold_reached_at = models.DateTimeField(null=True, blank=True)
+    strategy_project = models.ForeignKey(
+        "strategy.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="origin_proposals",
+        verbose_name=_("carried out by (strategic project)"),
+        help_text=_("Only for an accepted proposal: the strategic project that carries it out."))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -537,6 +548,12 @@ class Proposal(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("participation:proposal", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.strategy_project_id and self.official_answer != self.OfficialAnswer.ACCEPTED:
+            raise ValidationError({"strategy_project": _(
+                "Only an accepted proposal can be linked to the strategic project that carries it out.")})
 
     @property
     def threshold(self) -> int:

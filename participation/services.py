@@ -270,6 +270,30 @@ def answer_proposal(actor: Any, proposal: Proposal, state: str, text: str) -> Pr
 
 
 @transaction.atomic
+def link_to_strategy_project(actor: Any, item: Proposal | Consultation, project: Any, *, outcome: str | None = None,
+                             outcome_en: str | None = None) -> Proposal | Consultation:
+    """Record the strategic project that carries out an accepted proposal or a consultation's outcome (None
+    removes the link). The project's page then lists it under "where this project comes from"."""
+    _require(actor, "participation.answer_proposal" if isinstance(item, Proposal) else "participation.manage", item)
+    locked = type(item).objects.select_for_update(of=("self",)).get(pk=item.pk)
+    values: dict[str, Any] = {"strategy_project_id": project.pk if project is not None else None}
+    if isinstance(locked, Consultation):
+        if outcome is not None:
+            values["outcome_ro"] = outcome.strip()
+        if outcome_en is not None:
+            values["outcome_en"] = outcome_en.strip()
+    changes = audit.diff(locked, values.keys(), values)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.full_clean()  # e.g. a proposal that was not accepted cannot be linked
+    locked.save(update_fields=[name.removesuffix("_id") if name.endswith("_id") else name for name in values])
+    if changes:
+        audit.record(actor, f"participation.{locked._meta.model_name}.linked_to_strategy", locked, changes)
+    item.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
 def withdraw_proposal(actor: Any, proposal: Proposal) -> None:
     if _user(actor) is None or proposal.author_id != actor.pk:
         raise PermissionDenied(_("Only the author may withdraw a proposal."))

@@ -11,9 +11,13 @@ class ProcessTR(TranslationOptions):
 
 
 @register(models.Phase)
-@register(models.Consultation)
 class TitleDescriptionTR(TranslationOptions):
     fields = ("title", "description")
+
+
+@register(models.Consultation)
+class ConsultationTR(TranslationOptions):
+    fields = ("title", "description", "outcome")
 
 
 @register(models.Question)

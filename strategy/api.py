@@ -15,7 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
 
 from core.models import ApiToken
-from strategy import selectors, services
+from strategy import origins, selectors, services
 from strategy.models import KPI, Ambition, Project, ProjectStatus
 
 router = Router(tags=["strategy"])
@@ -96,7 +96,16 @@ class UpdateOut(Schema):
     text: str
 
 
+class OriginOut(Schema):
+    kind: str = Field(description="e.g. accepted proposal, consultation outcome, participatory budget")
+    title: str
+    url: str
+    detail: str
+
+
 class ProjectDetailOut(ProjectOut):
+    partners: str
+    origins: list[OriginOut] = Field(description="What this project carries out (strategy.origins registry)")
     milestones: list[MilestoneOut]
     updates: list[UpdateOut]
     sub_projects: list[ProjectOut]
@@ -121,6 +130,15 @@ class AmbitionOut(Schema):
     kpis: list[KpiOut]
 
 
+class FigureOut(Schema):
+    code: str
+    name: str | None = Field(description="null where the seed lost it")
+    value: Decimal
+    unit: str
+    year: int | None
+    source: str
+
+
 class StrategyOut(Schema):
     slug: str
     title: str
@@ -130,6 +148,7 @@ class StrategyOut(Schema):
     period_start: int
     period_end: int
     dataset_version: str
+    figures: list[FigureOut] = Field(description="The city in figures: context numbers that belong to no ambition")
     ambitions: list[AmbitionOut]
 
 
@@ -194,6 +213,8 @@ def strategy_tree(request: HttpRequest) -> Any:
         "slug": strategy.slug, "title": strategy.title, "motto": strategy.motto, "vision": strategy.vision,
         "mission": strategy.mission, "period_start": strategy.period_start, "period_end": strategy.period_end,
         "dataset_version": strategy.dataset_version,
+        "figures": [{"code": f.code, "name": f.name or None, "value": f.value, "unit": f.unit, "year": f.year,
+                     "source": f.source} for f in selectors.city_figures()],
         "ambitions": [{
             "code": a.code, "number": a.number, "title": a.title,
             "dimension": a.dimension.code if a.dimension else None, "sdg": a.sdg,
@@ -254,6 +275,9 @@ def get_project(request: HttpRequest, code: str) -> Any:
     progress = selectors.project_progress_map()
     number = project.objective.ambition.number if project.objective else None
     data = _project(project, progress, number)
+    data["partners"] = project.partners
+    data["origins"] = [{"kind": str(o.kind), "title": o.title, "url": o.url, "detail": o.detail}
+                       for o in origins.for_projects([project.pk]).get(project.pk, [])]
     data["milestones"] = [{"title": m.title, "due_date": m.due_date, "completed_on": m.completed_on}
                           for m in project.milestones.all()]
     data["updates"] = [{"date": u.created_at, "kind": u.kind, "old_status": u.old_status,

@@ -13,7 +13,8 @@ for model in ("strategy", "ambition", "objective", "project", "milestone", "proj
     for action in ("view", "add", "change", "delete"):
         rules.add_perm(f"strategy.{action}_{model}", can_edit_strategy)
 
-# The steering group reads the back office for evaluation, and writes the evaluation cycle.
+# The steering group reads the back office for evaluation, and writes the yearly evaluation (is_staff: accounts.roles).
 rules.set_perm("strategy.view_evaluationcycle", can_edit_strategy | rules.is_group_member("steering_group"))
 rules.set_perm("strategy.change_evaluationcycle", can_edit_strategy | rules.is_group_member("steering_group"))
+rules.set_perm("strategy.add_evaluationcycle", can_edit_strategy | rules.is_group_member("steering_group"))
 rules.add_perm("strategy.view_audit", can_edit_strategy | is_administrator)

@@ -6,15 +6,15 @@ import csv
 import datetime as dt
 from typing import Any
 
-from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from core.charts import Point, Series, line_chart
-from strategy import selectors
+from strategy import origins, selectors
 from strategy.models import (
     KPI,
     Ambition,
@@ -128,14 +128,15 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     for child in children:
         child.progress_value = progress.get(child.pk, 0.0)  # type: ignore[attr-defined]
     updates = list(project.updates.order_by("-created_at", "-id")[:100])
-    participation = None
-    if apps.is_installed("participation"):
-        # The participation behind the project: processes, consultations, events (constant queries).
-        from participation.selectors import for_project
-
-        participation = for_project(project)
+    # What the rooms registered (strategy.origins): where the project comes from (accepted proposals,
+    # consultation outcomes, budgeting projects selected for funding) and their sections (participation).
+    sections = []
+    for section in origins.sections():
+        context = section.context(project)
+        if context is not None:
+            sections.append(render_to_string(section.template, context, request=request))
     return render(request, "strategy/project.html", {
-        "participation": participation,
+        "origins": origins.for_projects([project.pk]).get(project.pk, []), "sections": sections,
         "project": project, "progress": progress.get(project.pk, 0.0), "children": children,
         "milestones": list(project.milestones.all()), "updates": updates,
         "kpis": selectors.with_latest(project.kpis.all()), "today": dt.date.today(),
@@ -210,7 +211,10 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     strategy = selectors.current_strategy()
     if strategy is None or not (strategy.period_start <= year <= strategy.period_end + 1):
         raise Http404(_("No report for this year."))
-    progress = selectors.project_progress_map()
+    # A year that has ended shows each project as it stood at its end, from the dated updates; the
+    # current year shows today's values.
+    ended = year < dt.date.today().year
+    states = selectors.project_states_at_year_end(year) if ended else selectors.current_project_states()
     ambitions = list(selectors.ambitions_tree())
     year_end = dt.date(year, 12, 31)
     kpis = list(KPI.objects.select_related("ambition"))
@@ -229,8 +233,8 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     for ambition in ambitions:
         projects = [p for o in ambition.objectives.all() for p in o.projects.all()]
         for project in projects:
-            project.progress_value = progress.get(project.pk, 0.0)  # type: ignore[attr-defined]
+            project.state = states.get(project.pk, selectors.NOT_RECORDED)  # type: ignore[attr-defined]
         sections.append({"ambition": ambition, "projects": projects, "kpis": by_ambition.get(ambition.pk, [])})
     cycle = EvaluationCycle.objects.filter(year=year, published=True).first()
     return render(request, "strategy/report.html", {"strategy": strategy, "year": year, "sections": sections,
-                                                    "cycle": cycle})
+                                                    "cycle": cycle, "year_ended": ended})

@@ -27,7 +27,8 @@ def _cookie_name(consultation: Consultation) -> str:
 
 
 def _consultation(slug: str, request: HttpRequest) -> Consultation:
-    consultation: Consultation = get_object_or_404(Consultation.objects.select_related("process"), slug=slug)
+    consultation: Consultation = get_object_or_404(Consultation.objects.select_related("process", "strategy_project"),
+                                                     slug=slug)
     if not consultation.published and not request.user.has_perm("participation.manage"):
         raise Http404
     return consultation

@@ -57,8 +57,8 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_object_or_404(Proposal.objects.select_related("ambition", "process", "organisation", "author"),
-                                 pk=pk)
+    proposal = get_object_or_404(Proposal.objects.select_related("ambition", "process", "organisation", "author",
+                                                                 "strategy_project"), pk=pk)
     if proposal.status == Proposal.Status.HIDDEN and not request.user.has_perm("participation.moderate"):
         return render(request, "participation/proposal_hidden.html", {"proposal": proposal}, status=410)
     comments, comment_count = selectors.comment_tree(proposal)
