@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -133,6 +135,8 @@ class Instance:
     projects: tuple[Project, ...]
     ballots: Ballots
     project_columns: tuple[str, ...] = ()
+    # Irregularities accepted while reading (not part of equality: the same election).
+    warnings: tuple[PabulibWarning, ...] = ()
 
     def __post_init__(self) -> None:
         index = {project.id: position for position, project in enumerate(self.projects)}
@@ -166,8 +170,40 @@ class Instance:
 # --------------------------------------------------------------------------------------- parsing
 
 
+@dataclass(frozen=True, slots=True)
+class PabulibWarning:
+    """An irregularity the parser accepted (pabutools 1.2.3 reads it too) and what it made of it.
+
+    ``kind`` is a stable name for the kind of irregularity (listed in docs/budgeting-rules.md), so
+    that a caller can group or count them; ``str()`` reads like a :class:`PabulibError`.
+    """
+
+    kind: str
+    section: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = " ".join(part for part in (self.section, f"line {self.line}" if self.line else "") if part)
+        return f"{where}: {self.message}" if where else self.message
+
+
+# Irregularities that the writer, strict, refuses to write back (see write_pabulib_text).
+UNWRITABLE = frozenset({"project-empty-id", "project-id-comma", "choose-1-several"})
+
+
+class _Notes:
+    """Collects warnings while parsing."""
+
+    def __init__(self) -> None:
+        self.items: list[PabulibWarning] = []
+
+    def add(self, kind: str, section: str, line: int | None, message: str) -> None:
+        self.items.append(PabulibWarning(kind, section, line, message))
+
+
 class _Rows:
-    """csv rows with the physical line number where each row starts, blank rows skipped."""
+    """csv rows with the physical line number where each row starts, empty lines skipped."""
 
     def __init__(self, text: str) -> None:
         # Not strict: real files contain fields such as `"Odkupmy" i my` (a quote that does not
@@ -184,7 +220,8 @@ class _Rows:
                 return
             except csv.Error as error:
                 raise PabulibError(f"line {self._reader.line_num}: malformed CSV ({error})") from None
-            if not row or all(not cell.strip() for cell in row):
+            # Like pabutools, only a row without any separator is blank: ";;" is a row of empty fields.
+            if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if self._reader.line_num > start and self._swallowed(row):
                 raise PabulibError(f"line {start}: a quote opened here is never closed")
@@ -197,176 +234,151 @@ class _Rows:
         return any(f"\n{name}" in cell.lower() for cell in row for name in SECTIONS)
 
 
-def _section_of(row: list[str]) -> str | None:
-    first = row[0].strip().lower()
-    if first in SECTIONS and all(not cell.strip() for cell in row[1:]):
-        return first
-    return None
+@dataclass
+class _Block:
+    """One appearance of a section in the file: its header and its rows."""
+
+    label: str
+    line: int
+    header: list[str] | None = None
+    header_line: int = 0
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
-def _number(section: str, line: int, name: str, text: str, *, negative: bool = False) -> Fraction:
+def _sections(text: str, notes: _Notes) -> dict[str, list[_Block]]:
+    """Split the file into its sections, each a list of blocks (one per appearance).
+
+    Like pabutools, a row whose first field names a section starts that section whatever else it
+    holds, and the row after it is the block's header. Sections may come in any order and more
+    than once (pabutools reads them one after the other): each irregularity is noted.
+    """
+    found: dict[str, list[_Block]] = {}
+    current: _Block | None = None
+    order: list[str] = []
+    for line, row in _Rows(text):
+        first = row[0].strip().lower()
+        if first in SECTIONS:
+            label = first.upper()
+            if any(cell.strip() for cell in row[1:]):
+                notes.add("section-row-extra-fields", label, line,
+                          f"the section name is followed by {';'.join(row[1:])!r}, which is ignored")
+            if first in found:
+                notes.add("section-repeated", label, line,
+                          "the section appears again; its rows are read as more rows of it (as pabutools does)")
+            elif order and SECTIONS.index(first) < SECTIONS.index(order[-1]):
+                notes.add("section-order", label, line,
+                          f"comes after {order[-1].upper()} (the order is META, PROJECTS, VOTES)")
+            current = _Block(label, line)
+            found.setdefault(first, []).append(current)
+            order.append(first)
+            continue
+        if current is None:
+            if any(cell.strip() for cell in row):
+                notes.add("data-before-meta", "", line, "data before the first section is ignored (as pabutools does)")
+        elif current.header is None:
+            if all(not cell.strip() for cell in row):
+                notes.add("blank-row", current.label, line, "a row of empty fields before the header is ignored")
+                continue
+            current.header, current.header_line = [cell.strip() for cell in row], line
+        else:
+            current.rows.append((line, row))
+    return found
+
+
+def _header(section: str, line: int, names: list[str], notes: _Notes) -> list[str]:
+    """Column names made unique and non-empty; like pabutools, the last of two equal names wins."""
+    result = list(names)
+    for position, name in enumerate(names):
+        if not name:
+            result[position] = f"column_{position + 1}"
+            notes.add("header-empty-name", section, line,
+                      f"column {position + 1} has no name; it is called {result[position]!r}")
+    for position, name in enumerate(names):
+        if name and name in names[position + 1 :]:
+            result[position] = f"{name}_{position + 1}"
+            notes.add("header-repeated-name", section, line,
+                      f"column {name!r} appears twice; the last one is used (as pabutools does), "
+                      f"column {position + 1} is kept as {result[position]!r}")
+    return result
+
+
+def _fit(section: str, line: int, row: list[str], width: int, header: list[str], notes: _Notes) -> list[str]:
+    """A row of exactly the header's width: trailing empty fields dropped, missing ones empty."""
+    if len(row) == width:
+        return row
+    if len(row) > width:
+        if any(cell.strip() for cell in row[width:]):
+            raise PabulibError(f"{section} line {line}: expected {width} fields ({';'.join(header)}), got {len(row)}")
+        notes.add("row-extra-empty-fields", section, line,
+                  f"{len(row) - width} empty field(s) after the {width} of the header are ignored")
+        return row[:width]
+    notes.add("row-missing-fields", section, line,
+              f"{len(row)} fields for the {width} of the header; the missing ones "
+              f"({';'.join(header[len(row):])}) are read as empty")
+    return row + [""] * (width - len(row))
+
+
+# mpq, which pabutools uses, reads exponents and digit-group underscores as well ("1e6", "1_000").
+_LENIENT_NUMBER = re.compile(r"(?P<mantissa>-?(\d+(_\d+)*)?(\.(\d+(_\d+)*)?)?)(?:[eE](?P<exponent>[+-]?\d{1,3}))?")
+_LARGEST_EXPONENT = 30
+
+
+def _number(section: str, line: int, name: str, text: str, notes: _Notes, *, negative: bool = False) -> Fraction:
     try:
         value = parse_number(text)
     except ValueError:
-        raise PabulibError(f"{section} line {line}: field {name!r}: {text.strip()!r} is not a number") from None
+        value = _lenient_number(section, line, name, text, notes)
     if value < 0 and not negative:
         raise PabulibError(f"{section} line {line}: field {name!r}: {text.strip()!r} must not be negative")
     return value
 
 
-def _header(section: str, line: int, row: list[str], required: Sequence[str]) -> list[str]:
-    names = [cell.strip() for cell in row]
-    for name in required:
-        if name not in names:
-            raise PabulibError(f"{section} line {line}: header has no {name!r} column")
-    seen: set[str] = set()
-    for name in names:
-        if not name:
-            raise PabulibError(f"{section} line {line}: header has an empty column name")
-        if name in seen:
-            raise PabulibError(f"{section} line {line}: header repeats column {name!r}")
-        seen.add(name)
-    return names
-
-
-def _check_width(section: str, line: int, row: list[str], header: list[str]) -> None:
-    if len(row) != len(header):
-        raise PabulibError(f"{section} line {line}: expected {len(header)} fields ({';'.join(header)}), got {len(row)}")
+def _lenient_number(section: str, line: int, name: str, text: str, notes: _Notes) -> Fraction:
+    cleaned = text.strip()
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    match = _LENIENT_NUMBER.fullmatch(cleaned)
+    mantissa = match["mantissa"].replace("_", "") if match else ""
+    if not match or not any(ch.isdigit() for ch in mantissa):
+        raise PabulibError(f"{section} line {line}: field {name!r}: {text.strip()!r} is not a number") from None
+    exponent = int(match["exponent"] or 0)
+    if abs(exponent) > _LARGEST_EXPONENT:
+        raise PabulibError(f"{section} line {line}: field {name!r}: {text.strip()!r} is out of range")
+    value = Fraction(mantissa if mantissa not in ("-", "") else "0") * Fraction(10) ** exponent
+    notes.add("number-notation", section, line,
+              f"field {name!r}: {text.strip()!r} is read as {format_number(value)} (as pabutools does)")
+    return value
 
 
 def parse_pabulib_text(text: str) -> Instance:
-    """Parse the content of a ``.pb`` file."""
+    """Parse the content of a ``.pb`` file.
+
+    Liberal like pabutools 1.2.3: every file it reads is read with the same meaning, each
+    irregularity noted in ``Instance.warnings`` with its line. Anything else raises
+    :class:`PabulibError` naming the section, the line and the field.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
-    meta: dict[str, str] = {}
-    meta_lines: dict[str, int] = {}
-    section: str | None = None
-    header: list[str] | None = None
-    seen_sections: list[str] = []
+    notes = _Notes()
+    sections = _sections(text, notes)
+    for name in SECTIONS:
+        if name not in sections:
+            if name == "meta":
+                raise PabulibError("file has no META section (budget and vote_type are needed)")
+            empty = "no projects" if name == "projects" else "no voters"
+            notes.add("section-missing", name.upper(), None, f"the file has no {name.upper()} section: read as {empty}")
+            sections[name] = []
 
-    projects: list[Project] = []
-    project_columns: list[str] = []
-    project_index: dict[str, int] = {}
-
-    vote_type: VoteType | None = None
-    voter_ids: list[str] = []
-    seen_voters: set[str] = set()
-    flat_projects: list[int] = []
-    flat_points: list[Fraction | int] = []
-    offsets: list[int] = [0]
-    voter_columns: list[str] = []
-    voter_values: list[list[str]] = []
-    vote_col = points_col = id_col = -1
-
-    for line, row in _Rows(text):
-        new_section = _section_of(row)
-        if new_section is not None:
-            expected = SECTIONS[len(seen_sections)] if len(seen_sections) < len(SECTIONS) else None
-            if new_section != expected:
-                raise PabulibError(
-                    f"{new_section.upper()} line {line}: sections must come in the order META, PROJECTS, VOTES "
-                    f"(each once)"
-                )
-            seen_sections.append(new_section)
-            section, header = new_section, None
-            if section == "projects":
-                vote_type = _meta_vote_type(meta, meta_lines)
-            elif section == "votes" and vote_type is None:  # pragma: no cover - guarded by the order check
-                raise PabulibError("VOTES: no PROJECTS section before it")
-            continue
-        if section is None:
-            raise PabulibError(f"line {line}: data before the META section")
-        label = section.upper()
-        if header is None:
-            if section == "meta":
-                header = [cell.strip() for cell in row]
-            elif section == "projects":
-                header = _header(label, line, row, ("project_id", "cost"))
-                project_columns = [name for name in header if name not in ("project_id", "cost")]
-            else:
-                assert vote_type is not None
-                required = ("voter_id", "vote", "points") if vote_type.has_points else ("voter_id", "vote")
-                header = _header(label, line, row, required)
-                id_col, vote_col = header.index("voter_id"), header.index("vote")
-                points_col = header.index("points") if vote_type.has_points else -1
-                voter_columns = [name for name in header if name not in ("voter_id", "vote", "points")]
-                voter_values = [[] for _ in voter_columns]
-            continue
-
-        if section == "meta":
-            if len(row) != 2:
-                raise PabulibError(f"META line {line}: expected 2 fields (key;value), got {len(row)}")
-            key, value = row[0].strip(), row[1].strip()
-            if not key:
-                raise PabulibError(f"META line {line}: empty key")
-            if key in meta:
-                raise PabulibError(f"META line {line}: key {key!r} appears twice")
-            meta[key], meta_lines[key] = value, line
-        elif section == "projects":
-            _check_width(label, line, row, header)
-            values = dict(zip(header, (cell.strip() for cell in row), strict=True))
-            project_id = values.pop("project_id")
-            if not project_id:
-                raise PabulibError(f"PROJECTS line {line}: field 'project_id' is empty")
-            if project_id in project_index:
-                raise PabulibError(f"PROJECTS line {line}: field 'project_id': {project_id!r} appears twice")
-            cost = _number(label, line, "cost", values.pop("cost"))
-            project_index[project_id] = len(projects)
-            projects.append(Project(project_id, cost, values))
-        else:
-            assert vote_type is not None
-            _check_width(label, line, row, header)
-            voter_id = row[id_col].strip()
-            if not voter_id:
-                raise PabulibError(f"VOTES line {line}: field 'voter_id' is empty")
-            if voter_id in seen_voters:
-                raise PabulibError(f"VOTES line {line}: field 'voter_id': {voter_id!r} appears twice")
-            seen_voters.add(voter_id)
-            chosen = _vote(line, row[vote_col], project_index)
-            if vote_type.has_points:
-                flat_points.extend(_points(line, row[points_col], len(chosen), vote_type))
-            elif vote_type == VoteType.CHOOSE_1 and len(chosen) > 1:
-                raise PabulibError(f"VOTES line {line}: field 'vote': a choose-1 ballot names {len(chosen)} projects")
-            flat_projects.extend(chosen)
-            offsets.append(len(flat_projects))
-            voter_ids.append(voter_id)
-            position = 0
-            for column, cell in enumerate(row):
-                if column in (id_col, vote_col, points_col):
-                    continue
-                voter_values[position].append(cell.strip())
-                position += 1
-
-    if "votes" not in seen_sections:
-        missing = [name.upper() for name in SECTIONS if name not in seen_sections]
-        raise PabulibError(f"file has no {', '.join(missing)} section{'s' if len(missing) > 1 else ''}")
-    assert vote_type is not None
-    if header is None and seen_sections[-1] == "votes":
-        raise PabulibError("VOTES: the section has no header line (voter_id;vote;...)")
-
-    budget = _number("META", meta_lines["budget"], "budget", meta["budget"]) if "budget" in meta else None
-    if budget is None:
+    meta, meta_lines = _read_meta(sections["meta"], notes)
+    vote_type = _meta_vote_type(meta, meta_lines)
+    if "budget" not in meta:
         raise PabulibError("META: field 'budget' is missing")
-    _check_count(meta, meta_lines, "num_projects", len(projects))
-    _check_count(meta, meta_lines, "num_votes", len(voter_ids))
-    # Pabulib requires both counts; a file without them gets them, so that what we write (always
-    # with them) reads back as the same instance.
-    meta.setdefault("num_projects", str(len(projects)))
-    meta.setdefault("num_votes", str(len(voter_ids)))
+    budget = _number("META", meta_lines["budget"], "budget", meta["budget"], notes)
+    projects, project_columns = _read_projects(sections["projects"], notes)
+    ballots = _read_votes(sections["votes"], vote_type, {p.id: i for i, p in enumerate(projects)}, notes)
 
-    points_array: IntArray | None = None
-    scale = 1
-    if vote_type.has_points:
-        points_array, scale = _scaled(flat_points)
-    ballots = Ballots(
-        offsets=np.asarray(offsets, dtype=np.int64),
-        projects=np.asarray(flat_projects, dtype=np.int64),
-        voter_ids=tuple(voter_ids),
-        points=points_array,
-        points_scale=scale,
-        voter_columns=tuple(voter_columns),
-        voter_fields={name: tuple(values) for name, values in zip(voter_columns, voter_values, strict=True)},
-    )
+    _check_count(meta, meta_lines, "num_projects", len(projects), notes)
+    _check_count(meta, meta_lines, "num_votes", len(ballots), notes)
     return Instance(
         meta=meta,
         vote_type=vote_type,
@@ -374,7 +386,196 @@ def parse_pabulib_text(text: str) -> Instance:
         projects=tuple(projects),
         ballots=ballots,
         project_columns=tuple(project_columns),
+        warnings=tuple(notes.items),
     )
+
+
+def _read_meta(blocks: list[_Block], notes: _Notes) -> tuple[dict[str, str], dict[str, int]]:
+    meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
+    for block in blocks:
+        if block.header is not None and [name.lower() for name in block.header] != ["key", "value"]:
+            notes.add("meta-header", "META", block.header_line,
+                      f"the header should be 'key;value'; {';'.join(block.header)!r} is skipped as a header "
+                      "(as pabutools does)")
+        for line, row in block.rows:
+            key = row[0].strip()
+            if len(row) != 2:
+                what = "the value is read as empty" if len(row) == 1 else "the fields after the value are ignored"
+                notes.add("meta-fields", "META", line, f"expected 2 fields (key;value), got {len(row)}; {what}")
+            value = row[1].strip() if len(row) > 1 else ""
+            if not key:
+                notes.add("meta-empty-key", "META", line, f"a value {value!r} without a key is ignored")
+                continue
+            if key in meta:
+                notes.add("meta-repeated-key", "META", line,
+                          f"key {key!r} appears again (first on line {meta_lines[key]}); the last value "
+                          f"{value!r} is used (as pabutools does)")
+                del meta[key]
+            meta[key], meta_lines[key] = value, line
+    return meta, meta_lines
+
+
+def _read_projects(blocks: list[_Block], notes: _Notes) -> tuple[list[Project], list[str]]:
+    projects: list[Project] = []
+    columns: dict[str, None] = {}  # the other columns of every block, in order of appearance
+    index: dict[str, int] = {}
+    first_line: dict[str, int] = {}
+    for block in blocks:
+        if block.header is None:
+            continue
+        header = _header("PROJECTS", block.header_line, block.header, notes)
+        if "cost" not in header:
+            raise PabulibError(f"PROJECTS line {block.header_line}: header has no 'cost' column")
+        if "project_id" in header:
+            id_col = header.index("project_id")
+            if id_col != 0:
+                notes.add("projects-id-not-first", "PROJECTS", block.header_line,
+                          "'project_id' is not the first column (pabutools names projects by the first column)")
+        else:
+            id_col = 0
+            notes.add("projects-no-id-column", "PROJECTS", block.header_line,
+                      f"header has no 'project_id' column; the first column {header[0]!r} names the projects "
+                      "(as pabutools does)")
+        cost_col = header.index("cost")
+        if cost_col == id_col:
+            raise PabulibError(f"PROJECTS line {block.header_line}: header has no 'project_id' column")
+        others = [(position, name) for position, name in enumerate(header) if position not in (id_col, cost_col)]
+        columns.update((name, None) for _, name in others)
+        width = len(header)
+        for line, raw in block.rows:
+            if all(not cell.strip() for cell in raw):
+                notes.add("blank-row", "PROJECTS", line, "a row of empty fields is ignored")
+                continue
+            row = _fit("PROJECTS", line, raw, width, header, notes)
+            project_id = row[id_col].strip()
+            if not project_id:
+                notes.add("project-empty-id", "PROJECTS", line, "field 'project_id' is empty; the project is "
+                          "kept (as pabutools does) but no vote can name it")
+            elif "," in project_id:
+                notes.add("project-id-comma", "PROJECTS", line,
+                          f"field 'project_id': {project_id!r} contains a comma; the project is kept (as pabutools "
+                          "does) but no vote can name it")
+            if project_id in index:
+                notes.add("project-repeated", "PROJECTS", line,
+                          f"field 'project_id': {project_id!r} appears again (first on line "
+                          f"{first_line[project_id]}); this row is ignored, the first one counts (as pabutools does)")
+                continue
+            cost = _number("PROJECTS", line, "cost", row[cost_col], notes)
+            index[project_id], first_line[project_id] = len(projects), line
+            projects.append(Project(project_id, cost, {name: row[position].strip() for position, name in others}))
+    names = list(columns)
+    if len(blocks) > 1:  # a column of one block only is empty in the others
+        projects = [Project(p.id, p.cost, {name: p.fields.get(name, "") for name in names}) for p in projects]
+    return projects, names
+
+
+def _read_votes(blocks: list[_Block], vote_type: VoteType, project_index: dict[str, int], notes: _Notes) -> Ballots:
+    label = "VOTES"
+    raw_ids: list[tuple[int, str]] = []
+    flat_projects: list[int] = []
+    flat_points: list[Fraction | int] = []
+    offsets: list[int] = [0]
+    fields: dict[str, list[str]] = {}  # the other columns of every block, in order of appearance
+    any_id_column = False
+    for block in blocks:
+        if block.header is None:
+            continue
+        header_line = block.header_line
+        header = _header(label, header_line, block.header, notes)
+        if "vote" not in header:
+            if not vote_type.has_points or "points" in header:
+                raise PabulibError(f"VOTES line {header_line}: header has no 'vote' column")
+            header.append("vote")  # an empty column: with no points, pabutools reads every ballot as empty
+        vote_col = header.index("vote")
+        id_col = header.index("voter_id") if "voter_id" in header else -1
+        any_id_column |= id_col >= 0
+        if id_col < 0:
+            notes.add("votes-no-id-column", label, header_line,
+                      "header has no 'voter_id' column; voters are named after their line")
+        points_col = -1
+        if vote_type.has_points:
+            if "points" in header:
+                points_col = header.index("points")
+            else:
+                notes.add("votes-no-points-column", label, header_line,
+                          f"header has no 'points' column: every {vote_type.value} ballot is read as empty "
+                          "(as pabutools does)")
+        elif "points" in header:
+            what = "the ranking is the order of" if vote_type == VoteType.ORDINAL else "the ballot is"
+            notes.add("votes-points-unused", label, header_line,
+                      f"this {vote_type.value} file has a 'points' column; it is kept as voter data and not counted "
+                      f"({what} 'vote', as pabutools reads it)")
+        skip = {vote_col, id_col, points_col}
+        other_columns = [(position, name) for position, name in enumerate(header) if position not in skip]
+        for _, name in other_columns:
+            fields.setdefault(name, [""] * len(raw_ids))
+        block_names = {name for _, name in other_columns}
+        absent = [values for name, values in fields.items() if name not in block_names]
+        targets = [(position, fields[name]) for position, name in other_columns]
+        width = len(header)
+        for line, raw in block.rows:
+            row = raw if len(raw) == width else _fit(label, line, raw, width, header, notes)
+            raw_ids.append((line, row[id_col].strip() if id_col >= 0 else ""))
+            if vote_type.has_points:
+                # A row too short to hold points has none: pabutools reads the ballot as empty.
+                points_text = row[points_col] if 0 <= points_col < len(raw) else None
+                chosen, points = _cardinal_vote(line, row[vote_col], points_text, project_index, vote_type, notes)
+                flat_points.extend(points)
+            else:
+                chosen = _vote(line, row[vote_col], project_index, notes)
+                if vote_type == VoteType.CHOOSE_1 and len(chosen) > 1:
+                    notes.add("choose-1-several", label, line,
+                              f"field 'vote': a choose-1 ballot names {len(chosen)} projects; read as approval of "
+                              "all of them (as pabutools does)")
+            flat_projects.extend(chosen)
+            offsets.append(len(flat_projects))
+            for position, values in targets:
+                values.append(row[position].strip())
+            for values in absent:
+                values.append("")
+
+    points_array: IntArray | None = None
+    scale = 1
+    if vote_type.has_points:
+        points_array, scale = _scaled(flat_points)
+    return Ballots(
+        offsets=np.asarray(offsets, dtype=np.int64),
+        projects=np.asarray(flat_projects, dtype=np.int64),
+        voter_ids=_unique_voter_ids(raw_ids, any_id_column, notes),
+        points=points_array,
+        points_scale=scale,
+        voter_columns=tuple(fields),
+        voter_fields={name: tuple(values) for name, values in fields.items()},
+    )
+
+
+def _unique_voter_ids(raw_ids: list[tuple[int, str]], has_column: bool, notes: _Notes) -> tuple[str, ...]:
+    """Voter ids as written; an empty or repeated one (pabutools keeps both ballots) gets a new name."""
+    taken = {voter_id for _, voter_id in raw_ids if voter_id}
+    if len(taken) == len(raw_ids):
+        return tuple(voter_id for _, voter_id in raw_ids)
+    first_line: dict[str, int] = {}
+    result: list[str] = []
+    for line, voter_id in raw_ids:
+        if voter_id and voter_id not in first_line:
+            first_line[voter_id] = line
+            result.append(voter_id)
+            continue
+        base = f"{voter_id}__" if voter_id else "line_"
+        number = 2 if voter_id else line
+        while f"{base}{number}" in taken:
+            number += 1
+        name = f"{base}{number}"
+        taken.add(name)
+        result.append(name)
+        if voter_id:
+            notes.add("voter-repeated", "VOTES", line,
+                      f"field 'voter_id': {voter_id!r} appears again (first on line {first_line[voter_id]}); both "
+                      f"ballots count (as pabutools does), this one as {name!r}")
+        elif has_column:
+            notes.add("voter-empty-id", "VOTES", line, f"field 'voter_id' is empty; the voter is called {name!r}")
+    return tuple(result)
 
 
 def _meta_vote_type(meta: dict[str, str], meta_lines: dict[str, int]) -> VoteType:
@@ -389,52 +590,102 @@ def _meta_vote_type(meta: dict[str, str], meta_lines: dict[str, int]) -> VoteTyp
         ) from None
 
 
-def _check_count(meta: dict[str, str], meta_lines: dict[str, int], key: str, actual: int) -> None:
-    if key not in meta:
+def _check_count(meta: dict[str, str], meta_lines: dict[str, int], key: str, actual: int, notes: _Notes) -> None:
+    """Pabulib requires both counts; a missing or wrong one (pabutools ignores them) is set to the real count."""
+    text = meta.get(key)
+    if text is None:
+        # Silent: an absent count is not an irregularity of meaning, and what we write has it.
+        meta[key] = str(actual)
         return
-    text = meta[key]
     if not text.isdigit() or int(text) != actual:
         section = "PROJECTS" if key == "num_projects" else "VOTES"
-        raise PabulibError(f"META line {meta_lines[key]}: field {key!r}: says {text!r} but {section} has {actual} rows")
+        notes.add("meta-wrong-count", "META", meta_lines[key],
+                  f"field {key!r}: says {text!r} but {section} has {actual} rows; set to {actual}")
+        meta[key] = str(actual)
 
 
-def _vote(line: int, text: str, project_index: dict[str, int]) -> list[int]:
+def _items(line: int, text: str, notes: _Notes) -> list[str]:
+    """The project ids of a 'vote' field; empty items are skipped as pabutools does."""
     text = text.strip()
     if not text or text.lower() == "none":
         return []
+    items = [item.strip() for item in text.split(",")]
+    if "" in items:
+        notes.add("vote-empty-item", "VOTES", line, f"field 'vote': {text!r} has an empty item, skipped")
+        items = [item for item in items if item]
+    return items
+
+
+def _position(line: int, project_id: str, project_index: dict[str, int]) -> int:
+    position = project_index.get(project_id)
+    if position is None:
+        raise PabulibError(f"VOTES line {line}: field 'vote': unknown project {project_id!r}")
+    return position
+
+
+def _vote(line: int, text: str, project_index: dict[str, int], notes: _Notes) -> list[int]:
     chosen: list[int] = []
     seen: set[int] = set()
-    for item in text.split(","):
-        project_id = item.strip()
-        if not project_id:
-            raise PabulibError(f"VOTES line {line}: field 'vote': {text!r} contains an empty project id")
-        position = project_index.get(project_id)
-        if position is None:
-            raise PabulibError(f"VOTES line {line}: field 'vote': unknown project {project_id!r}")
+    for project_id in _items(line, text, notes):
+        position = _position(line, project_id, project_index)
         if position in seen:
-            raise PabulibError(f"VOTES line {line}: field 'vote': project {project_id!r} appears twice")
+            # An approval ballot is a set, a ranking keeps a project's first place (pabutools' OrdinalBallot).
+            notes.add("vote-repeated-project", "VOTES", line,
+                      f"field 'vote': project {project_id!r} appears twice; counted once, at its first place "
+                      "(as pabutools does)")
+            continue
         seen.add(position)
         chosen.append(position)
     return chosen
 
 
-def _points(line: int, text: str, expected: int, vote_type: VoteType) -> list[Fraction | int]:
-    text = text.strip()
-    if expected == 0 and (not text or text.lower() == "none"):
-        return []
-    items = text.split(",") if text else []
-    if len(items) != expected:
-        raise PabulibError(f"VOTES line {line}: field 'points': {len(items)} values for {expected} projects in 'vote'")
+def _cardinal_vote(line: int, vote: str, points_text: str | None, project_index: dict[str, int],
+                   vote_type: VoteType, notes: _Notes) -> tuple[list[int], list[Fraction | int]]:
+    """Projects and their points; like pabutools, a project named twice keeps its first place and its last points."""
+    vote = vote.strip()
+    if points_text is None or points_text.strip().lower() == "none":
+        if vote and vote.lower() != "none":
+            what = "missing" if points_text is None else repr(points_text.strip())
+            notes.add("votes-no-points", "VOTES", line,
+                      f"field 'points' is {what}: the ballot is read as empty (as pabutools does)")
+        return [], []
+    points_text = points_text.strip()
+    if not vote or vote.lower() == "none":
+        items: list[str] = []
+    else:
+        items = [item.strip() for item in vote.split(",")]
+        if "" in items:
+            raise PabulibError(f"VOTES line {line}: field 'vote': {vote!r} contains an empty project id")
+    values = points_text.split(",") if points_text else []
+    if len(values) < len(items):
+        raise PabulibError(
+            f"VOTES line {line}: field 'points': {len(values)} values for {len(items)} projects in 'vote'"
+        )
+    if len(values) > len(items):
+        notes.add("points-extra", "VOTES", line,
+                  f"field 'points': {len(values)} values for {len(items)} projects in 'vote'; the last "
+                  f"{len(values) - len(items)} are ignored (as pabutools does)")
     negative_ok = vote_type == VoteType.SCORING
-    values: list[Fraction | int] = []
-    for item in items:
+    chosen: list[int] = []
+    points: list[Fraction | int] = []
+    where: dict[int, int] = {}
+    for project_id, item in zip(items, values, strict=False):
+        position = _position(line, project_id, project_index)
         # Nearly all points are small whole numbers: skip the general (slower) exact parser for them.
         stripped = item.strip()
-        if stripped.isdigit():
-            values.append(int(stripped))
-        else:
-            values.append(_number("VOTES", line, "points", item, negative=negative_ok))
-    return values
+        value: Fraction | int = (
+            int(stripped) if stripped.isdigit() else _number("VOTES", line, "points", item, notes, negative=negative_ok)
+        )
+        if position in where:
+            notes.add("vote-repeated-project", "VOTES", line,
+                      f"field 'vote': project {project_id!r} appears twice; counted once with its last points "
+                      f"{stripped!r} (as pabutools does)")
+            points[where[position]] = value
+            continue
+        where[position] = len(chosen)
+        chosen.append(position)
+        points.append(value)
+    return chosen, points
 
 
 def _scaled(values: list[Fraction | int]) -> tuple[IntArray, int]:
@@ -451,8 +702,13 @@ def _scaled(values: list[Fraction | int]) -> tuple[IntArray, int]:
 
 
 def parse_pabulib(path: str | Path) -> Instance:
-    """Parse a ``.pb`` file (UTF-8, with or without BOM)."""
+    """Parse a ``.pb`` file (UTF-8, with or without BOM), or an xz-compressed ``.pb.xz``."""
     data = Path(path).read_bytes()
+    if str(path).endswith(".xz"):
+        try:
+            data = lzma.decompress(data)
+        except lzma.LZMAError as error:
+            raise PabulibError(f"file is not valid xz data ({error})") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -500,6 +756,10 @@ def write_pabulib_text(instance: Instance) -> str:
     writer.writerow(["PROJECTS"])
     writer.writerow(["project_id", "cost", *instance.project_columns])
     for project in instance.projects:
+        # Strict when writing: what the reader accepts with a warning is never written.
+        if not project.id or "," in project.id or project.id.strip() != project.id:
+            raise PabulibError(f"PROJECTS: project id {project.id!r} cannot be written (empty, a comma or "
+                               "surrounding spaces)")
         extra = set(project.fields) - set(instance.project_columns)
         if extra:
             raise PabulibError(f"PROJECTS: project {project.id!r} has fields not in project_columns: {sorted(extra)}")
@@ -512,6 +772,10 @@ def write_pabulib_text(instance: Instance) -> str:
     writer.writerow(["voter_id", "vote", *(["points"] if has_points else []), *ballots.voter_columns])
     ids = [project.id for project in instance.projects]
     columns = [ballots.voter_fields[name] for name in ballots.voter_columns]
+    if len(set(ballots.voter_ids)) != len(ballots.voter_ids) or not all(ballots.voter_ids):
+        raise PabulibError("VOTES: voter ids must be unique and not empty")
+    if instance.vote_type == VoteType.CHOOSE_1 and len(ballots.projects) and ballots.lengths().max() > 1:
+        raise PabulibError("VOTES: a choose-1 ballot names several projects; write the election as approval")
     for voter, voter_id in enumerate(ballots.voter_ids):
         start, end = int(ballots.offsets[voter]), int(ballots.offsets[voter + 1])
         row = [voter_id, ",".join(ids[int(p)] for p in ballots.projects[start:end])]

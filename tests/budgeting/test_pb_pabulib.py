@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from budgeting.pb.numbers import format_number, parse_number
 from budgeting.pb.pabulib import (
+    UNWRITABLE,
     Instance,
     PabulibError,
     VoteType,
@@ -90,8 +91,12 @@ def test_choose_one_is_read_as_approval_of_one() -> None:
     choose_one = SMALL.replace("vote_type;approval", "vote_type;choose-1")
     instance = parse_pabulib_text(choose_one.replace("a;1,2;30", "a;1;30"))
     assert instance.vote_type.is_approval
-    with pytest.raises(PabulibError, match=r"VOTES line 15: field 'vote': a choose-1 ballot names 2 projects"):
-        parse_pabulib_text(SMALL.replace("vote_type;approval", "vote_type;choose-1"))
+    several = parse_pabulib_text(SMALL.replace("vote_type;approval", "vote_type;choose-1"))
+    assert several.ballots.ballot(0).tolist() == [0, 1]  # pabutools reads it as an approval ballot too
+    assert [str(w) for w in several.warnings] == [
+        "VOTES line 15: field 'vote': a choose-1 ballot names 2 projects; read as approval of all of them "
+        "(as pabutools does)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -100,25 +105,16 @@ def test_choose_one_is_read_as_approval_of_one() -> None:
         (("500;", "abc;"), r"^PROJECTS line 10: field 'cost': 'abc' is not a number$"),
         (("500;", "-5;"), r"^PROJECTS line 10: field 'cost': '-5' must not be negative$"),
         (("500;", "nan;"), r"field 'cost': 'nan' is not a number"),
-        (("500;", "1e9;"), r"field 'cost': '1e9' is not a number"),
         (("budget;1000.5", "budget;lots"), r"^META line 4: field 'budget': 'lots' is not a number$"),
         (("budget;1000.5\n", ""), r"META: field 'budget' is missing"),
         (("vote_type;approval", "vote_type;plurality"), r"META line 5: field 'vote_type': 'plurality' is not one of"),
         (("vote_type;approval\n", ""), r"META: field 'vote_type' is missing"),
-        (("num_votes;3", "num_votes;4"), r"META line 7: field 'num_votes': says '4' but VOTES has 3 rows"),
-        (("num_projects;3", "num_projects;x"), r"field 'num_projects': says 'x' but PROJECTS has 3 rows"),
         (("a;1,2;30", "a;1,7;30"), r"^VOTES line 15: field 'vote': unknown project '7'$"),
-        (("a;1,2;30", "a;1,1;30"), r"^VOTES line 15: field 'vote': project '1' appears twice$"),
-        (("a;1,2;30", "a;1,,2;30"), r"VOTES line 15: field 'vote': '1,,2' contains an empty project id"),
-        (("a;1,2;30", "b;1,2;30"), r"^VOTES line 16: field 'voter_id': 'b' appears twice$"),
-        (("a;1,2;30", "a;1,2"), r"^VOTES line 15: expected 3 fields \(voter_id;vote;age\), got 2$"),
-        (("2;300.25;Bench", "1;300.25;Bench"), r"^PROJECTS line 11: field 'project_id': '1' appears twice$"),
-        (("2;300.25;Bench", ";300.25;Bench"), r"PROJECTS line 11: field 'project_id' is empty"),
         (("project_id;cost;name", "project_id;price;name"), r"PROJECTS line 9: header has no 'cost' column"),
-        (("voter_id;vote;age", "voter;vote;age"), r"VOTES line 14: header has no 'voter_id' column"),
-        (("description;Test", "description;Test;extra"), r"^META line 3: expected 2 fields \(key;value\), got 3$"),
-        (("VOTES\n", "PROJECTS\n"), r"PROJECTS line 13: sections must come in the order META, PROJECTS, VOTES"),
-        (("VOTES\nvoter_id;vote;age\na;1,2;30\nb;10;41\nc;;\n", ""), r"file has no VOTES section"),
+        (("VOTES\n", "PROJECTS\n"), r"^PROJECTS line 14: header has no 'cost' column$"),
+        (("a;1,2;30", "a;1,2;30;x"), r"^VOTES line 15: expected 3 fields \(voter_id;vote;age\), got 4$"),
+        (("voter_id;vote;age", "voter_id;ballot;age"), r"VOTES line 14: header has no 'vote' column"),
+        (("META\nkey;value\n", ""), r"file has no META section"),
         (('"Park; with ""quotes"""', '"Park; never closed'), r"line 10: a quote opened here is never closed"),
     ],
 )
@@ -143,15 +139,6 @@ def test_malformed_points(vote: str, points: str, message: str) -> None:
         f"VOTES\nvoter_id;vote;points\n1;a;3\n2;b;2\n3;{vote};{points}\n"
     )
     with pytest.raises(PabulibError, match=message):
-        parse_pabulib_text(text)
-
-
-def test_points_header_is_required_for_cumulative() -> None:
-    text = (
-        "META\nkey;value\nbudget;10\nvote_type;cumulative\nPROJECTS\nproject_id;cost\na;4\n"
-        "VOTES\nvoter_id;vote\n1;a\n"
-    )
-    with pytest.raises(PabulibError, match=r"VOTES line 9: header has no 'points' column"):
         parse_pabulib_text(text)
 
 
@@ -180,7 +167,12 @@ def test_mutated_real_lines_raise_only_pabulib_error(data: st.DataObject) -> Non
         instance = parse_pabulib_text("\n".join(lines) + "\n")
     except PabulibError:
         return
-    assert parse_pabulib_text(write_pabulib_text(instance)) == instance
+    try:
+        written = write_pabulib_text(instance)
+    except PabulibError:  # strict when writing: a project without an id is read, never written
+        assert UNWRITABLE & {warning.kind for warning in instance.warnings}
+        return
+    assert parse_pabulib_text(written) == instance
 
 
 # ----------------------------------------------------------------------------------- round trip
