@@ -11,4 +11,6 @@ class BudgetingConfig(AppConfig):
         from budgeting import strategy_links
 
         strategy_links.register_all()  # origins of strategic projects (strategy.origins)
-        from budgeting import kpi_providers  # noqa: F401  (registers the room's KPI providers)
+        from budgeting import home, kpi_providers  # noqa: F401  (registers the room's KPI providers)
+
+        home.register()  # the budgeting phase on the home page (core.home)

@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
         from core.sites import apply_configured_domain
 
         post_migrate.connect(apply_configured_domain, sender=self, dispatch_uid="core.apply_site_domain")
+        from core import checks  # noqa: F401  (registers the visual-identity check)

@@ -8,4 +8,6 @@ class EnvironmentConfig(AppConfig):
     nav_items = [(_("Air quality"), "environment:index")]
 
     def ready(self) -> None:
-        from environment import kpis  # noqa: F401  (registers the strategy KPI providers)
+        from environment import home, kpis  # noqa: F401  (registers the strategy KPI providers)
+
+        home.register()  # air quality now on the home page (core.home)

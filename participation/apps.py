@@ -11,3 +11,6 @@ class ParticipationConfig(AppConfig):
         from participation import strategy_links
 
         strategy_links.register_all()  # origins and a section of strategic projects (strategy.origins)
+        from participation import home
+
+        home.register()  # open consultations and upcoming events on the home page (core.home)

@@ -15,4 +15,7 @@ class ReportsConfig(AppConfig):
         )
 
         refcache.connect_signals()
+        from reports import home
+
+        home.register()  # recently fixed problems on the home page (core.home)
         respcache.connect_signals()

@@ -149,6 +149,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
+# --- Visual identity (docs/design.md) --------------------------------------------------------
+# Another city sets its own name, colours, logo and fonts here; core/checks.py refuses colours
+# that are not #rrggbb and warns when white text on the primary colour falls below 4.5:1.
+SITE_NAME = os.environ.get("SITE_NAME", "Timișoara Smart City")
+BRAND_PRIMARY_COLOR = os.environ.get("BRAND_PRIMARY_COLOR", "#0b4f8a")
+BRAND_ACCENT_COLOR = os.environ.get("BRAND_ACCENT_COLOR", "#b35900")
+# A path under static/ or an absolute URL (https://… or /…); empty: no logo, the name alone.
+BRAND_LOGO = os.environ.get("BRAND_LOGO", "img/logo-timisoara.svg")
+# A CSS font-family list; the default uses the fonts already on the reader's device (no download).
+BRAND_FONT_FAMILY = os.environ.get(
+    "BRAND_FONT_FAMILY", 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, '
+    "sans-serif")
+
 # --- MQTT (environment room) ----------------------------------------------------------------
 MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
 

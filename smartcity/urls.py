@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core.identity import brand_css
 from core.outage import healthz
 from smartcity.api import api
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    # The city's colours and font as CSS custom properties, generated from settings (core/identity.py).
+    path("brand.css", brand_css, name="brand_css"),
 ]
 
 page_patterns = [

@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class StrategyConfig(AppConfig):
     name = "strategy"
     verbose_name = _("Strategy and monitoring")
+    # Header links (core.context_processors): the strategy's pages come first.
+    nav_items = [(_("Strategy"), "strategy:overview"), (_("Projects"), "strategy:projects"),
+                 (_("Indicators"), "strategy:kpis"), (_("Governance"), "strategy:governance")]
 
     def ready(self) -> None:
-        from strategy import kpi_providers  # noqa: F401  (registers the built-in providers)
+        from strategy import home, kpi_providers  # noqa: F401  (registers the built-in providers)
+
+        home.register()

@@ -6,6 +6,7 @@ app_name = "strategy"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("strategy/", views.overview, name="overview"),
     path("ambitions/<int:number>/", views.ambition_detail, name="ambition"),
     path("projects/", views.project_list, name="projects"),
     path("projects/<str:code>/", views.project_detail, name="project"),
