@@ -2,7 +2,10 @@
 
     python -m budgeting.pb FILE.pb --rule mes-add1 [--explain]
 
-The Django command ``manage.py pb_outcome`` wraps the same functions.
+``manage.py pb_outcome`` runs this same function before Django starts (manage.py dispatches it:
+the rules need no Django, whose start-up would take most of the time). Irregularities of the file
+that were accepted are printed on stderr as warnings; every failure is one line on stderr and exit
+status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from budgeting.pb.numbers import parse_number
-from budgeting.pb.pabulib import PabulibError, parse_pabulib
+from budgeting.pb.pabulib import Instance, PabulibError, PabulibWarning, parse_pabulib
 from budgeting.pb.profile import RuleError, Satisfaction
 from budgeting.pb.rules import RULES, compute_outcome
 
@@ -49,9 +52,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--explain", action="store_true", help="also print why each project was or was not selected")
 
 
-def run(options: argparse.Namespace, out: Writer) -> None:
+# Django's common options, accepted (and ignored) so that `manage.py pb_outcome` takes what every
+# manage.py command takes although it runs without Django.
+_MANAGE_PY_OPTIONS = {"--settings": 1, "--pythonpath": 1, "--verbosity": 1, "-v": 1, "--traceback": 0,
+                   "--no-color": 0, "--force-color": 0, "--skip-checks": 0}
+# Warnings printed per kind of irregularity; the rest are counted.
+WARNINGS_PER_KIND = 5
+
+
+def print_warnings(file: str, warnings: Sequence[PabulibWarning], err: Writer) -> None:
+    shown: dict[str, int] = {}
+    for warning in warnings:
+        shown[warning.kind] = shown.get(warning.kind, 0) + 1
+        if shown[warning.kind] <= WARNINGS_PER_KIND:
+            err.write(f"warning: {file}: {warning}\n")
+    for kind, count in shown.items():
+        if count > WARNINGS_PER_KIND:
+            err.write(f"warning: {file}: {count - WARNINGS_PER_KIND} more of the kind {kind!r}\n")
+
+
+def run(options: argparse.Namespace, out: Writer, err: Writer | None = None) -> Instance:
     """Raises PabulibError / RuleError / ValueError with a message meant for the user."""
     instance = parse_pabulib(options.file)
+    if err is not None:
+        print_warnings(options.file, instance.warnings, err)
     outcome = compute_outcome(
         instance, options.rule, satisfaction=options.satisfaction, max_projects=options.max_projects,
         top_up_tolerance=options.top_up_tolerance, greedy_completion=options.greedy_completion,
@@ -64,18 +88,42 @@ def run(options: argparse.Namespace, out: Writer) -> None:
             explanation = outcome.explanations[project.id]
             mark = "+" if explanation.selected else "-"
             out.write(f"{mark} {project.id}: {explanation.message}\n")
+    return instance
 
 
-def main(argv: Sequence[str] | None = None, out: Writer | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m budgeting.pb", description=__doc__.split("\n")[0])
+def _without_manage_py_options(argv: Sequence[str]) -> list[str]:
+    kept: list[str] = []
+    skip = 0
+    for argument in argv:
+        if skip:
+            skip -= 1
+            continue
+        name = argument.split("=", 1)[0]
+        if name in _MANAGE_PY_OPTIONS:
+            skip = _MANAGE_PY_OPTIONS[name] if "=" not in argument else 0
+            continue
+        kept.append(argument)
+    return kept
+
+
+def main(argv: Sequence[str] | None = None, out: Writer | None = None, err: Writer | None = None,
+         prog: str = "python -m budgeting.pb") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     add_arguments(parser)
-    options = parser.parse_args(argv)
+    options = parser.parse_args(_without_manage_py_options(sys.argv[1:] if argv is None else argv))
+    err = err or sys.stderr
     try:
-        run(options, out or sys.stdout)
+        run(options, out or sys.stdout, err)
     except OSError as error:
-        print(f"error: cannot read {options.file}: {error.strerror}", file=sys.stderr)
+        err.write(f"error: cannot read {options.file}: {error.strerror or error}\n")
         return 2
     except (PabulibError, RuleError, ValueError) as error:
-        print(f"error: {options.file}: {error}", file=sys.stderr)
+        err.write(f"error: {options.file}: {error}\n")
         return 2
+    except MemoryError:
+        err.write(f"error: {options.file}: not enough memory to read it\n")
+        return 2
+    except KeyboardInterrupt:
+        err.write("interrupted\n")
+        return 130
     return 0

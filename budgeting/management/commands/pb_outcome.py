@@ -1,6 +1,8 @@
 """manage.py pb_outcome FILE.pb --rule greedy|timisoara|mes|mes-add1|phragmen
 
-Prints the selected project ids, one per line. All the work is in budgeting.pb (no Django there).
+Prints the selected project ids, one per line. All the work is in budgeting.pb (no Django there):
+manage.py runs budgeting.pb.cli directly for this command, before Django starts; this class serves
+``call_command("pb_outcome", ...)`` and ``django-admin``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            run(argparse.Namespace(**options), self.stdout)
+            run(argparse.Namespace(**options), self.stdout, self.stderr)
         except OSError as error:
             raise CommandError(f"cannot read {options['file']}: {error.strerror}") from error
         except (PabulibError, RuleError, ValueError) as error:
