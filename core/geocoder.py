@@ -136,7 +136,11 @@ def suggest(query: str, *, limit: int = 6) -> list[dict[str, Any]]:
     index = street_index()
     results = [_as_dict(place) for place in (index.geocode(query, limit=limit) if index else [])]
     _name_the_area_of_namesakes(results)
-    results += _neighbourhoods(query, 3)
+    areas = _neighbourhoods(query, 3)
+    folded = names.fold(query)
+    # A neighbourhood typed in full ("Dâmbovița") comes before the streets named after it.
+    results = [a for a in areas if names.fold(a["label"]) == folded] + results + \
+        [a for a in areas if names.fold(a["label"]) != folded]
     if not any(item["kind"] == "address" for item in results):
         results += [_as_dict(place) for place in _nominatim(query)]
     seen: set[str] = set()

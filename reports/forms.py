@@ -10,6 +10,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from reports import addresses
 from reports.models import Category, Channel, Flag, Priority, Question, ResponseTemplate, Status
 from reports.photos import MAX_UPLOAD_BYTES
 from reports.services import MAX_DESCRIPTION, MAX_TITLE, MAX_UPDATE_TEXT, TRANSITIONS
@@ -38,12 +39,14 @@ def grouped_category_choices(categories: list[Category]) -> list[Any]:
 
 class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"))
-    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90,
+    # Without a pin (no JavaScript, or none placed) the typed address is placed on submit.
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90, required=False,
                            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
-    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180,
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180, required=False,
                            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
     address = forms.CharField(label=_("Address or landmark"), required=False, max_length=300,
-                              help_text=_("e.g. Strada Gheorghe Lazăr 2, or “in front of the Iulius Town entrance”."))
+                              help_text=_("e.g. Strada Gheorghe Lazăr 2, or “in front of the Iulius Town entrance”. "
+                                          "Without a pin on the map, the address is placed for you."))
     title = forms.CharField(label=_("Short title"), max_length=MAX_TITLE,
                             help_text=_("e.g. “Deep pothole in the right lane”."))
     description = forms.CharField(label=_("Description"), max_length=MAX_DESCRIPTION,
@@ -79,6 +82,12 @@ class ReportForm(forms.Form):
         # htmx swaps in the category's extra questions when it changes.
         self.fields["category"].widget.attrs.update({
             "hx-get": reverse("reports:questions"), "hx-target": "#questions", "hx-trigger": "change"})
+        # htmx asks for matching streets and addresses as the citizen types (see views.geocode).
+        self.fields["address"].widget.attrs.update({
+            "hx-get": reverse("reports:geocode"), "hx-target": "#geocode-results",
+            "hx-trigger": "input changed delay:400ms, search", "autocomplete": "off",
+            "aria-controls": "geocode-results"})
+        self.placed_address: Any = None
         self.user = user
         self.staff = staff
         if not staff:
@@ -115,11 +124,34 @@ class ReportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._place(data)
         for name in ("photo1", "photo2", "photo3"):
             upload = data.get(name)
             if upload and upload.size > MAX_UPLOAD_BYTES:
                 self.add_error(name, _("The photo is too large (at most 8 MB)."))
         return data
+
+    def _place(self, data: dict[str, Any]) -> None:
+        """Coordinates from the pin, else from the typed address (street index or Nominatim)."""
+        if "lat" in self.errors or "lon" in self.errors:
+            return
+        lat, lon = data.get("lat"), data.get("lon")
+        if lat is not None and lon is not None:
+            return
+        if lat is not None or lon is not None:
+            self.add_error("lon" if lon is None else "lat", _("Give both latitude and longitude, or neither."))
+            return
+        typed = (data.get("address") or "").strip()
+        if not typed:
+            self.add_error("lat", _("Put a pin on the map, use your location, or type an address."))
+            return
+        place = addresses.place_typed(typed)
+        if place is None:
+            self.add_error("address", _("This address could not be found in Timișoara; check the street name "
+                                        "or put a pin on the map."))
+            return
+        data["lat"], data["lon"] = place.lat, place.lon
+        self.placed_address = place
 
     def answers(self) -> dict[str, Any]:
         return {q.code: self.cleaned_data.get(f"q_{q.code}") for q in self.questions

@@ -234,6 +234,10 @@ class Report(models.Model):
     description = models.TextField(_("description"), max_length=5000)
     answers = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
     address = models.CharField(_("address or landmark"), max_length=300, blank=True)
+    # From the street index (core.geocoder) when the report is created: shown when no address was typed.
+    nearest_address = models.CharField(_("nearest address"), max_length=200, blank=True, editable=False)
+    nearest_address_m = models.FloatField(_("distance to the nearest address (m)"), null=True, blank=True,
+                                          editable=False)
     lat = models.FloatField(_("latitude"))
     lon = models.FloatField(_("longitude"))
     neighbourhood = models.ForeignKey(Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL,
@@ -300,6 +304,11 @@ class Report(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def display_address(self) -> str:
+        """The typed address, else the nearest one from the street index ("near …")."""
+        return self.address or self.nearest_address
 
     @property
     def public_name(self) -> str:

@@ -15,6 +15,7 @@ urlpatterns = [
     re_path(rf"^open311/v2/requests\.{FMT}$", open311.requests_endpoint, name="open311_requests"),
     re_path(rf"^open311/v2/requests/(?P<request_id>[^/.]{{1,40}})\.{FMT}$", open311.get_request,
             name="open311_request"),
+    re_path(rf"^open311/v2/tokens/(?P<token>[^/]*)\.{FMT}$", open311.get_token, name="open311_token"),
     path("reports/map.json", views.map_data, name="reports_map_data"),
     path("reports/photos/<int:photo_id>.jpg", views.photo, name="reports_photo"),
     path("reports/photos/<int:photo_id>-thumb.jpg", views.photo, {"thumbnail": True},

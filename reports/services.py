@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.geo import neighbourhood_for
-from reports import geodesy, respcache, tokens
+from reports import addresses, geodesy, respcache, tokens
 from reports.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -256,10 +256,11 @@ def submit_report(actor: Any, data: NewReport) -> Report:
         except PhotoError as error:
             raise ValidationError({f"photo{position}": photo_error_message(error)}) from error
     area = neighbourhood_for(lat, lon)
+    nearest_address, nearest_address_m = addresses.nearest(lat, lon)
     stored = _store_photo_files(cleaned)
     try:
         return _create_report(actor, user, data, category, lat, lon, title, description, address, name, email,
-                              phone, answers, area, stored)
+                              phone, answers, area, stored, (nearest_address, nearest_address_m))
     except BaseException:
         for path, thumb, _photo in stored:
             default_storage.delete(path)
@@ -270,7 +271,8 @@ def submit_report(actor: Any, data: NewReport) -> Report:
 @transaction.atomic
 def _create_report(actor: Any, user: Any, data: NewReport, category: Category, lat: float, lon: float, title: str,
                    description: str, address: str, name: str, email: str, phone: str, answers: dict[str, Any],
-                   area: Any, stored: list[tuple[str, str, Any]]) -> Report:
+                   area: Any, stored: list[tuple[str, str, Any]], nearest: tuple[str, float | None] = ("", None)
+                   ) -> Report:
     respcache.data_changed()
     now = data.created_at or timezone.now()
     # A signed-in reporter, an Open311 app and staff taking a phone call vouch for the report;
@@ -279,7 +281,8 @@ def _create_report(actor: Any, user: Any, data: NewReport, category: Category, l
     moderation = Moderation.PENDING if category.premoderation else Moderation.APPROVED
     report = Report(
         category=category, department_id=category.department_id, title=title, description=description,
-        answers=answers, address=address, lat=lat, lon=lon, cell=geodesy.grid_cell(lat, lon), neighbourhood=area,
+        answers=answers, address=address, nearest_address=nearest[0], nearest_address_m=nearest[1],
+        lat=lat, lon=lon, cell=geodesy.grid_cell(lat, lon), neighbourhood=area,
         reporter=user if data.channel in (Channel.WEB, Channel.OPEN311) else None,
         reporter_name=name or (getattr(user, "display_name", "") if data.channel == Channel.WEB else ""),
         reporter_email=email or (user.email if user is not None and data.channel == Channel.WEB else ""),
@@ -348,6 +351,16 @@ def confirm_report(token: str) -> Report:
     audit.record("email-link", "reports.report.confirmed", report)
     _after_publication_change(report, was_public=was_public)
     return report
+
+
+@transaction.atomic
+def fill_nearest_addresses(actor: Any, *, everything: bool = False) -> int:
+    """Reverse geocode reports that have no nearest address yet (or all, after the street index was
+    rebuilt); one audit row for the run."""
+    respcache.data_changed()
+    changed = addresses.fill_nearest_addresses(everything=everything)
+    audit.record(actor, "reports.nearest_addresses.filled", None, {"reports": changed, "all": everything})
+    return changed
 
 
 # --- the duplicate check ------------------------------------------------------------------------

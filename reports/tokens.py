@@ -1,4 +1,5 @@
-"""Signed links in emails: confirm a report, confirm following, unsubscribe, reopen.
+"""Signed links in emails (confirm a report, confirm following, unsubscribe, reopen) and the Open311
+request token (GET /open311/v2/tokens/{token}).
 
 Nothing is stored: the link carries the object id, signed with SECRET_KEY and a purpose (salt),
 so a link for one purpose cannot be replayed for another.
@@ -12,12 +13,14 @@ CONFIRM_REPORT = "reports.confirm-report"
 CONFIRM_FOLLOW = "reports.confirm-follow"
 UNSUBSCRIBE = "reports.unsubscribe"
 REOPEN = "reports.reopen"
+OPEN311_REQUEST = "reports.open311-request"
 
 MAX_AGE = {
     CONFIRM_REPORT: 14 * 86400,
     CONFIRM_FOLLOW: 14 * 86400,
     UNSUBSCRIBE: None,
     REOPEN: 180 * 86400,
+    OPEN311_REQUEST: None,
 }
 
 

@@ -277,12 +277,19 @@ def _area_id(lat: float, lon: float) -> int | None:
 
 @require_GET
 def geocode(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    """Places for typed text: JSON for scripts, or (htmx) the report form's list of choices."""
+    query = (request.GET.get("q") or request.GET.get("address") or "").strip()[:200]
+    fragment = bool(request.headers.get("HX-Request"))
     if len(query) < 2:
-        return JsonResponse({"results": []})
+        return render(request, "reports/_address_results.html", {"results": [], "query": ""}) if fragment \
+            else JsonResponse({"results": []})
     if not ratelimit.hit(request, "geocode:address").allowed:
         return JsonResponse({"error": "too many searches; wait a minute"}, status=429)
-    return JsonResponse({"results": geocoding.search(query)}, json_dumps_params={"ensure_ascii": False})
+    results = geocoding.search(query)
+    if fragment:
+        return render(request, "reports/_address_results.html", {"query": query, "results": [
+            {**item, "lat": f"{item['lat']:.6f}", "lon": f"{item['lon']:.6f}"} for item in results]})
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
 @require_http_methods(["GET", "POST"])

@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
-from reports import refcache, respcache, services
+from reports import refcache, respcache, services, tokens
 from reports.models import (
     Category,
     Channel,
@@ -37,7 +37,7 @@ from reports.models import (
     Update,
     default_status_text,
 )
-from reports.open311 import formats
+from reports.open311 import formats, placing
 from reports.open311.params import QueryError, RequestsQuery, parse_requests_query
 from reports.photos import MAX_UPLOAD_BYTES
 
@@ -164,7 +164,8 @@ def service_definition(request: HttpRequest, format_: str, code: str) -> HttpRes
 
 _ROW_FIELDS = ("id", "status", "is_open", "status_note", "category_id", "department_id", "title", "description",
                "created_at", "updated_at", "expected_at", "address", "lat", "lon", "first_photo_id",
-               "neighbourhood_id", "supporters_count", "duplicate_of_id", "responsible_party", "status_reason")
+               "neighbourhood_id", "supporters_count", "duplicate_of_id", "responsible_party", "status_reason",
+               "nearest_address")
 
 
 def _request_dicts(request: HttpRequest, rows: list[tuple[Any, ...]], *, extensions: bool) -> list[dict[str, Any]]:
@@ -196,7 +197,7 @@ def _request_dicts(request: HttpRequest, rows: list[tuple[Any, ...]], *, extensi
     result = []
     for (report_id, status, is_open, status_note, category_id, department_id, title, description, created_at,
          updated_at, expected_at, address, lat, lon, first_photo_id, area_id, supporters, duplicate_of,
-         responsible_party, status_reason) in rows:
+         responsible_party, status_reason, nearest_address) in rows:
         category = categories.get(category_id)
         item: dict[str, Any] = {
             "service_request_id": str(report_id),
@@ -212,7 +213,7 @@ def _request_dicts(request: HttpRequest, rows: list[tuple[Any, ...]], *, extensi
             "updated_datetime": updated_at.astimezone(tz).isoformat(timespec="seconds"),
             "expected_datetime": expected_at.astimezone(tz).isoformat(timespec="seconds")
             if is_open and expected_at else None,
-            "address": address or None,
+            "address": address or nearest_address or None,  # typed, else the nearest from the street index
             "address_id": None,
             "zipcode": None,
             "lat": lat,
@@ -309,6 +310,20 @@ def get_requests(request: HttpRequest, format_: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 @endpoint
+def get_token(request: HttpRequest, format_: str, token: str) -> HttpResponse:
+    """GET tokens/{token}: the service_request_id a POST's token stands for (GeoReport v2)."""
+    try:
+        report_id = tokens.read(tokens.OPEN311_REQUEST, token[:200])
+    except tokens.BadToken:
+        raise Open311Error(404, "token: no request with this token") from None
+    if not Report.objects.filter(pk=report_id).exists():
+        raise Open311Error(404, "token: no request with this token")
+    return _render(format_, "service_requests", "request", [{"service_request_id": str(report_id),
+                                                             "token": token}])
+
+
+@require_http_methods(["GET", "HEAD"])
+@endpoint
 def get_request(request: HttpRequest, format_: str, request_id: str) -> HttpResponse:
     if not request_id.isdigit() or len(request_id) > 18:
         raise Open311Error(404, f"service_request_id: no request {request_id[:30]!r}")
@@ -373,19 +388,18 @@ def post_request(request: HttpRequest, format_: str) -> HttpResponse:
     category = Category.objects.filter(code=code).select_related("department").first()
     if category is None:
         raise Open311Error(400, f"service_code: unknown service code {code[:60]!r} (see services.json)")
-    if not post.get("lat", "").strip() or not post.get("long", "").strip():
-        if post.get("address_string") or post.get("address_id"):
-            raise Open311Error(400, "lat: this server places requests by lat and long only; address_string "
-                                    "and address_id cannot be geocoded here")
-        raise Open311Error(400, "lat: lat and long are required")
+    try:
+        where = placing.request_location(post)
+    except placing.PlacingError as error:
+        raise Open311Error(400, str(error)) from None
     description = post.get("description", "").strip() or category.name
     title = (post.get("title", "").strip() or description.splitlines()[0])[:services.MAX_TITLE]
     name = " ".join(part for part in (post.get("first_name", "").strip(), post.get("last_name", "").strip())
                     if part)
     photos = [upload.read(MAX_UPLOAD_BYTES + 1) for upload in request.FILES.getlist("media")]
     data = services.NewReport(
-        category=category, title=title, description=description, lat=post.get("lat"), lon=post.get("long"),
-        address=post.get("address_string", ""), answers=_attributes(post), photos=photos, name=name[:120],
+        category=category, title=title, description=description, lat=where.lat, lon=where.lon,
+        address=where.address, answers=_attributes(post), photos=photos, name=name[:120],
         email=post.get("email", ""), phone=post.get("phone", ""), show_name=False, channel=Channel.OPEN311,
         api_key=api_key, language=translation.get_language() or "")
     try:
@@ -395,7 +409,8 @@ def post_request(request: HttpRequest, format_: str) -> HttpResponse:
     Open311Key.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
     notice = str(_notice(report))
     return _render(format_, "service_requests", "request", [{
-        "service_request_id": str(report.pk), "service_notice": notice, "account_id": None}])
+        "service_request_id": str(report.pk), "token": tokens.make(tokens.OPEN311_REQUEST, report.pk),
+        "service_notice": notice, "account_id": None}])
 
 
 def _notice(report: Report) -> str:

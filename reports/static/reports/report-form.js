@@ -65,26 +65,26 @@
       });
     }
 
+    // Address search: the server's list of matching streets and addresses (an HTML fragment, which
+    // htmx also fetches as the citizen types); choosing one puts the pin there.
     var find = document.getElementById("find-address");
     var results = document.getElementById("geocode-results");
-    if (find) {
+    var addressInput = document.getElementById("id_address");
+    if (find && results && addressInput) {
       find.hidden = false;
       find.addEventListener("click", function () {
-        var q = document.getElementById("id_address").value.trim();
+        var q = addressInput.value.trim();
         if (q.length < 2) return;
-        fetch(find.dataset.url + "?q=" + encodeURIComponent(q)).then(function (r) { return r.json(); }).then(function (data) {
-          results.innerHTML = "";
-          if (!data.results || !data.results.length) { say(find.dataset.none); return; }
-          data.results.forEach(function (item) {
-            var li = document.createElement("li"), button = document.createElement("button");
-            button.type = "button";
-            button.textContent = item.label;
-            button.addEventListener("click", function () { place(item.lat, item.lon, 16); results.innerHTML = ""; });
-            li.appendChild(button);
-            results.appendChild(li);
-          });
-          say(find.dataset.found.replace("%s", data.results.length));
-        });
+        fetch(find.dataset.url + "?address=" + encodeURIComponent(q), { headers: { "HX-Request": "true" } })
+          .then(function (r) { return r.text(); }).then(function (html) { results.innerHTML = html; });
+      });
+      results.addEventListener("click", function (event) {
+        var choice = event.target.closest(".address-choice");
+        if (!choice) return;
+        addressInput.value = choice.dataset.label;
+        results.innerHTML = "";
+        place(parseFloat(choice.dataset.lat), parseFloat(choice.dataset.lon), 17);
+        addressInput.focus();
       });
     }
   });
