@@ -196,3 +196,19 @@ def test_language_score_tells_english_from_romanian() -> None:
     assert english > romanian
     english, romanian = language_counts("Fiecare cetățean are o voce și este ascultat de consiliul local.")
     assert romanian > english
+
+
+# Romanian written without its diacritics, as django-allauth's own catalogue has it.
+WITHOUT_DIACRITICS = ["Conecteaza", "Inregistreaza", "Tine-ma", "Daca ", "te rugam", "Reseteaza", "parola sa fie",
+                      "Deconecteaza"]
+
+
+@pytest.mark.parametrize("path", ["/ro/accounts/login/", "/ro/accounts/signup/", "/ro/accounts/password/reset/",
+                                  "/ro/accounts/password/reset/done/", "/ro/accounts/confirm-email/"])
+def test_sign_up_and_sign_in_pages_are_written_with_diacritics(client: Any, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    text = " ".join(_parse(response.content.decode()).text)
+    for wrong in WITHOUT_DIACRITICS:
+        assert wrong.lower() not in text.lower(), f"{path}: {wrong!r}"
+    assert re.search(r"[ăâîșț]", text), path
