@@ -11,7 +11,9 @@ class EmailUserManager(UserManager["User"]):
     """Accounts are identified by email; the username is kept internal and equal to it."""
 
     def _create_user(self, username: Any, email: Any, password: Any, **extra_fields: Any) -> User:  # type: ignore[override]
-        email = self.normalize_email(email or username)
+        # Lower-cased whole, as allauth stores and looks up addresses: an account made with
+        # `createsuperuser --email Ana@Example.org` signs in as ana@example.org too.
+        email = self.normalize_email(email or username).lower()
         return super()._create_user(email, email, password, **extra_fields)  # type: ignore[misc]
 
     def create_user(self, email: Any = None, password: Any = None, **extra_fields: Any) -> User:  # type: ignore[override]
