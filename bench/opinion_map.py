@@ -1,40 +1,201 @@
-"""Benchmark of the Polis-style opinion map (participation/opinion.py) on the real Polis conversations
-in tests/data/polis: seconds to build the map from the latest votes, and agreement (adjusted Rand index)
-of our opinion groups with the groups Polis itself exported.
+"""Benchmark of the Polis-style opinion map (participation/opinion.py), side by side with red-dwarf
+(polis-community's re-implementation of the Polis pipeline, the `red-dwarf` package from PyPI, installed
+by requirements-dev.txt as this bench's peer).
+
+1. The six real Polis conversations in tests/data/polis (CC BY 4.0, The Computational Democracy
+   Project): agreement (adjusted Rand index) of each pipeline's opinion groups with the groups Polis
+   itself exported (participants-votes.csv, group-id), on the participants both place, and seconds.
+   Both get the same latest votes and the same moderated-out statements.
+2. Scale: 20,000 participants × 2,000 statements with 5 % of the cells voted (2 million votes, three
+   camps), each pipeline in its own process so that its peak memory is its own. The input is made
+   before the clock starts, in the form each pipeline takes: ours columns of integers (what the
+   database gives), red-dwarf a list of vote dicts (its only input form).
 
 Run from the repository root:  .venv/bin/python bench/opinion_map.py
+                               .venv/bin/python bench/opinion_map.py --skip-scale
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import platform
+import resource
+import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+SCALE = {"participants": 20_000, "statements": 2_000, "share": 0.05}
 
-def main() -> None:
+
+def reddwarf_available() -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its pydantic models warn on import
+            import reddwarf.implementations.base  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_reddwarf(votes: dict[tuple[str, int], int], moderated_out: list[int]) -> tuple[dict[str, int], float]:
+    from reddwarf.implementations.base import run_pipeline
+
+    rows = [{"participant_id": p, "statement_id": s, "vote": v, "modified": 0} for (p, s), v in votes.items()]
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run_pipeline(votes=rows, mod_out_statement_ids=moderated_out, random_state=0)
+    seconds = time.perf_counter() - started
+    labels = result.participants_df["cluster_id"].dropna()
+    return {str(p): int(g) for p, g in labels.items()}, seconds
+
+
+def ari(reference: dict[str, str], found: dict[str, int]) -> tuple[float, int]:
     from sklearn.metrics import adjusted_rand_score
 
+    common = [p for p in found if p in reference]
+    if not common:
+        return float("nan"), 0
+    return float(adjusted_rand_score([reference[p] for p in common], [found[p] for p in common])), len(common)
+
+
+def conversations() -> None:
     from participation.opinion import build_map, latest_votes
     from tests.participation import polis_data
 
-    print("| conversation | votes | participants on the map | our groups | Polis groups | ARI | consensus | seconds |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|")
+    peer = reddwarf_available()
+    print("## Six real Polis conversations: agreement with Polis's own groups (adjusted Rand index)\n")
+    print("| conversation | votes | on the map | Polis groups | our groups | our ARI | our silhouette (k tried) | "
+          "red-dwarf groups | red-dwarf ARI | our s | red-dwarf s | red-dwarf s ÷ our s |")
+    print("|---|---:|---:|---:|---|---:|---|---|---:|---:|---:|---:|")
+    ours_all, theirs_all = [], []
     for name in polis_data.CONVERSATIONS:
         conversation = polis_data.load(name)
-        rows, polis = conversation.votes, conversation.polis_groups
+        votes = latest_votes(conversation.votes)
+        moderated = sorted(conversation.moderated_out)
         started = time.perf_counter()
-        opinion_map = build_map(latest_votes(rows))
+        opinion_map = build_map(votes, moderated_out=moderated)
         seconds = time.perf_counter() - started
         ours = opinion_map.group_of()
-        common = [p for p in ours if p in polis]
-        ari = adjusted_rand_score([polis[p] for p in common], [ours[p] for p in common]) if common else float("nan")
-        print(f"| {name} | {len(rows):,} | {len(opinion_map.participants):,} | "
-              f"{'/'.join(str(len(g.members)) for g in opinion_map.groups)} | {len(set(polis.values()))} | "
-              f"{ari:.2f} | {len(opinion_map.consensus)} | {seconds:.2f} |")
+        our_ari, _n = ari(conversation.polis_groups, ours)
+        ours_all.append(our_ari)
+        sizes = "/".join(str(len(g.members)) for g in opinion_map.groups)
+        tried = ", ".join(f"{k}: {s:.2f}" for k, s in opinion_map.silhouettes.items())
+        if peer:
+            theirs, their_seconds = run_reddwarf(votes, moderated)
+            their_ari, _m = ari(conversation.polis_groups, theirs)
+            theirs_all.append(their_ari)
+            counts: dict[int, int] = {}
+            for group in theirs.values():
+                counts[group] = counts.get(group, 0) + 1
+            their_sizes = "/".join(str(n) for n in sorted(counts.values(), reverse=True))
+            peer_cells = f"{their_sizes} | {their_ari:.3f} | {seconds:.2f} | {their_seconds:.2f} | " \
+                         f"{their_seconds / seconds:.1f}×"
+        else:
+            peer_cells = f"— | — | {seconds:.2f} | — | —"
+        print(f"| {name} | {len(votes):,} | {len(opinion_map.participants):,} | "
+              f"{len(set(conversation.polis_groups.values()))} | {sizes} | {our_ari:.3f} | {tried} | {peer_cells} |")
+    mean_ours = sum(ours_all) / len(ours_all)
+    line = f"\nMean ARI: ours {mean_ours:.3f}"
+    if theirs_all:
+        mean_theirs = sum(theirs_all) / len(theirs_all)
+        wins = sum(o >= t - 1e-9 for o, t in zip(ours_all, theirs_all, strict=True))
+        line += f", red-dwarf {mean_theirs:.3f}; ours at least red-dwarf's on {wins} of {len(ours_all)}"
+    else:
+        line += " (red-dwarf is not installed: `pip install -r requirements-dev.txt`)"
+    print(line)
+
+
+def synthetic(seed: int = 1) -> tuple[Any, Any, Any]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n, m, share = SCALE["participants"], SCALE["statements"], SCALE["share"]
+    cells = rng.choice(int(n * m), size=int(share * n * m), replace=False)
+    participants, statements = cells // m, cells % m
+    camp = rng.integers(0, 3, int(n))
+    lean = rng.normal(size=(3, int(m)))
+    agree_probability = 1 / (1 + np.exp(-2 * lean[camp[participants], statements]))
+    draw = rng.random(cells.size)
+    values = np.where(draw < 0.8 * agree_probability, 1, np.where(draw < 0.8, -1, 0))
+    return participants, statements, values
+
+
+def scale_one(which: str) -> dict[str, object]:
+    participants, statements, values = synthetic()
+    if which == "ours":
+        from participation.opinion import Votes, build_map
+
+        votes = Votes(participants, statements, values)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        opinion_map = build_map(votes)
+        seconds = time.perf_counter() - started
+        groups = [len(g.members) for g in opinion_map.groups]
+    else:
+        from reddwarf.implementations.base import run_pipeline
+
+        rows = [{"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": 0}
+                for p, s, v in zip(participants.tolist(), statements.tolist(), values.tolist(), strict=True)]
+        del participants, statements, values
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = run_pipeline(votes=rows, random_state=0)
+        seconds = time.perf_counter() - started
+        counts = result.participants_df["cluster_id"].dropna().value_counts()
+        groups = sorted((int(c) for c in counts), reverse=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 1024), "added_mb": round((peak - before) / 1024),
+            "groups": groups}
+
+
+def scale() -> None:
+    print(f"\n## Scale: {SCALE['participants']:,} participants × {SCALE['statements']:,} statements, "
+          f"{SCALE['share']:.0%} voted ({int(SCALE['participants'] * SCALE['statements'] * SCALE['share']):,} votes)\n")
+    print("| pipeline | seconds | peak memory of the process | added by the call | groups |")
+    print("|---|---:|---:|---:|---|")
+    rows = {}
+    for which in ("ours", "reddwarf") if reddwarf_available() else ("ours",):
+        run = subprocess.run([sys.executable, __file__, "--scale-one", which], capture_output=True, text=True,
+                             check=True)
+        rows[which] = json.loads(run.stdout.strip().splitlines()[-1])
+        row = rows[which]
+        print(f"| {'ours' if which == 'ours' else 'red-dwarf 0.4.0'} | {row['seconds']} | {row['peak_mb']} MB | "
+              f"{row['added_mb']} MB | {'/'.join(str(g) for g in row['groups'])} |")
+    if "reddwarf" in rows:
+        ours, theirs = rows["ours"], rows["reddwarf"]
+        print(f"\nred-dwarf takes {float(theirs['seconds']) / float(ours['seconds']):.1f}× our time "  # type: ignore[arg-type]
+              f"and {float(theirs['peak_mb']) / float(ours['peak_mb']):.1f}× our peak memory.")  # type: ignore[arg-type]
+    else:
+        print("\nred-dwarf is not installed (`pip install -r requirements-dev.txt`): ours alone.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--scale-only", action="store_true")
+    parser.add_argument("--scale-one", choices=["ours", "reddwarf"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.scale_one:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):  # both single-threaded: the comparison is of the methods
+            print(json.dumps(scale_one(args.scale_one)))
+        return
+    print(f"# Opinion map benchmark — Python {platform.python_version()}, {platform.machine()}\n")
+    if not args.scale_only:
+        conversations()
+    if not args.skip_scale:
+        scale()
 
 
 if __name__ == "__main__":

@@ -18,17 +18,17 @@ from participation.opinion import build_map, latest_votes
 from tests.participation import polis_data
 
 
-def polis_votes(name: str) -> tuple[dict[tuple[str, int], int], dict[str, str]]:
+def polis_votes(name: str) -> tuple[dict[tuple[str, int], int], dict[str, str], frozenset[int]]:
     conversation = polis_data.load(name)
-    return latest_votes(conversation.votes), conversation.polis_groups
+    return latest_votes(conversation.votes), conversation.polis_groups, conversation.moderated_out
 
 
 @pytest.mark.parametrize(("name", "minimum_agreement"), [
     ("15-per-hour-seattle", 0.8), ("canadian-electoral-reform", 0.8), ("brexit-consensus", 0.5),
 ])
 def test_groups_match_polis_on_real_conversations(name: str, minimum_agreement: float) -> None:
-    votes, polis_groups = polis_votes(name)
-    opinion_map = build_map(votes)
+    votes, polis_groups, moderated_out = polis_votes(name)
+    opinion_map = build_map(votes, moderated_out=moderated_out)
     assert 2 <= len(opinion_map.groups) <= 5
     ours = opinion_map.group_of()
     common = [p for p in ours if p in polis_groups]
@@ -37,7 +37,7 @@ def test_groups_match_polis_on_real_conversations(name: str, minimum_agreement: 
 
 
 def test_consensus_and_representative_statements_on_brexit() -> None:
-    votes, _groups = polis_votes("brexit-consensus")
+    votes, _groups, _moderated_out = polis_votes("brexit-consensus")
     opinion_map = build_map(votes)
     assert opinion_map.consensus, "the brexit-consensus conversation was built to find common ground"
     top = opinion_map.consensus[0]
