@@ -69,3 +69,32 @@ def test_georeport_sees_http_errors(served: dict[str, Any]) -> None:
     with pytest.raises(requests.HTTPError) as error:
         client.get_service_requests(start_date="not-a-date")
     assert error.value.response.status_code == 400
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_request_placed_by_address_string_only(live_server: Any, reference: Any, open311_key: str, fmt: str) -> None:
+    """georeport 0.3.1 reads but cannot POST (it has no create method), so the POST goes through
+    `requests`, the HTTP library it is built on, exactly as an app sends it (form-encoded, no lat/long);
+    the real client then reads the request back, and its token is looked up at tokens/{token}."""
+    import requests
+    import xmltodict
+
+    base = f"{live_server.url}/open311/v2"
+    sent = requests.post(f"{base}/requests.{fmt}", data={
+        "api_key": open311_key, "jurisdiction_id": "timisoara.ro", "service_code": "potholes",
+        "address_string": "Bd. Mihai Viteazu nr. 1", "description": "Groapă adâncă", "attribute[size]": "large"},
+        timeout=30)
+    assert sent.status_code == 200, sent.text
+    created = sent.json()[0] if fmt == "json" else xmltodict.parse(sent.content)["service_requests"]["request"]
+    client = GeoReport(base, jurisdiction="timisoara.ro", output_format=fmt)
+    read = client.get_service_request(str(created["service_request_id"]))
+    assert read["address"] == "Bd. Mihai Viteazu nr. 1"
+    assert 45.74 < float(read["lat"]) < 45.75 and 21.22 < float(read["long"]) < 21.23  # on Bulevardul Mihai Viteazu
+    token = requests.get(f"{base}/tokens/{created['token']}.{fmt}", timeout=30)
+    assert token.status_code == 200
+    answer = token.json()[0] if fmt == "json" else xmltodict.parse(token.content)["service_requests"]["request"]
+    assert str(answer["service_request_id"]) == str(created["service_request_id"])
+    refused = requests.post(f"{base}/requests.json", data={
+        "api_key": open311_key, "service_code": "potholes", "address_string": "Strada Care Nu Există Nicăieri",
+        "description": "x", "attribute[size]": "large"}, timeout=30)
+    assert refused.status_code == 400 and refused.json()[0]["description"].startswith("address_string:")
