@@ -237,3 +237,27 @@ def load_demo_data(stdout: Any, *, ballots: int = 400) -> None:
     _categories()
     _demo_edition(stdout, ballots)
     _imported_edition(stdout)
+
+
+@transaction.atomic
+def remove_demo_data(stdout: Any) -> None:
+    """Delete the demo editions (the one in voting and the imported one) with their projects, ballots and
+    results; categories stay (they are reference data). One audit entry per edition."""
+    from django.core.files.storage import default_storage
+
+    from budgeting.models import Photo
+    from core import audit
+
+    editions = list(Edition.objects.filter(is_demo=True).order_by("slug"))
+    files = list(Photo.objects.filter(project__edition__in=editions).values_list("image", flat=True))
+    for edition in editions:
+        audit.record(ACTOR, "budgeting.edition.demo_removed", edition,
+                     {"slug": edition.slug, "projects": edition.projects.count(), "ballots": edition.ballots.count()})
+    Edition.objects.filter(pk__in=[edition.pk for edition in editions]).delete()
+    def delete_files() -> None:
+        for name in files:
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    stdout.write(f"Budgeting: removed {len(editions)} demo editions")

@@ -5,7 +5,8 @@
   one past process per online consultation and survey (with its respondents where the seed gives
   them), and the workshops and events as past events of the umbrella process.
 - One working group per PartnerTeaM action group (strategy.models.GovernanceBody).
-Nothing here is invented beyond dates and titles the seed gives.
+Nothing here is invented beyond dates and titles the seed gives. Besides this reference data, the
+invented example content of participation/demo_content.py (flagged demo, removable) is loaded.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
+from participation import demo_content
 from participation.models import Event, Phase, Process, WorkingGroup
 from participation.selectors import action_group_bodies
 
@@ -150,3 +152,9 @@ def load_demo_data(stdout: Any) -> None:
     groups = load_action_groups()
     stdout.write(f"Participation: {processes} past processes and {events} past events from the co-design "
                  f"history, {groups} action groups")
+    demo_content.load(stdout)
+
+
+def remove_demo_data(stdout: Any) -> None:
+    """Only the invented example content goes; the co-design history and the action groups are the strategy's."""
+    demo_content.remove(stdout)

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 USER = settings.AUTH_USER_MODEL
+# Rows that `manage.py load_demo_data` writes; `manage.py remove_demo_data` deletes them.
+DEMO_HELP = _("Example content loaded by the demo, shown with a “demo” mark and removable in one go.")
 
 
 # --- Participatory processes -----------------------------------------------------------------
@@ -51,6 +53,7 @@ class Process(models.Model):
         _("supports that oblige an official answer"), default=100, validators=[MinValueValidator(1)])
     proposals_open = models.BooleanField(_("accepts proposals"), default=False)
     published = models.BooleanField(_("published"), default=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False, help_text=DEMO_HELP)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -122,6 +125,7 @@ class Consultation(models.Model):
         "strategy.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="origin_consultations",
         verbose_name=_("carried out by (strategic project)"),
         help_text=_("The strategic project that carries out the outcome; its page links back here."))
+    is_demo = models.BooleanField(_("demonstration data"), default=False, help_text=DEMO_HELP)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -421,6 +425,7 @@ class WorkingGroup(models.Model):
                                           verbose_name=_("coordinators"))
     accepts_members = models.BooleanField(_("accepts expressions of interest"), default=True)
     order = models.PositiveSmallIntegerField(default=0)
+    is_demo = models.BooleanField(_("demonstration data"), default=False, help_text=DEMO_HELP)
 
     class Meta:
         verbose_name = _("working group")
@@ -536,6 +541,7 @@ class Proposal(models.Model):
         "strategy.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="origin_proposals",
         verbose_name=_("carried out by (strategic project)"),
         help_text=_("Only for an accepted proposal: the strategic project that carries it out."))
+    is_demo = models.BooleanField(_("demonstration data"), default=False, help_text=DEMO_HELP)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -710,6 +716,7 @@ class Event(models.Model):
     outcomes = models.TextField(_("outcomes"), blank=True)
     co_design_activity = models.OneToOneField("strategy.CoDesignActivity", null=True, blank=True,
                                               on_delete=models.SET_NULL, related_name="participation_event")
+    is_demo = models.BooleanField(_("demonstration data"), default=False, help_text=DEMO_HELP)
 
     class Meta:
         verbose_name = _("event")

@@ -347,3 +347,25 @@ def load_demo_data(stdout: Any) -> None:
     with translation.override("ro"):  # texts written by the loader are in the city's language
         created = load_sample_reports(categories)
     stdout.write(f"Reports: {len(categories)} categories, {created} new demo reports")
+
+
+@transaction.atomic
+def remove_demo_data(stdout: Any) -> None:
+    """Delete the invented reports with their history and photos (departments and categories stay: they are
+    the city's reference data). One audit entry per report."""
+    from django.core.files.storage import default_storage
+
+    from reports.models import Photo
+
+    reports = list(Report.objects.filter(is_demo=True).order_by("pk"))
+    files = [name for pair in Photo.objects.filter(report__in=reports).values_list("file", "thumbnail")
+             for name in pair if name]
+    for report in reports:
+        audit.record(ACTOR, "reports.report.demo_removed", report, {"status": report.status})
+    Report.objects.filter(pk__in=[report.pk for report in reports]).delete()
+    def delete_files() -> None:
+        for name in files:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    stdout.write(f"Reports: removed {len(reports)} demo reports")
