@@ -11,6 +11,9 @@ class BudgetingConfig(AppConfig):
         from budgeting import strategy_links
 
         strategy_links.register_all()  # origins of strategic projects (strategy.origins)
+        from core import recurring
+
+        recurring.register("budgeting.tasks.close_due_editions", minute="*/5")  # votes close on time (core.recurring)
         from budgeting import home, kpi_providers  # noqa: F401  (registers the room's KPI providers)
 
         home.register()  # the budgeting phase on the home page (core.home)

@@ -40,4 +40,21 @@ def huey_task():  # type: ignore[no-untyped-def]
     key = id(huey)
     if key not in _registered:
         _registered[key] = huey.task(name="smartcity.run_django_task")(run_django_task)
+        _register_recurring(huey)
     return _registered[key]
+
+
+def _register_recurring(huey: Huey) -> None:
+    """The rooms' recurring jobs (core.recurring) as Huey periodic tasks: a consumer's scheduler enqueues
+    each when its crontab matches, and a worker runs it."""
+    from huey import crontab
+
+    from core import recurring
+
+    for job in recurring.jobs():
+        def run(task_path: str = job.task_path) -> object:
+            return run_django_task(task_path, [], {})
+
+        schedule = crontab(minute=job.minute, hour=job.hour, day=job.day, month=job.month,
+                           day_of_week=job.day_of_week)
+        huey.periodic_task(schedule, name=f"recurring:{job.task_path}")(run)

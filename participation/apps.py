@@ -11,6 +11,11 @@ class ParticipationConfig(AppConfig):
         from participation import strategy_links
 
         strategy_links.register_all()  # origins and a section of strategic projects (strategy.origins)
+        from core import recurring
+
+        # Run by the worker (core.recurring): safe to repeat, nothing is sent twice.
+        recurring.register("participation.tasks.send_event_reminders", minute="0")  # hourly
+        recurring.register("participation.tasks.send_daily_digests", hour="5", minute="0")  # 07:00/08:00 local
         from participation import home
 
         home.register()  # open consultations and upcoming events on the home page (core.home)

@@ -13,3 +13,6 @@ class StrategyConfig(AppConfig):
         from strategy import home, kpi_providers  # noqa: F401  (registers the built-in providers)
 
         home.register()
+        from core import recurring
+
+        recurring.register("strategy.tasks.refresh_kpi_providers", hour="4", minute="30")  # daily (core.recurring)

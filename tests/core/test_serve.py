@@ -134,3 +134,29 @@ def test_manage_py_serve_runs_the_worker_and_prints_where_to_go(tmp_path: Path) 
     finally:
         server.terminate()
         server.wait(30)
+
+
+def test_the_worker_runs_the_rooms_recurring_jobs(transactional_db: Any, sqlite_queue: SqliteHuey,
+                                                  make_user: Any) -> None:
+    """Digests, reminders, vote closing and the KPI refresh need no cron entry: the worker's scheduler
+    enqueues them (core.recurring) and a worker runs them."""
+    import datetime as dt
+
+    huey_app.huey_task()
+    due_at_five = {task.name for task in sqlite_queue.read_periodic(dt.datetime(2026, 3, 2, 5, 0))}
+    assert {"recurring:participation.tasks.send_daily_digests", "recurring:budgeting.tasks.close_due_editions",
+            "recurring:participation.tasks.send_event_reminders"} <= due_at_five
+    assert "recurring:strategy.tasks.refresh_kpi_providers" not in due_at_five
+    assert "recurring:strategy.tasks.refresh_kpi_providers" in {
+        task.name for task in sqlite_queue.read_periodic(dt.datetime(2026, 3, 2, 4, 30))}
+
+    sites.set_domain("127.0.0.1:8766")
+    user = make_user(email="digest@example.org")  # no settings: the daily digest is the default
+    Notification.objects.create(user=user, event="test", message="A consultation you follow closed",
+                                url="/ro/participation/consultations/x/")
+    digest = next(task for task in sqlite_queue.read_periodic(dt.datetime(2026, 3, 2, 5, 0))
+                  if task.name == "recurring:participation.tasks.send_daily_digests")
+    sqlite_queue.execute(digest)
+    assert any("digest@example.org" in m.to and "http://127.0.0.1:8766/ro/participation/consultations/x/" in m.body
+               for m in mail.outbox)
+    mail.outbox.clear()

@@ -51,7 +51,7 @@ class Command(RunserverCommand):
     def _banner(self, base: str, domain: str, worker: str) -> str:
         queue = "Redis" if settings.REDIS_URL else f"SQLite ({settings.HUEY_SQLITE_PATH})"
         worker_line = {
-            "on": f"Background jobs (e-mails, alerts): run here, queue in {queue}.",
+            "on": f"Background jobs (e-mails, alerts, digests, closing votes): run here, queue in {queue}.",
             "immediate": "Background jobs: run at once (HUEY_IMMEDIATE).",
             "off": "Background jobs: NOT run here (--no-worker); start `manage.py run_huey`.",
         }[worker]
