@@ -135,6 +135,8 @@ def test_city_figures_on_the_strategy_and_in_the_api(client: Client, strategy_da
         html = Template("{% load strategy_blocks %}{% city_figures %}").render(Context({}))
     assert "Timișoara în cifre" in html
     assert "325.522" in html and "441.335" in html and "persoane" in html and "persons" not in html
+    page = client.get("/ro/strategy/").content.decode()  # the strategy's own page
+    assert "Timișoara în cifre" in page and "325.522" in page
     data = client.get("/api/v1/strategy").json()
     figures = {f["code"]: f for f in data["figures"]}
     assert float(figures["F13"]["value"]) == 325522 and figures["F13"]["year"] == 2020
