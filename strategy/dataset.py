@@ -75,7 +75,7 @@ class ProjectEntry(Loose):
     budget: Decimal | None = Field(default=None, ge=0)
     start_date: dt.date | None = None
     end_date: dt.date | None = None
-    notes: str | None = None
+    notes: Text | None = None  # shown on the project page, hence translatable
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ProjectEntry:
@@ -105,7 +105,7 @@ class KpiEntry(Loose):
     direction: Literal["higher", "lower"] | None = None
     source: str | None = None
     provider: str | None = None
-    notes: str | None = None
+    notes: Text | None = None  # shown on the KPI page, hence translatable
 
 
 class AmbitionEntry(Loose):

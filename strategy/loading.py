@@ -136,7 +136,7 @@ def load_dataset(data: StrategyFile, *, actor: Any = "loader") -> LoadReport:
             for p in o.projects:
                 values: dict[str, Any] = {
                     "objective": objective, **_tr("title", p.title), **_tr("description", p.description),
-                    "flagship": p.flagship, "notes": p.notes or "",
+                    "flagship": p.flagship, **_tr("notes", p.notes),
                 }
                 # Live monitoring values: only when the file states them.
                 optional = {"status": p.status, "progress": p.progress, "lead": p.lead, "partners": p.partners,
@@ -145,14 +145,16 @@ def load_dataset(data: StrategyFile, *, actor: Any = "loader") -> LoadReport:
                 values.update({k: v for k, v in optional.items() if v is not None})
                 up.upsert(m.Project, {"code": p.code}, values)
         for order, k in enumerate(a.kpis):
-            notes = k.notes or ""
+            kpi_notes = _tr("notes", k.notes)
             if k.unit_as_given and k.unit_as_given != (k.unit or ""):
-                notes = (notes + f" Unit as given in the seed: {k.unit_as_given}.").strip()
+                kpi_notes["notes_en"] = f"{kpi_notes['notes_en']} Unit as given in the seed: {k.unit_as_given}.".strip()
+                if kpi_notes["notes_ro"]:
+                    kpi_notes["notes_ro"] += f" Unitatea, așa cum apare în document: {k.unit_as_given}."
             up.upsert(m.KPI, {"code": k.code}, {
                 "ambition": ambition, **_tr("name", k.name), "kind": k.kind or "",
                 "unit": k.unit or k.unit_as_given or "", "baseline_value": k.baseline_value,
                 "baseline_year": k.baseline_year, "target_value": k.target_value, "target_year": k.target_year,
-                "direction": k.direction or "", "source": k.source or "", "order": order, "notes": notes,
+                "direction": k.direction or "", "source": k.source or "", "order": order, **kpi_notes,
                 **({"provider": k.provider} if k.provider else {}),
             })
 

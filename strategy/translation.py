@@ -35,7 +35,7 @@ class AmbitionTR(TranslationOptions):
 
 @register(models.Project)
 class ProjectTR(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "notes")
 
 
 @register(models.ProjectUpdate)
@@ -49,8 +49,12 @@ class GovernanceTR(TranslationOptions):
 
 
 @register(models.KPI)
-@register(models.Figure)
 class KpiTR(TranslationOptions):
+    fields = ("name", "notes")
+
+
+@register(models.Figure)
+class FigureTR(TranslationOptions):
     fields = ("name",)
 
 
