@@ -80,3 +80,18 @@ def test_staff_pages_have_no_axe_violations(page: Any, site: dict[str, Any], mak
         for path in (f"/{lang}/reports/staff/", f"/{lang}/reports/staff/{report.pk}/",
                      f"/{lang}/reports/staff/moderation/"):
             assert_accessible(page, site["url"] + path)
+
+
+def test_address_search_with_htmx_puts_the_pin(page: Any, site: dict[str, Any]) -> None:
+    """Typing an address lists matching streets (htmx); choosing one fills the coordinates, in Romanian
+    with machine-formatted numbers; the list passes axe."""
+    page.goto(site["url"] + "/ro/reports/new/")
+    page.select_option("#id_category", "potholes")
+    page.wait_for_selector("#id_q_size")
+    page.fill("#id_address", "Str. Gh. Lazăr")
+    page.wait_for_selector("#geocode-results .address-choice")
+    assert "Strada Gheorghe Lazăr" in page.inner_text("#geocode-results")
+    assert_accessible_now(page)
+    page.click("#geocode-results .address-choice >> nth=0")
+    assert page.input_value("#id_lat") == "45.760284" and page.input_value("#id_lon") == "21.217833"
+    assert page.input_value("#id_address") == "Strada Gheorghe Lazăr"
