@@ -25,10 +25,20 @@ DEBUG = env_bool("DEBUG", default=False)
 
 
 def _secret_key() -> str:
-    """Production passes SECRET_KEY; a development install generates one once and keeps it."""
+    """Production passes SECRET_KEY; a development install (DEBUG=1) generates one once and keeps it.
+
+    Without DEBUG the platform refuses to start with no SECRET_KEY: a key generated per machine
+    would sign sessions and links that the other web servers reject."""
     from_env = os.environ.get("SECRET_KEY")
     if from_env:
         return from_env
+    if not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. In production set SECRET_KEY in the environment (the same value on "
+            "every web server and worker); for a development install set DEBUG=1 and a key is generated "
+            "once in var/secret_key (docs/operations.md).")
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -235,10 +245,18 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if env_bool("HTTPS", default=False):
+    # Served over TLS by the reverse proxy, which sets X-Forwarded-Proto (docs/operations.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 31536000
+    # __Host- cookies: sent only over HTTPS, to this host, for the whole site (OWASP ASVS 3.4.4).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer probes over plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,7 +1,12 @@
 """Test settings: SQLite in memory by default, PostgreSQL when DATABASE_URL is set (as in Wagtail)."""
 
-from smartcity.settings import *  # noqa: F403
-from smartcity.settings import DATABASES
+import os
+
+# Production refuses to start without SECRET_KEY (smartcity/settings.py); tests run with DEBUG off.
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 40)
+
+from smartcity.settings import *  # noqa: E402, F403
+from smartcity.settings import DATABASES  # noqa: E402
 
 HUEY_IMMEDIATE = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
