@@ -15,3 +15,9 @@
     if (menu && !menu.contains(event.target)) { menu.open = false; }
   });
 })();
+
+// Print buttons (<button data-print hidden>): shown only when this script runs, as they need it.
+document.querySelectorAll("button[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});
