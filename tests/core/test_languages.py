@@ -212,3 +212,16 @@ def test_sign_up_and_sign_in_pages_are_written_with_diacritics(client: Any, path
     for wrong in WITHOUT_DIACRITICS:
         assert wrong.lower() not in text.lower(), f"{path}: {wrong!r}"
     assert re.search(r"[ăâîșț]", text), path
+
+
+def test_dates_and_numbers_in_text_follow_the_page_language() -> None:
+    from django.utils import formats, translation
+
+    day = dt.date(2026, 12, 26)
+    with translation.override("ro"):
+        assert formats.date_format(day) == "26 decembrie 2026"  # Romanian writes month names in lower case
+        assert formats.date_format(day, "l") == "sâmbătă"
+        assert formats.number_format(Decimal("1234.5"), force_grouping=True) == "1.234,5"
+    with translation.override("en"):
+        assert formats.date_format(day) == "Dec. 26, 2026"
+        assert formats.number_format(Decimal("1234.5"), force_grouping=True) == "1,234.5"
