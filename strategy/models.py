@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from strategy import units
+from strategy import labels
 
 
 class Strategy(models.Model):
@@ -176,7 +176,8 @@ class Objective(CodedModel):
         ordering = ["ambition__number", "number"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title or _('(title not recorded)')}"
+        title = self.title or _("(title not recorded)")  # outside the f-string, where makemessages finds it
+        return f"{self.code} {title}"
 
 
 class FundingProgramme(CodedModel):
@@ -187,6 +188,11 @@ class FundingProgramme(CodedModel):
         verbose_name = _("funding programme")
         verbose_name_plural = _("funding programmes")
         ordering = ["category", "code"]
+
+    @property
+    def category_label(self) -> str:
+        """The category in the page's language (the field keeps the dataset's English)."""
+        return labels.funding_category_label(self.category)
 
     def __str__(self) -> str:
         return self.name
@@ -380,7 +386,7 @@ class KPI(CodedModel):
     @property
     def unit_label(self) -> str:
         """The unit in the page's language (the field keeps the dataset's code, e.g. "persons")."""
-        return units.unit_label(self.unit)
+        return labels.unit_label(self.unit)
 
     def __str__(self) -> str:
         return f"{self.code} {self.name or _('(name not recorded)')}"
@@ -427,7 +433,7 @@ class Figure(CodedModel):
     @property
     def unit_label(self) -> str:
         """The unit in the page's language (the field keeps the dataset's code, e.g. "persons")."""
-        return units.unit_label(self.unit)
+        return labels.unit_label(self.unit)
 
     def __str__(self) -> str:
         return f"{self.name or self.code}: {self.value} {self.unit}"
