@@ -335,6 +335,25 @@ def _proposals(process: Process, people: list[Any], rng: random.Random) -> list[
     return proposals
 
 
+def _link_to_strategy(closed: Consultation, proposals: list[Proposal]) -> None:
+    """The accepted proposal and the closed consultation's outcome, carried out by the strategy's Urban Mobility
+    Centre project: its page shows where it comes from (strategy.origins). Removed with the demo rows."""
+    from strategy.models import Project as StrategyProject
+
+    project = StrategyProject.objects.filter(code="A7.O2.P1").first()
+    if project is None:
+        return
+    for proposal in proposals:
+        if proposal.official_answer == Proposal.OfficialAnswer.ACCEPTED:
+            services.link_to_strategy_project(ACTOR, proposal, project)
+    services.link_to_strategy_project(
+        ACTOR, closed, project,
+        outcome="Rezultatele arată că lipsa pistelor continue îi oprește pe cei mai mulți: Centrul de Mobilitate "
+                "Urbană începe cu traseul de pe malul Begăi. (rezultat demonstrativ)",
+        outcome_en="The results show that the lack of continuous cycle lanes holds most people back: the Urban "
+                   "Mobility Centre starts with the Bega riverside route. (demonstration outcome)")
+
+
 def load(stdout: Any) -> None:
     """Create the example content once (all of it in one transaction); later runs leave it as it is."""
     if Process.objects.filter(slug=PROCESS_SLUG).exists():
@@ -352,6 +371,7 @@ def load(stdout: Any) -> None:
         groups = _groups(people)
         events = _events(process, groups, people)
         proposals = _proposals(process, people, rng)
+        _link_to_strategy(closed, proposals)
         services.add_comment(people[4], closed, "Aștept rezultatele pe cartiere!")
     stdout.write(f"Participation: demo process with 2 consultations, {len(groups)} working groups, "
                  f"{len(events)} upcoming events and {len(proposals)} proposals by {len(people)} example people")
