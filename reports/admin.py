@@ -106,7 +106,7 @@ class ReportAdmin(AuditedAdmin):
 
     list_display = ["id", "title", "category", "status", "moderation", "is_public", "neighbourhood", "created_at"]
     list_filter = ["status", "moderation", "is_public", "category", "department", "channel", "is_demo"]
-    search_fields = ["id", "title", "address"]
+    search_fields = ["id", "title", "address", "nearest_address"]
     date_hierarchy = "created_at"
     readonly_fields = tuple(f.name for f in models.Report._meta.fields if f.name not in ("priority",))
     inlines = [UpdateInline]

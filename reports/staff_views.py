@@ -91,7 +91,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if filters["q"]:
         q = filters["q"].lstrip("#")
         reports = reports.filter(pk=int(q)) if q.isdigit() else reports.filter(
-            Q(title__icontains=q) | Q(address__icontains=q))
+            Q(title__icontains=q) | Q(address__icontains=q) | Q(nearest_address__icontains=q))
     reports = reports.order_by("-priority", "created_at", "id")
     page = Paginator(reports, INBOX_PAGE).get_page(params.get("page"))
     query = params.copy()
@@ -299,11 +299,13 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="reports.csv"'
     writer = csv.writer(response)
-    writer.writerow(["id", "service_code", "department", "status", "priority", "title", "address", "lat", "lon",
+    writer.writerow(["id", "service_code", "department", "status", "priority", "title", "address", "nearest_address",
+                     "lat", "lon",
                      "area", "channel", "public", "submitted", "acknowledged", "fixed", "closed", "expected",
                      "supporters"])
     rows = reports.order_by("-created_at").values_list(
-        "id", "category__code", "department__name", "status", "priority", "title", "address", "lat", "lon",
+        "id", "category__code", "department__name", "status", "priority", "title", "address", "nearest_address",
+        "lat", "lon",
         "neighbourhood__name", "channel", "is_public", "created_at", "acknowledged_at", "fixed_at", "closed_at",
         "expected_at", "supporters_count")
     for row in rows.iterator(chunk_size=2000):

@@ -184,3 +184,18 @@ def test_migration_backfill_function_with_the_model(make_report: Any) -> None:
     Report.objects.update(nearest_address="", nearest_address_m=None)
     assert fill_nearest_addresses(Report) == 1
     assert Report.objects.get().nearest_address == "Bulevardul Regele Mihai I"
+
+
+def test_staff_see_the_nearest_address(client: Client, make_report: Any, roads_staff: Any) -> None:
+    import csv
+
+    report = make_report(lat=LAZAR[0], lon=LAZAR[1], title="Pe Lazăr")
+    make_report(title="În centru")
+    client.force_login(roads_staff)
+    page = client.get(f"/ro/reports/staff/{report.pk}/").content.decode()
+    assert "Cea mai apropiată adresă" in page and "Strada Gheorghe Lazăr" in page
+    found = client.get("/ro/reports/staff/", {"q": "Gheorghe Lazăr"}).content.decode()
+    assert "Pe Lazăr" in found and "În centru" not in found
+    rows = list(csv.DictReader(io.StringIO(client.get("/en/reports/staff/export.csv").content.decode())))
+    assert {row["title"]: row["nearest_address"] for row in rows} == {
+        "Pe Lazăr": "Strada Gheorghe Lazăr", "În centru": "Bulevardul Regele Mihai I"}
