@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -896,7 +896,8 @@ def import_pabulib(actor: Any, text: str, *, slug: str, title: str = "", rule: s
                       "project_columns": list(instance.project_columns)},
     )
     set_translations(edition, title=title, languages=("ro", "en"))
-    set_translations(edition, description=_pabulib_description(meta), languages=("en",))
+    for language in ("ro", "en"):
+        set_translations(edition, description=_pabulib_description(meta, language), languages=(language,))
     edition.voting_closed_at = edition.voting_end or timezone.now()
     edition.results_date = edition.voting_closed_at
     edition.save()
@@ -949,7 +950,10 @@ def _coordinate(text: str | None, limit: int) -> float | None:
     return value if -limit <= value <= limit else None
 
 
-def _pabulib_description(meta: Mapping[str, str]) -> str:
+def _pabulib_description(meta: Mapping[str, str], language: str) -> str:
+    """The file's own metadata (as written in the file) after a sentence in the given language."""
     parts = [f"{key}: {meta[key]}" for key in ("country", "unit", "district", "subunit", "instance", "rule",
                                                  "date_begin", "date_end", "comment") if meta.get(key)]
-    return "Imported from Pabulib (pabulib.org). " + "; ".join(parts)
+    with translation.override(language):
+        sentence = _("Imported from Pabulib (pabulib.org).")
+    return f"{sentence} {'; '.join(parts)}"
