@@ -139,6 +139,7 @@ class StreetIndex:
         self._by_core: dict[str, list[int]] = {}
         for position, street in enumerate(self.streets):
             self._by_core.setdefault(street.key.core, []).append(position)
+        self._core_words = {core: tuple(core.split()) for core in self._by_core}
         # House numbers: (street position, number as written, lon, lat).
         self._houses: list[tuple[int, str, float, float]] = [
             (int(street), str(number), float(lon), float(lat)) for street, number, lon, lat in data.get(
@@ -233,17 +234,21 @@ class StreetIndex:
             yield position, self._typed(1.0, variant, position)
         if exact and variant.type is None:
             return
+        # Close spellings are looked for only when the name is not found as typed (the costly part).
+        matcher = None if exact else SequenceMatcher(None, autojunk=False)
+        if matcher is not None:
+            matcher.set_seq2(query)  # difflib caches the second sequence: one query against every name
         for core, positions in self._by_core.items():
             if core == query:
                 continue
-            score = self._similarity(query, query_words, core)
+            score = self._similarity(query, query_words, core, self._core_words[core], matcher)
             if score >= MIN_SCORE:
                 for position in positions:
                     yield position, self._typed(score, variant, position)
 
     @staticmethod
-    def _similarity(query: str, query_words: Sequence[str], core: str) -> float:
-        core_words = core.split()
+    def _similarity(query: str, query_words: Sequence[str], core: str, core_words: tuple[str, ...],
+                    matcher: SequenceMatcher[str] | None) -> float:
         remaining = list(core_words)
         for word in query_words:  # every typed word begins a distinct word of the name
             match = next((candidate for candidate in remaining if candidate.startswith(word)), None)
@@ -252,8 +257,13 @@ class StreetIndex:
             remaining.remove(match)
         else:
             return min(0.95, 0.8 + 0.15 * len(query) / max(len(core), 1))
-        matcher = SequenceMatcher(None, query, core, autojunk=False)
-        if matcher.real_quick_ratio() < MIN_SCORE / 0.9 or matcher.quick_ratio() < MIN_SCORE / 0.9:
+        if matcher is None:
+            return 0.0
+        shortest, longest = sorted((len(query), len(core)))
+        if 2 * shortest / (shortest + longest) < MIN_SCORE / 0.9:  # the ratio's upper bound
+            return 0.0
+        matcher.set_seq1(core)
+        if matcher.quick_ratio() < MIN_SCORE / 0.9:
             return 0.0
         return 0.9 * matcher.ratio()
 
