@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from core.charts import Point, Series, line_chart
+from core.home import active_panels
 from strategy import origins, selectors
 from strategy.models import (
     KPI,
@@ -29,12 +30,36 @@ from strategy.models import (
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    strategy = selectors.current_strategy()
+    """What is happening now: the panels the rooms register (core.home), then the strategy in brief.
+    The strategy room imports no other room; each panel runs a constant number of queries."""
+    return render(request, "strategy/home.html", {
+        "panels": active_panels(request),
+        "strategy": selectors.current_strategy(),
+        "ambitions": list(Ambition.objects.only("number", "title_en", "title_ro")),
+    })
+
+
+def _shown_progress(project: Project, value: float) -> float | None:
+    """A project's progress as shown: None ("no progress recorded") when it has neither a status nor any
+    progress, rather than a 0 % bar that reads as a measured fact."""
+    return None if not project.status and not value else value
+
+
+def _ambitions_with_progress() -> list[Ambition]:
+    """Ambitions with their rolled-up progress, or None where none of their projects has a recorded
+    status or progress (an ambition with nothing recorded is not "0 % done")."""
     progress = selectors.project_progress_map()
     by_ambition = selectors.ambition_progress(progress)
+    recorded = set(Project.objects.filter(Q(progress__gt=0) | ~Q(status="")).values_list(
+        "objective__ambition_id", flat=True).distinct())
     ambitions = list(Ambition.objects.select_related("dimension"))
     for ambition in ambitions:
-        ambition.progress_value = by_ambition.get(ambition.pk)  # type: ignore[attr-defined]
+        ambition.progress_value = by_ambition.get(ambition.pk) if ambition.pk in recorded else None  # type: ignore[attr-defined]
+    return ambitions
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    """The strategy itself: vision, mission, the ambitions and the projects by status."""
     counts = dict.fromkeys(ProjectStatus.values, 0)
     unrecorded = 0
     for status in Project.objects.filter(parent__isnull=True).values_list("status", flat=True):
@@ -42,8 +67,8 @@ def home(request: HttpRequest) -> HttpResponse:
             counts[status] += 1
         else:
             unrecorded += 1
-    return render(request, "strategy/home.html", {
-        "strategy": strategy, "ambitions": ambitions,
+    return render(request, "strategy/overview.html", {
+        "strategy": selectors.current_strategy(), "ambitions": _ambitions_with_progress(),
         "status_counts": [(ProjectStatus(s).label, n) for s, n in counts.items()], "unrecorded": unrecorded,
     })
 
@@ -60,14 +85,16 @@ def ambition_detail(request: HttpRequest, number: int) -> HttpResponse:
     objectives = list(ambition.objectives.all())
     for objective in objectives:
         for project in objective.projects.all():
-            project.progress_value = progress.get(project.pk, 0.0)  # type: ignore[attr-defined]
+            project.progress_value = _shown_progress(project, progress.get(project.pk, 0.0))  # type: ignore[attr-defined]
+    recorded = any(p.progress_value is not None for o in objectives for p in o.projects.all())  # type: ignore[attr-defined]
+    ambition_progress = selectors.ambition_progress(progress).get(ambition.pk)  # same queries either way
     swot = [(label, ambition.swot.get(key, [])) for key, label in (
         ("strengths", _("Strengths")), ("weaknesses", _("Weaknesses")),
         ("opportunities", _("Opportunities")), ("threats", _("Threats")))]
     return render(request, "strategy/ambition.html", {
         "ambition": ambition, "objectives": objectives, "kpis": selectors.with_latest(ambition.kpis.all()),
         "swot": swot, "swot_recorded": any(items for _label, items in swot),
-        "progress": selectors.ambition_progress(progress).get(ambition.pk),
+        "progress": ambition_progress if recorded else None,
     })
 
 
@@ -103,7 +130,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     progress = selectors.project_progress_map()
     for project in page.object_list:
-        project.progress_value = progress.get(project.pk, 0.0)  # type: ignore[attr-defined]
+        project.progress_value = _shown_progress(project, progress.get(project.pk, 0.0))  # type: ignore[attr-defined]
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     context = {
@@ -126,7 +153,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     progress = selectors.project_progress_map()
     children = list(project.children.all())
     for child in children:
-        child.progress_value = progress.get(child.pk, 0.0)  # type: ignore[attr-defined]
+        child.progress_value = _shown_progress(child, progress.get(child.pk, 0.0))  # type: ignore[attr-defined]
     updates = list(project.updates.order_by("-created_at", "-id")[:100])
     # What the rooms registered (strategy.origins): where the project comes from (accepted proposals,
     # consultation outcomes, budgeting projects selected for funding) and their sections (participation).
@@ -137,7 +164,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
             sections.append(render_to_string(section.template, context, request=request))
     return render(request, "strategy/project.html", {
         "origins": origins.for_projects([project.pk]).get(project.pk, []), "sections": sections,
-        "project": project, "progress": progress.get(project.pk, 0.0), "children": children,
+        "project": project, "progress": _shown_progress(project, progress.get(project.pk, 0.0)), "children": children,
         "milestones": list(project.milestones.all()), "updates": updates,
         "kpis": selectors.with_latest(project.kpis.all()), "today": dt.date.today(),
     })

@@ -26,6 +26,27 @@ def test_home_shows_motto_vision_and_seven_ambitions(client: Client, strategy_da
         assert f"/en/ambitions/{number}/" in body
 
 
+def test_strategy_page_keeps_vision_mission_and_honest_progress(client: Client, strategy_data: None) -> None:
+    """The vision and mission moved from the home page to /strategy/; with no project status or
+    progress recorded, no ambition shows "0 %"."""
+    body = client.get("/en/strategy/").content.decode()
+    assert "Vision" in body and "Mission" in body
+    assert body.count("no progress recorded") == 7 and "0%" not in body
+    project = Project.objects.filter(objective__ambition__number=2, parent__isnull=True).first()
+    project.progress = 40
+    project.save()
+    body = client.get("/en/strategy/").content.decode()
+    assert body.count("no progress recorded") == 6
+
+
+def test_unrecorded_projects_show_no_progress_rather_than_zero(client: Client, strategy_data: None) -> None:
+    for url in ("/en/projects/A1.O1.P1/", "/en/ambitions/1/", "/en/projects/?ambition=1"):
+        body = client.get(url).content.decode()
+        assert "no progress recorded" in body and ">0%<" not in body, url
+    Project.objects.filter(code="A1.O1.P1").update(status="planned")
+    assert ">0%<" in client.get("/en/projects/A1.O1.P1/").content.decode()  # planned, nothing done yet
+
+
 def test_root_redirects_to_a_language(client: Client) -> None:
     response = client.get("/")
     assert response.status_code == 302
@@ -117,7 +138,7 @@ def _grow(start: int, stop: int) -> None:
     parent.kpis.set(KPI.objects.filter(ambition__number=1)[: max(stop // 3, 1)])
 
 
-@pytest.mark.parametrize("url", ["/en/", "/en/ambitions/1/", "/en/projects/", "/en/projects/A1.O3.P1/",
+@pytest.mark.parametrize("url", ["/en/", "/en/strategy/", "/en/ambitions/1/", "/en/projects/", "/en/projects/A1.O3.P1/",
                                  "/en/kpis/", "/en/kpis/A1.K1/", "/en/governance/", "/en/report/2025/"])
 def test_query_count_does_not_grow_with_data(client: Client, strategy_data: None, url: str,
                                              django_assert_num_queries: Any) -> None:
