@@ -2,7 +2,8 @@
 
 Writing: `POST /api/v1/push-sensor-data/` with the firmware's X-Sensor / X-PIN headers and
 the sensor's credential (HTTP Basic password, as the firmware's "own API" setting sends it,
-or a Bearer token), and `POST /api/v1/sensors/{id}/readings` for timestamped readings.
+or a Bearer token) — without X-PIN, a whole board's values in one body ("Send to own API") —
+and `POST /api/v1/sensors/{id}/readings` for timestamped readings.
 Reading: everything else, no key needed (open data).
 """
 
@@ -66,7 +67,10 @@ def _credential(request: HttpRequest) -> str | None:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return None
-        return decoded.partition(":")[2] or None
+        user, _colon, password = decoded.partition(":")
+        # The firmware's "own API" form has a user and a password field; the credential is the
+        # password, but put in the user field (password left empty) it is taken from there.
+        return password or user or None
     return None
 
 
@@ -187,6 +191,9 @@ def _sensor_json(entry: selectors.SensorNow) -> dict[str, Any]:
 @router.post("push-sensor-data/", summary="Push from sensor.community (airrohr) firmware",
              description="Headers X-Sensor (e.g. esp8266-3654427 or the registered sensor id) and X-PIN (1 for "
                          "PM sensors, 11 BME280, 7 DHT22…); credential as HTTP Basic password or Bearer token. "
+                         "Without X-PIN (the firmware's \"Send to own API\"), the body holds all the board's "
+                         "values (SDS_P1, BME280_temperature…) and each goes to the board's sensor its prefix "
+                         "names; the reply adds \"notes\" (values not stored, why) and \"sensors\". "
                          "Body: {\"software_version\": …, \"sensordatavalues\": [{\"value_type\": \"P1\", "
                          "\"value\": \"12.30\"}, …]}. Readings take the server's receive time. Bad values are "
                          "quarantined one by one; the reply lists them. 201 stored, 200 only duplicates, "
@@ -201,6 +208,13 @@ def push_sensor_data(request: HttpRequest) -> HttpResponse:
     if len(x_pin) > 4:
         return _problem(400, "X-PIN", "longer than 4 characters")
     candidates = list(Sensor.objects.filter(Q(device_id=x_sensor) | Q(sensor_id=x_sensor))[:20])
+    if not x_pin:
+        # "Send to own API": one body with every sensor's values, no X-PIN. A board registered
+        # with its sensors, or one sensor registered under the board's id, takes it value by value.
+        board = [s for s in candidates if s.device_id == x_sensor] or [
+            s for s in candidates if s.sensor_id == x_sensor and not s.device_id]
+        if board:
+            return _board_push(request, x_sensor, board)
     sensor = next((s for s in candidates if s.device_id == x_sensor and s.pin == x_pin), None)
     if sensor is None:
         sensor = next((s for s in candidates if s.sensor_id == x_sensor and not s.device_id), None)
@@ -223,6 +237,38 @@ def push_sensor_data(request: HttpRequest) -> HttpResponse:
         return body
     try:
         outcome = services.ingest_firmware_push(pipeline.SensorRef.of(sensor), body)
+    except PayloadError as error:
+        return _problem(413 if "larger than" in error.problem else 400, error.field, error.problem)
+    return _ingest_reply(outcome)
+
+
+def _board_push(request: HttpRequest, device_id: str, board: list[Sensor]) -> HttpResponse:
+    """Every sensor of the board whose credential matches and that is active takes its values."""
+    key = _credential(request)
+    refused: dict[str, str] = {}
+    for sensor in board:
+        if sensor.requires_key and key is None:
+            refused[sensor.sensor_id] = f"sensor {sensor.sensor_id} needs its credential"
+        elif sensor.requires_key and not sensor.key_matches((key or "")[:200]):
+            refused[sensor.sensor_id] = f"the credential does not match sensor {sensor.sensor_id}"
+        elif not sensor.active:
+            refused[sensor.sensor_id] = f"sensor {sensor.sensor_id} is disabled"
+    if len(refused) == len(board):
+        if all(not s.requires_key or "disabled" in refused[s.sensor_id] for s in board):
+            return _problem(403, "X-Sensor", f"every sensor of {device_id!r} is disabled")
+        if key is None:
+            return _unauthorised("this board needs its credential (HTTP Basic password, as the firmware's "
+                                 "\"Send to own API\" user/password send it, or Bearer token)")
+        return _unauthorised(f"the credential does not match the sensors of {device_id!r}")
+    limited = _rate_limited(board[0])
+    if limited is not None:
+        return limited
+    body = _read_body(request, FIRMWARE_LIMITS.max_bytes)
+    if isinstance(body, JsonResponse):
+        return body
+    try:
+        outcome = services.ingest_board_push(device_id, [pipeline.SensorRef.of(s) for s in board], body,
+                                             refused=refused)
     except PayloadError as error:
         return _problem(413 if "larger than" in error.problem else 400, error.field, error.problem)
     return _ingest_reply(outcome)

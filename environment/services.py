@@ -111,6 +111,72 @@ def register_sensor(actor: Any, sensor_id: str, *, latitude: float, longitude: f
     return Registered(sensor, key)
 
 
+@dataclass(frozen=True)
+class RegisteredBoard:
+    sensors: list[Sensor]
+    key: str | None  # shown once; only its hash is stored (on each of the board's sensors)
+
+
+def board_sensor_id(device_id: str, kind: str) -> str:
+    """The id a board's sensor gets, e.g. esp8266-3654427-sds011."""
+    return f"{device_id}-{kind.lower()}"[:64]
+
+
+@transaction.atomic
+def register_board(actor: Any, device_id: str, kinds: list[str], *, latitude: float, longitude: float,
+                   station_slug: str | None = None, station_name: str = "", network: str = Network.PRIVATE,
+                   operator: str = "", with_key: bool = True, is_demo: bool = False) -> RegisteredBoard:
+    """A multi-sensor board (airrohr) registered once: one sensor per model it carries, one credential.
+
+    The board pushes all its values in one body with its X-Sensor (``device_id``) and no X-PIN
+    (the firmware's "Send to own API"); each value goes to the sensor its value-type prefix names.
+    A board registered before gets the new sensors added, with its station and credential.
+    """
+    _require(actor, "environment.add_sensor")
+    if not device_id:
+        raise ValidationError({"device": _("Give the board's X-Sensor, e.g. esp8266-3654427.")})
+    if not kinds:
+        raise ValidationError({"sensor": _("Name at least one sensor model the board carries.")})
+    existing = list(Sensor.objects.filter(device_id=device_id).select_related("station").order_by("pk"))
+    unknown = [kind for kind in kinds if kind_for(kind) is None]
+    if unknown:
+        raise ValidationError({"sensor": _("Unknown sensor model %(kind)s.") % {"kind": unknown[0]}})
+    codes = [kind_for(kind).code for kind in kinds]  # type: ignore[union-attr]
+    repeated = sorted({code for code in codes if codes.count(code) > 1} | {
+        sensor.kind for sensor in existing if sensor.kind in codes})
+    if repeated:
+        raise ValidationError({"sensor": _("The board already has a %(kind)s sensor.") % {"kind": repeated[0]}})
+    key: str | None = None
+    if existing:
+        station = existing[0].station
+        key_hash, key_prefix = existing[0].key_hash, existing[0].key_prefix
+    else:
+        if Sensor.objects.filter(sensor_id=device_id).exists():
+            raise ValidationError({"device": _("%(id)s is registered as a single sensor; the board needs its own "
+                                               "id.") % {"id": device_id}})
+        station = None
+        if with_key:
+            key = Sensor.new_key()
+        key_hash, key_prefix = (Sensor.hash_key(key), key[3:9]) if key else ("", "")
+    sensors: list[Sensor] = []
+    for position, code in enumerate(codes):
+        registered = register_sensor(
+            actor, board_sensor_id(device_id, code), latitude=latitude, longitude=longitude, kind=code,
+            station_slug=station.slug if station else (station_slug or slugify(device_id)[:80]),
+            station_name=station_name or _("Board %(id)s") % {"id": device_id}, network=network, operator=operator,
+            device_id=device_id, with_key=False, is_demo=is_demo)
+        sensor = registered.sensor
+        if station is None and position == 0:
+            station = sensor.station
+        if key_hash:
+            Sensor.objects.filter(pk=sensor.pk).update(key_hash=key_hash, key_prefix=key_prefix)
+            sensor.key_hash, sensor.key_prefix = key_hash, key_prefix
+        sensors.append(sensor)
+    audit.record(actor, "environment.board.registered", sensors[0].station,
+                 {"device": device_id, "sensors": [s.sensor_id for s in sensors], "credential": bool(key_hash)})
+    return RegisteredBoard(sensors, key)
+
+
 def _check_quantities(quantities: list[str]) -> None:
     from environment.catalog import CODE_OF
 
@@ -130,7 +196,11 @@ def issue_sensor_key(actor: Any, sensor: Sensor) -> str:
     """A new push credential; the old one stops working at once."""
     _require(actor, "environment.change_sensor", sensor)
     key = Sensor.new_key()
+    # A board sends one credential for all its sensors: they change together.
+    same_credential = Sensor.objects.filter(device_id=sensor.device_id) if sensor.device_id else Sensor.objects.none()
     Sensor.objects.filter(pk=sensor.pk).update(key_hash=Sensor.hash_key(key), key_prefix=key[3:9])
+    if sensor.key_hash:
+        same_credential.filter(key_hash=sensor.key_hash).update(key_hash=Sensor.hash_key(key), key_prefix=key[3:9])
     audit.record(actor, "environment.sensor.credential_issued", sensor, {"prefix": key[3:9]})
     sensor.refresh_from_db()
     return key
@@ -165,9 +235,18 @@ class IngestOutcome:
     problems: list[pipeline.Problem] = field(default_factory=list)
     ignored: tuple[str, ...] = ()
 
+    # A board push only: values not stored and why, and how many values each of its sensors took.
+    notes: list[str] | None = None
+    per_sensor: dict[str, int] | None = None
+
     def as_json(self) -> dict[str, Any]:
-        return {"stored": self.stored, "duplicates": self.duplicates,
-                "quarantined": [p.as_json() for p in self.problems], "ignored": list(self.ignored)}
+        data: dict[str, Any] = {"stored": self.stored, "duplicates": self.duplicates,
+                                "quarantined": [p.as_json() for p in self.problems], "ignored": list(self.ignored)}
+        if self.notes is not None:
+            data["notes"] = self.notes
+        if self.per_sensor is not None:
+            data["sensors"] = self.per_sensor
+        return data
 
 
 def _ingest(sensor: pipeline.SensorRef, judged: pipeline.Judged, channel: str, now: dt.datetime) -> IngestOutcome:
@@ -187,6 +266,53 @@ def ingest_firmware_push(sensor: pipeline.SensorRef, body: bytes, *, received_at
     now = received_at or timezone.now()
     parsed = parse_firmware_push(body, now)
     return _ingest(sensor, pipeline.judge(sensor, parsed, now), IngestChannel.HTTP, now)
+
+
+def ingest_board_push(device_id: str, board: list[pipeline.SensorRef], body: bytes, *,
+                      refused: dict[str, str] | None = None, received_at: dt.datetime | None = None
+                      ) -> IngestOutcome:
+    """The firmware's one body for a whole board ("Send to own API", no X-PIN).
+
+    Each value goes to the board's sensor its value-type prefix names (payloads.route_board_values);
+    ``refused`` names sensors of the board that may not take data now (disabled, credential), with
+    why. Values nobody takes are noted in the reply, not quarantined: they are not wrong, just not
+    ours. One transaction for the whole body. Raises PayloadError when the body as a whole is unusable.
+    """
+    from environment.airquality.payloads import BoardSensor, route_board_values
+
+    now = received_at or timezone.now()
+    parsed = parse_firmware_push(body, now)
+    refused = refused or {}
+    routes, notes = route_board_values(
+        parsed.value_types, [BoardSensor(s.sensor_id, s.kind, s.quantities) for s in board])
+    by_id = {sensor.sensor_id: sensor for sensor in board}
+    judged = pipeline.Judged(ignored=parsed.ignored)
+    records: list[Any] = []
+    malformed = pipeline.Judged()
+    for error in parsed.errors:
+        malformed.problems.append(pipeline.payload_problem(error))
+    records += pipeline.quarantine_records(malformed.problems, channel=IngestChannel.HTTP, sensor_pk=None,
+                                           claimed=device_id, received_at=now)
+    judged.problems += malformed.problems
+    for sensor_id, sensor in by_id.items():
+        mine = [reading for reading, route in zip(parsed.readings, routes, strict=True) if route == sensor_id]
+        if not mine:
+            continue
+        if sensor_id in refused:
+            notes += [f"{reading.source.split(' ')[-1]}: {refused[sensor_id]}; not stored" for reading in mine]
+            continue
+        part = pipeline.judge_readings(sensor, mine, now)
+        records += pipeline.quarantine_records(part.problems, channel=IngestChannel.HTTP, sensor_pk=sensor.pk,
+                                               received_at=now)
+        judged.extend(part)
+    with transaction.atomic():
+        result = store_batch(judged.rows, records)
+        _after_commit_evaluate_alerts(result.sensors if result.inserted else ())
+    counts = {sensor.sensor_id: 0 for sensor in board}
+    code_of_pk = {sensor.pk: sensor.sensor_id for sensor in board}
+    for row in judged.rows:
+        counts[code_of_pk[row.sensor_pk]] += 1
+    return IngestOutcome(result.inserted, result.duplicates, judged.problems, judged.ignored, notes, counts)
 
 
 def ingest_platform_body(sensor: pipeline.SensorRef, body: bytes, *, channel: str = IngestChannel.HTTP,

@@ -80,6 +80,8 @@ class ParsedPayload:
     ignored: tuple[str, ...] = ()
     software_version: str | None = None
     device_id: str | None = None
+    # The firmware value type of each reading (same order as ``readings``; firmware pushes only).
+    value_types: tuple[str, ...] = ()
 
 
 # --- value type tables (data) -------------------------------------------------------
@@ -95,6 +97,7 @@ FIRMWARE_VALUE_TYPES: Final[Mapping[str, tuple[Quantity, str]]] = MappingProxyTy
         "pressure": (Quantity.PRESSURE, "Pa"),
         "noise_LAeq": (Quantity.NOISE, "dBA"),
         "co2": (Quantity.CO2, "ppm"),
+        "co2_ppm": (Quantity.CO2, "ppm"),  # SCD30_co2_ppm
     }
 )
 
@@ -120,8 +123,36 @@ FIRMWARE_SENSOR_PREFIXES: Final = frozenset(
         "DS18B20",
         "SCD30",
         "DNMS",
+        "PPD",
     }
 )
+
+# The sensor models each prefix names (airrohr-firmware.ino, fetchSensor*: "SDS_P1", "BMP_pressure"
+# for a BMP180, "SHT3X_temperature"...). The firmware writes a DHT22's values without a prefix
+# ("temperature", "humidity").
+FIRMWARE_PREFIX_KINDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "SDS": frozenset({"SDS011", "SDS021"}),
+        "PMS": frozenset({"PMS1003", "PMS3003", "PMS5003", "PMS6003", "PMS7003", "PMSX003"}),
+        "HPM": frozenset({"HPM"}),
+        "NPM": frozenset({"NPM"}),
+        "IPS": frozenset({"IPS", "IPS-7100"}),
+        "SPS30": frozenset({"SPS30"}),
+        "SEN5X": frozenset({"SEN5X", "SEN50", "SEN54", "SEN55"}),
+        "BME280": frozenset({"BME280"}),
+        "BMP280": frozenset({"BMP280"}),
+        "BMP": frozenset({"BMP180", "BMP085"}),
+        "BME680": frozenset({"BME680"}),
+        "SHT3X": frozenset({"SHT3X", "SHT30", "SHT31", "SHT35"}),
+        "HTU21D": frozenset({"HTU21D"}),
+        "DHT": frozenset({"DHT22", "DHT11"}),
+        "DS18B20": frozenset({"DS18B20"}),
+        "SCD30": frozenset({"SCD30"}),
+        "DNMS": frozenset({"DNMS"}),
+        "PPD": frozenset({"PPD42NS"}),
+    }
+)
+BARE_VALUE_KINDS: Final = FIRMWARE_PREFIX_KINDS["DHT"]
 
 # Housekeeping values the firmware sends with every push; not measurements.
 FIRMWARE_HOUSEKEEPING: Final = frozenset(
@@ -139,6 +170,8 @@ FIRMWARE_HOUSEKEEPING: Final = frozenset(
         "GPS_timestamp",
     }
 )
+# Their values are not all numbers ("GPS_timestamp": "2026-11-25T10:00:00.000", "GPS_date":
+# "11/25/2026"): they are recognised before the value is read.
 
 ARCHIVE_FIXED_COLUMNS: Final = ("sensor_id", "sensor_type", "location", "lat", "lon", "timestamp")
 
@@ -346,6 +379,7 @@ def parse_firmware_push(
     items = _require_list(document, "sensordatavalues", limits)
 
     readings: list[RawReading] = []
+    value_types: list[str] = []
     errors: list[PayloadError] = []
     ignored: list[str] = []
     seen: set[str] = set()
@@ -370,6 +404,8 @@ def parse_firmware_push(
             _collect(errors, PayloadError(f"{path}.value_type", f"duplicate {value_type!r}"), strict)
             continue
         seen.add(value_type)
+        if value_type in FIRMWARE_HOUSEKEEPING:
+            continue
         raw_value = item.get("value")
         value: float | None
         if isinstance(raw_value, str):
@@ -385,12 +421,60 @@ def parse_firmware_push(
             continue
         mapped = resolve_value_type(value_type)
         if mapped is None:
-            if value_type not in FIRMWARE_HOUSEKEEPING:
-                ignored.append(value_type)
+            ignored.append(value_type)
             continue
         quantity, unit = mapped
         readings.append(RawReading(quantity, value, unit, received_at, f"{path} {value_type}"))
-    return ParsedPayload(tuple(readings), tuple(errors), tuple(ignored), software_version, device_id)
+        value_types.append(value_type)
+    return ParsedPayload(tuple(readings), tuple(errors), tuple(ignored), software_version, device_id,
+                         tuple(value_types))
+
+
+@dataclass(frozen=True, slots=True)
+class BoardSensor:
+    """A sensor registered on a multi-sensor board: its id, its model and what it measures."""
+
+    sensor_id: str
+    kind: str
+    quantities: frozenset[str]
+
+
+def route_board_values(value_types: Iterable[str], sensors: Iterable[BoardSensor]
+                       ) -> tuple[list[str | None], list[str]]:
+    """Which sensor of a board sent each value ("Send to own API" puts all of them in one body).
+
+    A prefixed value type ("SDS_P1", "BME280_pressure") belongs to the board's sensor of a model
+    the prefix names; a bare one ("temperature", "humidity": a DHT22 in the firmware, or "P1"
+    from an older firmware) to the board's DHT sensor, else to its only sensor measuring that
+    quantity. Returns the sensor id for each value (None: not routed) and a note for each
+    value that was not routed.
+    """
+    board = list(sensors)
+    routed: list[str | None] = []
+    notes: list[str] = []
+    for value_type in value_types:
+        prefix, separator, rest = value_type.partition("_")
+        mapped = resolve_value_type(value_type)
+        quantity = str(mapped[0]) if mapped else ""
+        candidates: list[BoardSensor]
+        if separator and prefix in FIRMWARE_PREFIX_KINDS and rest in FIRMWARE_VALUE_TYPES:
+            models = FIRMWARE_PREFIX_KINDS[prefix]
+            candidates = [s for s in board if s.kind.upper() in models]
+            missing = f"no {prefix} sensor ({', '.join(sorted(models))}) is registered on this board"
+        else:
+            candidates = [s for s in board if s.kind.upper() in BARE_VALUE_KINDS] or [
+                s for s in board if quantity in s.quantities]
+            missing = f"no sensor of this board measures {quantity or value_type}"
+        if len(candidates) == 1:
+            routed.append(candidates[0].sensor_id)
+        elif not candidates:
+            routed.append(None)
+            notes.append(f"{value_type}: {missing}; not stored")
+        else:
+            routed.append(None)
+            names = ", ".join(s.sensor_id for s in candidates)
+            notes.append(f"{value_type}: several sensors of this board could have sent it ({names}); not stored")
+    return routed, notes
 
 
 # --- (b) platform readings ------------------------------------------------------------
