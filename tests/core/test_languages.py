@@ -156,10 +156,11 @@ def test_svg_number_is_machine_formatted() -> None:
         "244", "12.3", "0", "1234567.2", "0.1"]
 
 
-# Words that are frequent in one language and do not occur as words in the other.
+# Words that are frequent in one language and do not occur as words in the other (not "are" or "an":
+# Romanian words too).
 ENGLISH_WORDS = {
-    "the", "and", "of", "to", "is", "for", "with", "on", "by", "are", "this", "that", "from", "at", "be",
-    "as", "or", "an", "it", "was", "will", "have", "has", "which", "their", "its", "these", "can", "been",
+    "the", "and", "of", "to", "is", "for", "with", "on", "by", "this", "that", "from", "at", "be",
+    "as", "or", "it", "was", "will", "have", "has", "which", "their", "its", "these", "can", "been",
     "were", "into", "more", "than", "about", "your", "you", "our", "we",
 }
 ROMANIAN_WORDS = {
