@@ -199,3 +199,28 @@ def test_staff_see_the_nearest_address(client: Client, make_report: Any, roads_s
     rows = list(csv.DictReader(io.StringIO(client.get("/en/reports/staff/export.csv").content.decode())))
     assert {row["title"]: row["nearest_address"] for row in rows} == {
         "Pe Lazăr": "Strada Gheorghe Lazăr", "În centru": "Bulevardul Regele Mihai I"}
+
+
+def test_open311_address_placed_by_nominatim_outside_the_city_is_refused(
+        client: Client, reference: Any, open311_key: str, settings: Any) -> None:
+    """A configured Nominatim (a real HTTP server on 127.0.0.1) that answers a place outside Timișoara:
+    the request is refused naming address_string, nothing is stored."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.core.test_geocoder import FakeNominatim
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNominatim)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        FakeNominatim.seen = []
+        FakeNominatim.answer = [{"lat": "44.4316", "lon": "26.1003", "display_name": "Strada Lipscani, București",
+                                 "address": {"road": "Strada Lipscani", "house_number": "5"}}]
+        settings.NOMINATIM_URL = f"http://127.0.0.1:{server.server_address[1]}"
+        response = post(client, **by_address(open311_key, address_string="Strada Nicăieri Nicicând 5"))
+        assert response.status_code == 400
+        assert errors_of(response)[0]["description"].endswith("is outside Timișoara")
+        assert FakeNominatim.seen and not Report.objects.exists()
+    finally:
+        server.shutdown()
+        server.server_close()
