@@ -832,6 +832,9 @@ def rule_for_pabulib(meta_rule: str) -> str:
     return Rule.GREEDY
 
 
+PABULIB_WARNINGS_KEPT = 200
+
+
 @transaction.atomic
 def import_pabulib(actor: Any, text: str, *, slug: str, title: str = "", rule: str | None = None,
                    compare: Iterable[str] = (), is_demo: bool = False) -> Edition:
@@ -893,7 +896,10 @@ def import_pabulib(actor: Any, text: str, *, slug: str, title: str = "", rule: s
         voting_start=_pabulib_datetime(meta.get("date_begin", "")),
         voting_end=_pabulib_datetime(meta.get("date_end", "")), eligibility=Eligibility.CODES,
         pabulib_meta={"meta": [[key, value] for key, value in meta.items()],
-                      "project_columns": list(instance.project_columns)},
+                      "project_columns": list(instance.project_columns),
+                      # What the file had irregular and how it was read (never silently).
+                      "warnings": [str(warning) for warning in instance.warnings[:PABULIB_WARNINGS_KEPT]],
+                      "warning_count": len(instance.warnings)},
     )
     set_translations(edition, title=title, languages=("ro", "en"))
     for language in ("ro", "en"):
@@ -937,7 +943,7 @@ def import_pabulib(actor: Any, text: str, *, slug: str, title: str = "", rule: s
     BallotChoice.objects.bulk_create(batch)
     audit.record(actor, "budgeting.edition.imported", edition, {
         "slug": slug, "projects": len(projects), "ballots": len(new_ballots), "vote_type": instance.vote_type.value,
-        "meta_rule": meta.get("rule", "")})
+        "meta_rule": meta.get("rule", ""), "pabulib_warnings": len(instance.warnings)})
     count_votes(actor if actor is not None else "import", edition, rules=compare)
     return edition
 

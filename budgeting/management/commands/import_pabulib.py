@@ -48,6 +48,10 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(f"{field}: {' '.join(messages)}"
                                          for field, messages in error.message_dict.items())) from None
+        for warning in edition.pabulib_meta.get("warnings", [])[:20]:
+            self.stderr.write(f"warning: {path.name}: {warning}")
+        if edition.pabulib_meta.get("warning_count", 0) > 20:
+            self.stderr.write(f"warning: {path.name}: {edition.pabulib_meta['warning_count'] - 20} more irregularities")
         selected = edition.projects.filter(selected=True).count()
         self.stdout.write(self.style.SUCCESS(
             f"Imported {path.name} as {edition.slug}: {edition.projects.count()} projects, "
