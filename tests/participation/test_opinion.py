@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
+from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score
 
 from participation import services
 from participation.models import Conversation, Statement, StatementVote
-from participation.opinion import build_map, latest_votes
+from participation.opinion import GroupCountSmoothing, Votes, build_map, latest_votes, sparse_pca, vote_matrix
 from tests.participation import polis_data
 
 
@@ -71,6 +73,127 @@ def test_two_clear_camps_are_found() -> None:
     opinion_map = build_map(votes)
     assert sorted(len(g.members) for g in opinion_map.groups) == [10, 10]
     assert opinion_map.consensus[0].statement == 99
+
+
+def camps(n: int = 20, statements: int = 10) -> dict[tuple[str, int], int]:
+    votes = {}
+    for p in range(n):
+        for s in range(statements):
+            first_half = s < statements // 2
+            votes[(f"p{p}", s)] = (1 if first_half else -1) if p < n // 2 else (-1 if first_half else 1)
+    return votes
+
+
+def test_moderated_out_statements_shape_nothing_and_are_never_reported() -> None:
+    votes = camps()
+    # Statement 50 splits people across the camps; statement 51 is one everyone agrees with.
+    for p in range(20):
+        votes[(f"p{p}", 50)] = 1 if p % 2 else -1
+        votes[(f"p{p}", 51)] = 1
+    kept = build_map(votes, moderated_out=[50, 51])
+    assert 50 not in kept.statements and 51 not in kept.statements and kept.moderated_out == 2
+    assert all(r.statement not in {50, 51} for g in kept.groups for r in g.representative)
+    assert all(c.statement not in {50, 51} for c in kept.consensus + kept.consensus_disagree)
+    without = build_map({k: v for k, v in votes.items() if k[1] < 50})
+    assert sorted(map(sorted, (g.members for g in kept.groups))) == \
+        sorted(map(sorted, (g.members for g in without.groups)))
+    # Moderating out a statement nobody voted on changes nothing either.
+    assert build_map(votes, moderated_out=[999]).moderated_out == 0
+
+
+def test_vote_threshold_is_polis_min_7_or_statement_count() -> None:
+    votes = camps(statements=10)
+    for s in range(6):  # six votes: under Polis's threshold of 7
+        votes[("newcomer", s)] = 1
+    opinion_map = build_map(votes)
+    assert opinion_map.vote_threshold == 7 and "newcomer" not in opinion_map.participants
+    assert opinion_map.left_out == 1
+    small = {(p, s): v for (p, s), v in camps(statements=4).items()}  # four statements: 4 votes suffice
+    assert build_map(small).vote_threshold == 4 and len(build_map(small).participants) == 20
+
+
+def test_k_smoothing_keeps_the_group_count_until_a_new_k_wins_four_updates() -> None:
+    state = GroupCountSmoothing()
+    state = state.update(2)
+    assert state.smoothed_k == 2
+    for update in range(3):
+        state = state.update(3)
+        assert state.smoothed_k == 2, f"update {update}: three wins are not enough"
+    state = state.update(3)
+    assert state.smoothed_k == 3 and state.last_k_count == 4
+    state = state.update(2)  # one win for 2 again: the shown k stays 3
+    assert state.smoothed_k == 3 and state.last_k_count == 1
+    assert GroupCountSmoothing.from_dict(state.as_dict()) == state
+    assert GroupCountSmoothing.from_dict({"last_k": "x"}) == GroupCountSmoothing()
+
+
+def three_camps() -> dict[tuple[str, int], int]:
+    rng = np.random.default_rng(0)
+    lean = rng.choice([-1, 1], size=(3, 12))
+    return {(f"p{p}", s): int(lean[p % 3, s] if rng.random() < 0.85 else -lean[p % 3, s])
+            for p in range(60) for s in range(12)}
+
+
+def test_repeated_updates_carry_the_smoothing_state() -> None:
+    votes = three_camps()
+    fresh = build_map(votes)
+    assert fresh.best_k == 3 and len(fresh.groups) == 3 and 2 in fresh.silhouettes
+    # The map showed 2 groups until now: 3 must win four updates in a row before it is shown.
+    state = GroupCountSmoothing(last_k=2, last_k_count=6, smoothed_k=2)
+    shown = []
+    for _update in range(5):
+        update = build_map(votes, smoothing=state)
+        state = update.smoothing
+        shown.append(len(update.groups))
+        assert update.best_k == 3 and update.silhouette == update.silhouettes[len(update.groups)]
+    assert shown == [2, 2, 2, 3, 3]
+
+
+def test_sparse_pca_equals_dense_pca_with_mean_imputation() -> None:
+    rng = np.random.default_rng(3)
+    votes = {(str(p), s): int(rng.choice([-1, 0, 1])) for p in range(80) for s in range(70) if rng.random() < 0.3}
+    matrix = vote_matrix(votes)
+    projection, components, means, explained = sparse_pca(matrix.values, matrix.voted)
+    dense = matrix.values.toarray()
+    voted = matrix.voted.toarray() > 0
+    column_means = np.array([dense[voted[:, j], j].mean() for j in range(dense.shape[1])])
+    imputed = np.where(voted, dense, column_means)
+    reference = PCA(n_components=2, svd_solver="full").fit(imputed)
+    assert np.allclose(means, column_means)
+    assert np.allclose(np.abs(components), np.abs(reference.components_), atol=1e-8)
+    assert np.allclose(np.abs(projection), np.abs(reference.transform(imputed)), atol=1e-8)
+    assert np.allclose(explained, reference.explained_variance_ratio_, atol=1e-10)
+
+
+def test_columnar_votes_give_the_same_map_as_the_mapping() -> None:
+    votes = camps()
+    for p in range(20):
+        votes[(f"p{p}", 99)] = 1
+    columns = Votes.from_mapping(votes)
+    assert build_map(columns).group_of() == build_map(votes).group_of()
+    numeric = Votes(np.array([int(p[1:]) for p, _s in votes]), np.array([s for _p, s in votes]),
+                    np.array(list(votes.values())))
+    assert len(build_map(numeric).groups) == 2
+
+
+@pytest.mark.parametrize("votes", [
+    {},
+    {("a", 1): 1},
+    {(p, s): 0 for p in "abcdefghij" for s in range(10)},  # every vote a pass
+    {("only", s): 1 for s in range(30)},  # one participant
+    {(p, 1): 1 for p in "abcdefghij"},  # one statement
+    {(p, s): 1 for p in "abcdefghij" for s in range(10)},  # everyone agrees with everything
+])
+def test_hostile_input_gives_an_empty_or_trivial_map(votes: dict[tuple[str, int], int]) -> None:
+    opinion_map = build_map(votes)
+    assert len(opinion_map.groups) <= 1 or all(len(g.members) for g in opinion_map.groups)
+    assert all(np.isfinite(x) and np.isfinite(y) for x, y in opinion_map.coordinates)
+    assert sum(len(g.members) for g in opinion_map.groups) in {0, len(opinion_map.participants)}
+
+
+def test_a_bad_vote_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="vote must be"):
+        build_map({("a", 1): 2})
 
 
 # --- The pages --------------------------------------------------------------------------------
