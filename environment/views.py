@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -32,6 +33,11 @@ from environment.charts import Reference, TimePoint, time_chart
 from environment.forms import SubscriptionForm
 from environment.ingest.store import local_zone
 from environment.models import AlertChannel, AlertSubscription, Network, Sensor
+
+
+def _figure(value: float) -> str:
+    """A number in running text, in the page's language ("2,5" in Romanian); whole numbers without decimals."""
+    return str(int(value)) if float(value).is_integer() else number_format(value)
 
 
 def _require_view(request: HttpRequest) -> None:
@@ -49,8 +55,8 @@ def _legend() -> list[dict[str, Any]]:
         low10, high10 = pm10.range_of(level)
         rows.append({"level": int(level), "code": style.code, "label": _(style.label), "colour": style.colour,
                      "text_colour": style.text_colour,
-                     "pm25": f"{low25:g}–{high25:g}" if high25 is not None else f"> {low25:g}",
-                     "pm10": f"{low10:g}–{high10:g}" if high10 is not None else f"> {low10:g}"})
+                     "pm25": f"{_figure(low25)}–{_figure(high25)}" if high25 is not None else f"> {_figure(low25)}",
+                     "pm10": f"{_figure(low10)}–{_figure(high10)}" if high10 is not None else f"> {_figure(low10)}"})
     return rows
 
 
@@ -75,7 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
         stations.append({
             "view": view, "index": _index_context(view.index),
             "sensors": [{"sensor": e.sensor, "status": e.status,
-                         "values": [(quantity_label(q), f"{v:.1f}", unit_label(q))
+                         "values": [(quantity_label(q), number_format(v, 1), unit_label(q))
                                     for q, v in sorted(e.concentrations.items())]} for e in view.sensors],
             "marker": {"lat": station.public_latitude, "lon": station.public_longitude, "name": station.name,
                        "colour": view.index.style.colour if view.index else "#FFFFFF",
@@ -110,7 +116,8 @@ def _day_points(rows: Sequence[selectors.DayRow], first: dt.date, days: int) -> 
 
 def _limit_references(quantity: str) -> list[Reference]:
     return [Reference(float(s.value), _("Daily limit %(value)s (%(directive)s)") % {
-        "value": f"{s.value:g}", "directive": s.directive}) for s in DAILY_LIMITS if str(s.pollutant) == quantity]
+        "value": _figure(float(s.value)), "directive": s.directive})
+        for s in DAILY_LIMITS if str(s.pollutant) == quantity]
 
 
 def sensor_detail(request: HttpRequest, sensor_id: str) -> HttpResponse:
@@ -157,7 +164,7 @@ def sensor_detail(request: HttpRequest, sensor_id: str) -> HttpResponse:
     station = sensor.station
     return render(request, "environment/sensor.html", {
         "sensor": sensor, "station": station, "current": current, "index": _index_context(current.index),
-        "values_now": [(quantity_label(q), f"{v:.1f}", unit_label(q))
+        "values_now": [(quantity_label(q), number_format(v, 1), unit_label(q))
                        for q, v in sorted(current.concentrations.items())],
         "sections": sections, "day_start": day_start, "end_hour": end_hour, "first_day": first_day,
         "last_day": last_day, "events": selectors.recent_events(sensor), "legend": _legend(),
