@@ -347,6 +347,11 @@ class ThemeRun(models.Model):
     themes = models.PositiveIntegerField(default=0)
     method = models.CharField(max_length=120, blank=True)
     seconds = models.FloatField(default=0.0)
+    # What staff need to explain the run in public: the full method text, its parameters, and quality
+    # figures (share of answers in a theme, silhouette of the themes, answers not analysed and why).
+    details = models.JSONField(default=dict, blank=True)
+    coverage = models.FloatField(null=True, blank=True)
+    silhouette = models.FloatField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("theme run")
@@ -789,6 +794,9 @@ class Conversation(models.Model):
     min_votes = models.PositiveSmallIntegerField(_("votes needed to appear on the map"), default=7,
                                                  validators=[MinValueValidator(1)])
     published = models.BooleanField(_("published"), default=False)
+    # The last computed map's method, parameters and quality, and Polis's k-smoothing state, which must
+    # carry from one update of the map to the next (participation/opinion.py, GroupCountSmoothing).
+    map_state = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("opinion map")
