@@ -228,3 +228,18 @@ def test_the_per_pin_push_still_works_for_a_board(client: Client, capsys: Any) -
                         HTTP_AUTHORIZATION="Basic " + base64.b64encode(f"u:{key}".encode()).decode())
     assert reply.status_code == 201, reply.content
     assert stored(f"{DEVICE}-bme280") == [("humidity", 45.21), ("pressure", 1009.2375), ("temperature", 21.45)]
+
+
+def test_the_board_push_costs_the_same_queries_with_one_sensor_or_three(client: Client, capsys: Any) -> None:
+    """One lookup of the board's sensors and one batch write, whatever the board carries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key_one = add_board(capsys, "SDS011", device="esp8266-1")
+    key_three = add_board(capsys, "SDS011", "BME280", "DHT22", device="esp8266-3")
+    with CaptureQueriesContext(connection) as one:
+        assert send(client, firmware_body(SDS011), password=key_one or "", device="esp8266-1").status_code == 201
+    with CaptureQueriesContext(connection) as three:
+        reply = send(client, firmware_body(SDS011, BME280, DHT22), password=key_three or "", device="esp8266-3")
+        assert reply.status_code == 201 and reply.json()["stored"] == 7
+    assert len(three.captured_queries) == len(one.captured_queries)
