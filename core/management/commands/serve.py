@@ -55,19 +55,20 @@ class Command(RunserverCommand):
             "immediate": "Background jobs: run at once (HUEY_IMMEDIATE).",
             "off": "Background jobs: NOT run here (--no-worker); start `manage.py run_huey`.",
         }[worker]
+        signup = f"{base}/ro/accounts/signup/"
+        rows = [(f"{base}/ro/", "the site in Romanian"), (f"{base}/en/", "the site in English"),
+                (f"{base}/api/docs", "the API"), (f"{base}/ro/admin/", "the back office")]
+        width = max(len(url) for url, _what in rows) + 3
+        confirm = ("the confirmation e-mail is printed here" if settings.EMAIL_BACKEND.endswith("console.EmailBackend")
+                   else "confirms the address by e-mail")
         return "\n".join([
             "",
             "Timișoara Smart City is ready. Open:",
-            f"  {base}/ro/            the site in Romanian",
-            f"  {base}/en/            the site in English",
-            f"  {base}/api/docs       the API",
-            f"  {base}/ro/admin/      the back office",
+            *(f"  {url.ljust(width)}{what}" for url, what in rows),
             "Make an account:",
-            "  .venv/bin/python manage.py createsuperuser     an administrator (signs in at once, "
-            "on the site and in the back office)",
-            f"  {base}/ro/accounts/signup/   a citizen (the confirmation e-mail is printed below)"
-            if settings.EMAIL_BACKEND.endswith("console.EmailBackend")
-            else f"  {base}/ro/accounts/signup/   a citizen (confirms by e-mail)",
+            "  .venv/bin/python manage.py createsuperuser   an administrator: signs in at once, on the site and in "
+            "the back office",
+            f"  {signup}   a citizen ({confirm})",
             worker_line,
             f"Links in e-mails point to {domain} (set SITE_DOMAIN to change it).",
             "",
