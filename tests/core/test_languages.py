@@ -44,7 +44,7 @@ def public_pages(lang: str) -> list[str]:
     """The public pages of every room, with one or more instances of each kind of detail page."""
     from budgeting.models import Edition
     from environment.models import Sensor
-    from participation.models import Consultation, Conversation, Event, Process
+    from participation.models import Consultation, Conversation, Event, Organisation, Process, WorkingGroup
     from reports.models import Report
     from strategy.models import KPI, Ambition, Project
 
@@ -63,6 +63,8 @@ def public_pages(lang: str) -> list[str]:
         pages += [f"participation/consultations/{consultation.slug}/",
                   f"participation/consultations/{consultation.slug}/results/"]
     pages += [f"participation/events/{e.slug}/" for e in Event.objects.filter(published=True)[:4]]
+    pages += [f"participation/groups/{g.slug}/" for g in WorkingGroup.objects.all()[:3]]
+    pages += [f"participation/organisations/{o.slug}/" for o in Organisation.objects.all()[:3]]
     for conversation in Conversation.objects.filter(published=True):
         pages += [f"participation/opinion/{conversation.slug}/", f"participation/opinion/{conversation.slug}/map/"]
     for edition in Edition.objects.all():
@@ -226,3 +228,15 @@ def test_dates_and_numbers_in_text_follow_the_page_language() -> None:
     with translation.override("en"):
         assert formats.date_format(day) == "Dec. 26, 2026"
         assert formats.number_format(Decimal("1234.5"), force_grouping=True) == "1,234.5"
+
+
+def test_number_filter_writes_numbers_in_the_page_language() -> None:
+    from django.utils import translation
+
+    from core.templatetags.numbers import number
+
+    with translation.override("ro"):
+        assert [number(v) for v in (Decimal("325522"), Decimal("19.10"), Decimal("1E+3"), 0.5, None)] == [
+            "325.522", "19,1", "1.000", "0,5", None]
+    with translation.override("en"):
+        assert number(Decimal("1234.50")) == "1,234.5"
