@@ -53,10 +53,18 @@ class SensorAdmin(AuditedAdmin):
 
     @admin.action(description=_("Issue a new push credential (the old one stops working)"))
     def issue_credential(self, request: HttpRequest, queryset: QuerySet[models.Sensor]) -> None:
+        boards_done: set[str] = set()
         for sensor in queryset:
+            if sensor.device_id in boards_done:
+                continue  # a board's sensors share one credential: it was just issued for all of them
             key = services.issue_sensor_key(request.user, sensor)
-            messages.warning(request, _("Credential for %(id)s (shown once): %(key)s") % {
-                "id": sensor.sensor_id, "key": key})
+            if sensor.device_id:
+                boards_done.add(sensor.device_id)
+                messages.warning(request, _("Credential for board %(id)s, all its sensors (shown once): %(key)s")
+                                 % {"id": sensor.device_id, "key": key})
+            else:
+                messages.warning(request, _("Credential for %(id)s (shown once): %(key)s") % {
+                    "id": sensor.sensor_id, "key": key})
 
     @admin.action(description=_("Stop accepting data"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[models.Sensor]) -> None:

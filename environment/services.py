@@ -196,11 +196,11 @@ def issue_sensor_key(actor: Any, sensor: Sensor) -> str:
     """A new push credential; the old one stops working at once."""
     _require(actor, "environment.change_sensor", sensor)
     key = Sensor.new_key()
-    # A board sends one credential for all its sensors: they change together.
-    same_credential = Sensor.objects.filter(device_id=sensor.device_id) if sensor.device_id else Sensor.objects.none()
-    Sensor.objects.filter(pk=sensor.pk).update(key_hash=Sensor.hash_key(key), key_prefix=key[3:9])
-    if sensor.key_hash:
-        same_credential.filter(key_hash=sensor.key_hash).update(key_hash=Sensor.hash_key(key), key_prefix=key[3:9])
+    # A board sends one credential for all its sensors: they change together (which also gives
+    # sensors registered one by one with --device, each with its own, the one credential the board
+    # can send in "Send to own API").
+    same = {"device_id": sensor.device_id} if sensor.device_id else {"pk": sensor.pk}
+    Sensor.objects.filter(**same).update(key_hash=Sensor.hash_key(key), key_prefix=key[3:9])
     audit.record(actor, "environment.sensor.credential_issued", sensor, {"prefix": key[3:9]})
     sensor.refresh_from_db()
     return key

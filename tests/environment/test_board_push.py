@@ -243,3 +243,19 @@ def test_the_board_push_costs_the_same_queries_with_one_sensor_or_three(client: 
         reply = send(client, firmware_body(SDS011, BME280, DHT22), password=key_three or "", device="esp8266-3")
         assert reply.status_code == 201 and reply.json()["stored"] == 7
     assert len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_sensors_registered_one_by_one_with_device_take_the_one_body(client: Client, capsys: Any) -> None:
+    """The way before boards: `add_sensor ID --kind … --device …` per sensor, each with its own credential."""
+    sds = services.register_sensor("tests", "tm-box-pm", latitude=45.75, longitude=21.23, kind="SDS011",
+                                   device_id=DEVICE)
+    services.register_sensor("tests", "tm-box-th", latitude=45.75, longitude=21.23, kind="BME280",
+                             device_id=DEVICE, station_slug="tm-box-pm")
+    reply = send(client, firmware_body(SDS011, BME280), password=sds.key or "")
+    assert reply.status_code == 201, reply.content  # the SDS011's credential: its values only
+    assert reply.json()["sensors"] == {"tm-box-pm": 2, "tm-box-th": 0}
+    assert reply.json()["notes"][0] == "BME280_temperature: the credential does not match sensor tm-box-th; not stored"
+    board_key = services.issue_sensor_key("tests", sds.sensor)  # one credential for the whole board
+    assert send(client, firmware_body(SDS011, BME280), password=board_key).json()["sensors"] == {
+        "tm-box-pm": 2, "tm-box-th": 3}
+
