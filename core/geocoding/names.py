@@ -105,7 +105,10 @@ def read_query(text: str) -> list[QueryVariant]:
     explicit: str | None = None
     street_parts: list[list[str]] = []
     for position, part in enumerate(parts):
-        words = [word for word in tokens(part) if word not in CITY_WORDS and not re.fullmatch(r"\d{6}", word)]
+        all_words = [word for word in tokens(part) if not re.fullmatch(r"\d{6}", word)]  # postcodes
+        words = [word for word in all_words if word not in CITY_WORDS]
+        if not any(word not in STREET_TYPES and not word[:1].isdigit() and word != "nr" for word in words):
+            words = all_words  # "Strada Timiș": the city's words are the street's name here
         if not words:
             continue
         if position and explicit is None and len(words) <= 3 and (
