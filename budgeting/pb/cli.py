@@ -126,4 +126,7 @@ def main(argv: Sequence[str] | None = None, out: Writer | None = None, err: Writ
     except KeyboardInterrupt:
         err.write("interrupted\n")
         return 130
+    except Exception as error:  # a bug: the user still sees one line, never a traceback
+        err.write(f"error: {options.file}: internal error, please report it ({type(error).__name__}: {error})\n")
+        return 3
     return 0

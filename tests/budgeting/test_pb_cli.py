@@ -109,3 +109,20 @@ def test_other_commands_still_start_django(without_django: dict[str, str]) -> No
     result = manage("check", env=without_django)
     assert result.returncode != 0
     assert "no_such_settings_module" in result.stderr
+
+
+def test_even_a_bug_ends_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from budgeting.pb import cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "compute_outcome", broken)
+    err = io.StringIO()
+    path = tmp_path / "small.pb"
+    path.write_text(ORDINAL_WITH_POINTS, encoding="utf-8")
+    assert cli.main([str(path), "--rule", "greedy"], out=io.StringIO(), err=err) == 3
+    assert err.getvalue().endswith("internal error, please report it (ZeroDivisionError: division by zero)\n")
+
