@@ -64,7 +64,7 @@ def public_paths() -> list[str]:
     from tests.strategy.test_browser import PAGES as STRATEGY_PAGES
 
     fixture_objects = ("mobility-2026", "{proposal}", "asociatia-test", "mobility-map")
-    paths = ["/{lang}/strategy/", *STRATEGY_PAGES, *ENVIRONMENT_PAGES,
+    paths = [*STRATEGY_PAGES, *ENVIRONMENT_PAGES,
              *(p for p in PARTICIPATION_PAGES if not any(name in p for name in fixture_objects))]
     paths += [p for p in budgeting_paths()
               if Edition.objects.filter(slug=p.split("/")[3]).exists()] if Edition.objects.exists() else []

@@ -12,7 +12,7 @@ from tests.conftest import load_real_dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PAGES = ["/{lang}/", "/{lang}/ambitions/1/", "/{lang}/ambitions/7/", "/{lang}/projects/",
+PAGES = ["/{lang}/", "/{lang}/strategy/", "/{lang}/ambitions/1/", "/{lang}/ambitions/7/", "/{lang}/projects/",
          "/{lang}/projects/?status=unrecorded&ambition=3", "/{lang}/projects/A1.O3.P1/", "/{lang}/kpis/",
          "/{lang}/kpis/A5.K3/", "/{lang}/governance/", "/{lang}/report/2024/", "/{lang}/accounts/login/",
          "/{lang}/accounts/signup/"]
