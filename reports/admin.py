@@ -99,6 +99,21 @@ class UpdateInline(admin.TabularInline):
         return False
 
 
+# Who reported: shown to no one in the back office. The department handling a report reads the contact
+# details on its inbox page (/reports/staff/<id>/?contact=1), where each reading is audited.
+REPORTER_FIELDS = ("reporter", "reporter_name", "reporter_email", "reporter_phone")
+
+
+def _own_rows(request: HttpRequest, queryset: QuerySet[Any], department_path: str) -> QuerySet[Any]:
+    """Department staff see the rows of their own departments; moderators and administrators all."""
+    from accounts.roles import is_administrator, is_moderator
+
+    user = request.user
+    if is_administrator(user) or is_moderator(user):
+        return queryset
+    return queryset.filter(**{f"{department_path}__members": user}).distinct()
+
+
 @admin.register(models.Report)
 class ReportAdmin(AuditedAdmin):
     """Read-mostly: status, moderation and assignment changes are made in the staff inbox so that
@@ -108,8 +123,13 @@ class ReportAdmin(AuditedAdmin):
     list_filter = ["status", "moderation", "is_public", "category", "department", "channel", "is_demo"]
     search_fields = ["id", "title", "address", "nearest_address"]
     date_hierarchy = "created_at"
-    readonly_fields = tuple(f.name for f in models.Report._meta.fields if f.name not in ("priority",))
+    exclude = REPORTER_FIELDS
+    readonly_fields = tuple(f.name for f in models.Report._meta.fields
+                            if f.name not in ("priority", *REPORTER_FIELDS))
     inlines = [UpdateInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return _own_rows(request, super().get_queryset(request), "department")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -119,5 +139,8 @@ class ReportAdmin(AuditedAdmin):
 class FlagAdmin(AuditedAdmin):
     list_display = ["report", "reason", "created_at", "resolved_at"]
     list_filter = ["reason", "resolved_at"]
-    readonly_fields = ["report", "reason", "text", "user", "created_at"]
-    exclude = ["source_hash"]
+    readonly_fields = ["report", "reason", "text", "created_at"]
+    exclude = ["source_hash", "user"]  # who flagged is not needed to judge the flag
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return _own_rows(request, super().get_queryset(request), "report__department")

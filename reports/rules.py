@@ -24,6 +24,16 @@ def is_member_of_report_department(user: Any, report: Any) -> bool:
     return report.department_id in cache
 
 
+@rules.predicate
+def is_in_own_department(user: Any, obj: Any) -> bool:
+    """A back-office row (a report, or a flag or photo of one) of the user's departments; True for a
+    list page (no object), whose rows ReportAdmin.get_queryset narrows the same way."""
+    if obj is None:
+        return True
+    report = obj if hasattr(obj, "department_id") else getattr(obj, "report", None)
+    return is_member_of_report_department(user, report)
+
+
 can_work_inbox = is_administrator | is_department_staff | is_moderator
 can_handle_report = is_administrator | (is_department_staff & is_member_of_report_department)
 can_moderate = is_administrator | is_moderator
@@ -43,6 +53,10 @@ rules.add_perm("reports.view_responsetemplate", can_work_inbox)
 rules.add_perm("reports.add_responsetemplate", is_administrator | is_department_staff)
 rules.add_perm("reports.change_responsetemplate", is_administrator | is_department_staff)
 rules.add_perm("reports.delete_responsetemplate", is_administrator)
+# Rows: department staff see their departments' reports (and their flags, photos, ...), moderators and
+# administrators all. Fields: no contact details anywhere in the back office (reports/admin.py); the
+# department handling a report reads them on its inbox page (reports.view_contact), and that is audited.
+can_view_report_row = is_administrator | is_moderator | (is_department_staff & is_in_own_department)
 for model in ("report", "photo", "update", "internalnote", "subscription", "flag"):
-    rules.add_perm(f"reports.view_{model}", can_work_inbox)
+    rules.add_perm(f"reports.view_{model}", can_view_report_row)
 rules.add_perm("reports.change_report", is_administrator)
