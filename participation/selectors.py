@@ -164,6 +164,7 @@ class OpinionMapView:
     statements: dict[int, Any]
     explained_variance: tuple[float, float]
     left_out: int
+    parameters: dict[str, Any] = field(default_factory=dict)  # method, parameters, quality (for staff)
 
 
 def opinion_map(conversation: Any) -> OpinionMapView:
@@ -172,19 +173,31 @@ def opinion_map(conversation: Any) -> OpinionMapView:
     from django.core.cache import cache
     from django.db.models import Max
 
+    from participation import services
     from participation.models import Statement, StatementVote
-    from participation.opinion import build_map
+    from participation.opinion import GroupCountSmoothing, Votes, build_map
 
-    votes = StatementVote.objects.filter(statement__conversation=conversation,
-                                         statement__status=Statement.Status.ACCEPTED)
+    # Votes on statements a moderator rejected count towards the vote threshold, as in Polis; the
+    # statements themselves are left out of the map (moderated_out).
+    votes = StatementVote.objects.filter(statement__conversation=conversation, statement__status__in=[
+        Statement.Status.ACCEPTED, Statement.Status.REJECTED])
     state = votes.aggregate(n=Count("id"), last=Max("updated_at"))
     last = state["last"].timestamp() if state["last"] else 0
-    key = f"participation-opinion-{conversation.pk}-{state['n']}-{last}-{conversation.min_votes}"
+    rejected = sorted(Statement.objects.filter(conversation=conversation, status=Statement.Status.REJECTED)
+                      .values_list("id", flat=True))
+    key = (f"participation-opinion-{conversation.pk}-{state['n']}-{last}-{conversation.min_votes}-"
+           f"{hash(tuple(rejected))}")
     view = cache.get(key)
     if view is None:
-        rows = {(str(user), statement): value for user, statement, value in votes.values_list(
-            "user_id", "statement_id", "value")}
-        found = build_map(rows, min_votes=conversation.min_votes)
+        import numpy as np
+
+        columns = list(zip(*votes.values_list("user_id", "statement_id", "value"), strict=True)) or [(), (), ()]
+        rows = Votes(np.array(columns[0], dtype=np.int64), np.array(columns[1], dtype=np.int64),
+                     np.array(columns[2], dtype=np.int64))
+        previous = GroupCountSmoothing.from_dict((conversation.map_state or {}).get("smoothing"))
+        found = build_map(rows, moderated_out=rejected, min_votes=conversation.min_votes, smoothing=previous)
+        parameters = found.parameters()
+        services.record_opinion_map(conversation, parameters)
         group_of = found.group_of()
         xs = [x for x, _y in found.coordinates] or [0.0]
         ys = [y for _x, y in found.coordinates] or [0.0]
@@ -199,6 +212,6 @@ def opinion_map(conversation: Any) -> OpinionMapView:
             group.members = []
         view = OpinionMapView(points=points, groups=found.groups, sizes=sizes, consensus=found.consensus,
                               statements=found.statements, explained_variance=found.explained_variance,
-                              left_out=found.left_out)
+                              left_out=found.left_out, parameters=parameters)
         cache.set(key, view, 600)
     return view

@@ -650,3 +650,21 @@ def vote_on_statement(actor: Any, statement: Any, value: int) -> Any:
     audit.record(actor, "participation.statement.voted" if created else "participation.statement.revoted",
                  statement)
     return vote
+
+
+@transaction.atomic
+def record_opinion_map(conversation: Any, state: Mapping[str, Any]) -> None:
+    """Keep the last computed map's method, parameters, quality and k-smoothing state on the conversation.
+
+    Called when the map is recomputed after votes changed: Polis's k-smoothing needs the previous
+    update's state. The trail records when the number of groups shown changes, which is what a reader
+    of the public map notices."""
+    from participation.models import Conversation
+
+    before = Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list(
+        "map_state", flat=True).first() or {}
+    Conversation.objects.filter(pk=conversation.pk).update(map_state=dict(state))
+    conversation.map_state = dict(state)
+    if before.get("groups") != state.get("groups"):
+        audit.record("system:opinion-map", "participation.opinion_map.groups_changed", conversation,
+                     {"groups": [before.get("groups"), state.get("groups")], "silhouette": state.get("silhouette")})

@@ -46,7 +46,7 @@ def _final(theme_id: int, merged: dict[int, int | None]) -> int:
 
 
 @transaction.atomic
-def analyse_question(actor: Any, question: Question, *, max_themes: int = 8, seed: int = 0) -> RunSummary:
+def analyse_question(actor: Any, question: Question, *, max_themes: int = 12, seed: int = 0) -> RunSummary:
     _require_staff(actor)
     if question.kind not in Question.TEXT_KINDS:
         raise ValidationError({"question": _("Only open (text) questions can be grouped into themes.")})
@@ -95,8 +95,11 @@ def analyse_question(actor: Any, question: Question, *, max_themes: int = 8, see
              and not t.label_edited]
     Theme.objects.filter(pk__in=stale).delete()
     seconds = time.perf_counter() - started
+    quality = analysis.quality()
     ThemeRun.objects.create(question=question, answers=len(answers), themes=len(kept_theme_ids),
-                            method=analysis.method[:120], seconds=round(seconds, 3))
+                            method=analysis.method[:120], seconds=round(seconds, 3),
+                            coverage=quality["coverage"], silhouette=analysis.silhouette,
+                            details={"method": analysis.method, "parameters": analysis.parameters, **quality})
     audit.record(actor, "participation.themes.analysed", question,
                  {"answers": len(answers), "themes": len(kept_theme_ids), "method": analysis.method,
                   "pinned_kept": len(pinned)})

@@ -106,7 +106,22 @@ def conversation_map(request: HttpRequest, slug: str) -> HttpResponse:
         "explained": [round(v * 100) for v in view.explained_variance],
         "pending": Statement.objects.filter(conversation=conversation, status=Statement.Status.PENDING).count()
         if request.user.has_perm("participation.moderate") else None,
+        "method": _method_for_staff(view.parameters)
+        if request.user.has_perm("participation.moderate") or request.user.has_perm("participation.manage") else None,
     })
+
+
+def _method_for_staff(parameters: dict[str, Any]) -> dict[str, Any] | None:
+    """The map's method, parameters and quality as staff read them (numbers machine-formatted)."""
+    if not parameters:
+        return None
+    smoothing = parameters.get("smoothing") or {}
+    return {"method": parameters.get("method", ""), "threshold": parameters.get("vote_threshold"),
+            "base_clusters": parameters.get("base_clusters"), "groups": parameters.get("groups"),
+            "best_k": parameters.get("best_k"), "moderated_out": parameters.get("moderated_out"),
+            "silhouette": "—" if parameters.get("silhouette") is None else f"{parameters['silhouette']:.2f}",
+            "tried": ", ".join(f"k={k}: {v:.2f}" for k, v in (parameters.get("silhouettes") or {}).items()),
+            "wins": smoothing.get("last_k_count")}
 
 
 @require_POST

@@ -267,10 +267,27 @@ def test_map_page_and_api_are_anonymous(client: Client, conversation: Conversati
     assert "Group 1" in body and "Group 2" in body and "Common ground" in body
     assert "Free public transport for students" in body
     assert "@example.org" not in body and f"user{voters[0].pk}" not in body
+    assert "How this map was made" not in body
+    conversation.refresh_from_db()
+    assert conversation.map_state["groups"] == 2 and conversation.map_state["smoothing"]["smoothed_k"] == 2
     data = client.get(f"/api/v1/participation/opinion/{conversation.slug}").json()
     assert data["participants_on_map"] == 12 and len(data["groups"]) == 2
     assert data["consensus"][0]["statement"] == "Free public transport for students"
     assert "example.org" not in str(data)
+
+
+@pytest.mark.django_db
+def test_staff_see_how_the_map_was_made(client: Client, conversation: Conversation, make_verified: Any,
+                                        moderator: Any) -> None:
+    statements = list(conversation.statements.all())
+    for i in range(12):
+        voter = make_verified(email=f"camp{i}@example.org")
+        for j, statement in enumerate(statements):
+            services.vote_on_statement(voter, statement, 1 if (j < 2) == (i < 6) else -1)
+    client.force_login(moderator)
+    body = client.get(f"/en/participation/opinion/{conversation.slug}/map/").content.decode()
+    assert "How this map was made (staff)" in body and "sparse PCA" in body
+    assert "Placed: participants with at least 3 votes" in body and "k=2: " in body
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from participation import theming
-from participation.models import Answer, Question, Response, Theme, ThemeAssignment
+from participation.models import Answer, Question, Response, Theme, ThemeAssignment, ThemeRun
 from tests.participation.conftest import build_consultation
 from tests.participation.romanian_answers import answers
 
@@ -37,6 +37,10 @@ def test_analysis_assigns_every_submitted_answer(open_question: Question, staff:
     assert summary.answers == 144 and summary.themes >= 3
     assert ThemeAssignment.objects.filter(theme__question=open_question).count() == 144
     assert not ThemeAssignment.objects.filter(answer__text="Draft about parking").exists()
+    run = ThemeRun.objects.get(question=open_question)
+    assert run.coverage == 1.0 and run.silhouette is not None
+    assert run.details["languages"] == {"ro": 144} and run.details["parameters"]["max_themes"] == 12
+    assert "Snowball" in run.details["method"]
 
 
 def test_only_staff_run_it_and_only_on_text_questions(open_question: Question, citizen: Any, staff: Any) -> None:
