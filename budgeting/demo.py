@@ -226,7 +226,7 @@ def _imported_edition(stdout: Any) -> None:
         edition = services.import_pabulib(ACTOR, path.read_text(encoding="utf-8-sig"), slug=IMPORTED_SLUG,
                                           title="Assen 2024 — Top Idee (Pabulib, demo)",
                                           compare=[Rule.GREEDY, Rule.MES, Rule.PHRAGMEN], is_demo=True)
-        edition.description_ro = IMPORTED_DESCRIPTION_RO + edition.description_en  # type: ignore[attr-defined]
+        edition.description_ro = IMPORTED_DESCRIPTION_RO + edition.description_ro  # type: ignore[attr-defined]
         edition.description_en = IMPORTED_DESCRIPTION_EN + edition.description_en  # type: ignore[attr-defined]
         edition.save(update_fields=["description_ro", "description_en"])
     stdout.write(f"Budgeting: imported {PABULIB_DEMO_FILE} as {edition.slug} "
