@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from allauth.core.internal import ratelimit as _allauth
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -30,7 +31,10 @@ PLATFORM_LIMITS: dict[str, str] = {
     "open311_post:key": "300/h/key",    # the key's own limit (Open311Key.requests_per_hour) overrides it
     "geocode:address": "120/m/ip",
     "voting_code_failure": "20/h/ip",   # wrong voting codes from one client address
-    "consultation_answer:address": "10/h/ip,30/d/ip",  # anonymous answers to open consultations
+    # New anonymous answers to "anyone may answer" consultations, per client address: with the browser's
+    # proof of work (core/proof_of_work.py), and without it (no JavaScript).
+    "consultation_answer:address": "10/h/ip,30/d/ip",
+    "consultation_answer_without_proof:address": "3/d/ip",
 }
 
 
@@ -41,7 +45,10 @@ class Decision:
 
 
 def _config(action: str, rate: str | None) -> dict[str, str]:
-    return {action: rate if rate is not None else PLATFORM_LIMITS[action]}
+    """The action's rate: the caller's, else settings.PLATFORM_RATE_LIMITS (a city's own), else ours."""
+    if rate is None:
+        rate = getattr(settings, "PLATFORM_RATE_LIMITS", {}).get(action) or PLATFORM_LIMITS[action]
+    return {action: rate}
 
 
 def _retry_after(request: HttpRequest, action: str, config: dict[str, str], key: str | None) -> int:

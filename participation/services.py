@@ -134,6 +134,22 @@ def save_response(actor: Any, response: Response, raw: Mapping[Any, Any], profil
     return {}
 
 
+@transaction.atomic
+def answer_consultation(actor: Any, consultation: Consultation, response: Response | None,
+                        raw: Mapping[Any, Any], profile: Mapping[str, Any], *,
+                        submit: bool) -> tuple[Response | None, dict[str, str]]:
+    """Start (if needed) and save a response in one transaction: a rejected submission leaves nothing
+    behind, not even an empty draft. Returns the response (None if none was kept) and the errors."""
+    started = response is None
+    if response is None:
+        response = start_response(actor, consultation)
+    errors = save_response(actor, response, raw, profile, submit=submit)
+    if errors:
+        transaction.set_rollback(True)
+        return (None if started else response), errors
+    return response, {}
+
+
 def _clean_profile(consultation: Consultation, profile: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     from core.models import Neighbourhood
     from participation.models import ActorType, AgeGroup

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import proof_of_work, ratelimit
 from core.models import Neighbourhood
 from participation import answering, results, services, theming
 from participation.forms import MoveAnswerForm, ThemeMergeForm, ThemeRenameForm
@@ -83,10 +84,13 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         submit = request.POST.get("action") == "submit"
         raw = answering.raw_from_post(prepared, request.POST)
         profile = {name: request.POST.get(name, "") for name in services.PROFILE_FIELDS}
-        if response is None:
-            response = services.start_response(request.user, consultation)
-        errors = services.save_response(request.user, response, raw, profile, submit=submit)
-        if not errors:
+        refusal = _anonymous_limit(request, consultation, response)
+        if refusal is not None:
+            return _render_consultation(request, consultation, prepared, _form_values(prepared, raw), {}, profile,
+                                        response, can_answer, limit_message=refusal, status=429)
+        response, errors = services.answer_consultation(request.user, consultation, response, raw, profile,
+                                                        submit=submit)
+        if not errors and response is not None:
             if submit:
                 messages.success(request, _("Thank you: your answers are recorded. You can change them until "
                                             "the consultation closes."))
@@ -98,17 +102,46 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
                                        expires=consultation.closes_at, httponly=True, samesite="Lax",
                                        secure=request.is_secure())
             return redirect_to
-        # Errors: show the form again with what was typed; an anonymous draft stays reachable (cookie below).
+        # Errors: show the form again with what was typed; nothing was written (no empty draft either).
         values = _form_values(prepared, raw)
+    return _render_consultation(request, consultation, prepared, values, errors, profile, response, can_answer,
+                                status=400 if errors else 200)
 
+
+def _pow_purpose(consultation: Consultation) -> str:
+    return f"consultation:{consultation.pk}"
+
+
+def _anonymous_limit(request: HttpRequest, consultation: Consultation, response: Response | None) -> str | None:
+    """Anonymous new answers are limited per client address, which a cleared cookie does not reset.
+
+    With the browser's proof of work (core/proof_of_work.py) the limit is generous (a school class
+    behind one address can take part); without it (no JavaScript) it is tight (docs/participation.md)."""
+    if request.user.is_authenticated or response is not None:
+        return None  # accounts answer once by construction; a resumed draft is not a new answer
+    proven = proof_of_work.verify(request.POST.get("pow_challenge", ""), request.POST.get("pow_nonce", ""),
+                                  _pow_purpose(consultation))
+    action = "consultation_answer:address" if proven else "consultation_answer_without_proof:address"
+    if ratelimit.hit(request, action).allowed:
+        return None
+    return _("Too many answers have come from your connection in a short time. Please try again later, or "
+             "sign in to answer with your account.")
+
+
+def _render_consultation(request: HttpRequest, consultation: Consultation, prepared: Any, values: dict[int, Any],
+                         errors: dict[str, str], profile: dict[str, Any], response: Response | None,
+                         can_answer: bool, *, limit_message: str = "", status: int = 200) -> HttpResponse:
+    anonymous_new = can_answer and response is None and not request.user.is_authenticated
     template_response = render(request, "participation/consultation.html", {
         "consultation": consultation, "questions": prepared, "values": values, "errors": errors,
         "profile": profile, "response": response, "can_answer": can_answer,
         "results_visible": request.user.has_perm("participation.view_results", consultation),
         "age_groups": AgeGroup.choices, "actor_types": ActorType.choices,
         "neighbourhoods": list(Neighbourhood.objects.only("slug", "name")) if consultation.ask_profile else [],
-        "target": consultation, "target_kind": "consultation",
-    }, status=400 if errors else 200)
+        "target": consultation, "target_kind": "consultation", "limit_message": limit_message,
+        "pow_challenge": proof_of_work.new_challenge(_pow_purpose(consultation)) if anonymous_new else "",
+        "pow_bits": proof_of_work.difficulty_bits(),
+    }, status=status)
     if response is not None and not request.user.is_authenticated:
         template_response.set_cookie(_cookie_name(consultation), str(response.resume_token),
                                      expires=consultation.closes_at, httponly=True, samesite="Lax",

@@ -14,6 +14,14 @@ from accounts.roles import Role
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    """Rate-limit counters (e.g. anonymous answers per address) live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def english() -> Iterator[None]:
     """Build URLs and messages in English (pages are checked in both languages by the browser tests)."""
     with translation.override("en"):
