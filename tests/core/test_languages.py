@@ -240,3 +240,15 @@ def test_number_filter_writes_numbers_in_the_page_language() -> None:
             "325.522", "19,1", "1.000", "0,5", None]
     with translation.override("en"):
         assert number(Decimal("1234.50")) == "1,234.5"
+
+
+def test_air_quality_band_names_read_in_romanian() -> None:
+    """One catalogue's "Moderate" (a verb elsewhere: "Moderează") must not win over the band's "Moderat"."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from environment.airquality.bands import LEVEL_STYLES
+
+    with translation.override("ro"):
+        assert [gettext(style.label) for style in LEVEL_STYLES.values()] == [
+            "Bun", "Acceptabil", "Moderat", "Slab", "Foarte slab", "Extrem de slab"]
