@@ -416,13 +416,18 @@ def _read_meta(blocks: list[_Block], notes: _Notes) -> tuple[dict[str, str], dic
     return meta, meta_lines
 
 
+def _unusable_empty_block(block: _Block, required: tuple[str, ...]) -> bool:
+    """A block without rows whose header lacks a required column: pabutools never reads that header."""
+    return not block.rows and block.header is not None and not all(name in block.header for name in required)
+
+
 def _read_projects(blocks: list[_Block], notes: _Notes) -> tuple[list[Project], list[str]]:
     projects: list[Project] = []
     columns: dict[str, None] = {}  # the other columns of every block, in order of appearance
     index: dict[str, int] = {}
     first_line: dict[str, int] = {}
     for block in blocks:
-        if block.header is None:
+        if block.header is None or _unusable_empty_block(block, ("cost",)):
             continue
         header = _header("PROJECTS", block.header_line, block.header, notes)
         if "cost" not in header:
@@ -479,15 +484,14 @@ def _read_votes(blocks: list[_Block], vote_type: VoteType, project_index: dict[s
     fields: dict[str, list[str]] = {}  # the other columns of every block, in order of appearance
     any_id_column = False
     for block in blocks:
-        if block.header is None:
+        if block.header is None or _unusable_empty_block(block, ("vote",)):
             continue
         header_line = block.header_line
         header = _header(label, header_line, block.header, notes)
-        if "vote" not in header:
-            if not vote_type.has_points or "points" in header:
-                raise PabulibError(f"VOTES line {header_line}: header has no 'vote' column")
-            header.append("vote")  # an empty column: with no points, pabutools reads every ballot as empty
-        vote_col = header.index("vote")
+        if "vote" not in header and (not vote_type.has_points or "points" in header):
+            raise PabulibError(f"VOTES line {header_line}: header has no 'vote' column")
+        # Neither 'vote' nor 'points' in a cumulative file: pabutools reads every ballot as empty.
+        vote_col = header.index("vote") if "vote" in header else -1
         id_col = header.index("voter_id") if "voter_id" in header else -1
         any_id_column |= id_col >= 0
         if id_col < 0:
@@ -520,7 +524,8 @@ def _read_votes(blocks: list[_Block], vote_type: VoteType, project_index: dict[s
             if vote_type.has_points:
                 # A row too short to hold points has none: pabutools reads the ballot as empty.
                 points_text = row[points_col] if 0 <= points_col < len(raw) else None
-                chosen, points = _cardinal_vote(line, row[vote_col], points_text, project_index, vote_type, notes)
+                vote_text = row[vote_col] if vote_col >= 0 else ""
+                chosen, points = _cardinal_vote(line, vote_text, points_text, project_index, vote_type, notes)
                 flat_points.extend(points)
             else:
                 chosen = _vote(line, row[vote_col], project_index, notes)
