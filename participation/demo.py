@@ -15,12 +15,13 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import audit
 from participation import demo_content
 from participation.models import Event, Phase, Process, WorkingGroup
 from participation.selectors import action_group_bodies
+from strategy.labels import source_label
 
 UMBRELLA = "strategy-co-design-2021"
 ACTOR = "loader:participation.demo"
@@ -48,6 +49,12 @@ PHASES = [
 ]
 
 EVENT_KINDS = {"workshop": Event.Kind.WORKSHOP, "event": Event.Kind.IDEATION}
+
+
+def _in_romanian(name: str) -> str:
+    """A name the strategy dataset gives in English ("West University of Timișoara"), in Romanian."""
+    with translation.override("ro"):
+        return source_label(name)
 
 
 def _aware(day: dt.date, hour: int) -> dt.datetime:
@@ -97,6 +104,7 @@ def load_co_design_history() -> tuple[int, int]:
                 "respondents": activity.respondents, "proposals_open": False,
                 "created_at": _aware(start, 9),
                 "summary_en": f"Conducted by {activity.conducted_by}." if activity.conducted_by else "",
+                "summary_ro": f"Realizat de {_in_romanian(activity.conducted_by)}." if activity.conducted_by else "",
             })
             Phase.objects.update_or_create(process=process, order=1, defaults={
                 "title_en": "Online consultation" if activity.kind == "consultation" else "Survey",

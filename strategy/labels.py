@@ -1,9 +1,9 @@
-"""Words the strategy dataset writes in English as plain strings (units, funding categories),
+"""Words the strategy dataset writes in English as plain strings (units, funding categories, sources),
 shown in the page's language.
 
 The dataset and the API keep them as written in the file ("persons", "MEUR"); pages show
-`unit_label(unit)` and `funding_category_label(category)`. A value not listed here is shown as
-written (symbols such as "%", "MWh").
+`unit_label(unit)`, `funding_category_label(category)` and `source_label(source)`. A value not listed
+here is shown as written (symbols such as "%", "MWh"; proper names such as "Smart Cities Marketplace").
 """
 
 from __future__ import annotations
@@ -47,3 +47,20 @@ FUNDING_CATEGORY_LABELS = {
 
 def funding_category_label(category: str) -> str:
     return str(FUNDING_CATEGORY_LABELS.get(category, category))
+
+
+SOURCE_LABELS = {
+    "DESI Timișoara (West University of Timișoara)": _("DESI Timișoara (West University of Timișoara)"),
+    "West University of Timișoara": _("West University of Timișoara"),
+    "First Smart City consultation, September 2021": _("First Smart City consultation, September 2021"),
+    "Third online consultation (Dec 2021 – Jan 2022)": _("Third online consultation (Dec 2021 – Jan 2022)"),
+    "Horizon Europe Missions": _("Horizon Europe Missions"),
+    "ICC The Intelligent Cities Challenge": _("ICC The Intelligent Cities Challenge"),
+    'Strategy "A Europe Ready for the Digital Age"': _('Strategy "A Europe Ready for the Digital Age"'),
+    "Urad & ETA sensors": _("Urad & ETA sensors"),
+}
+
+
+def source_label(source: str) -> str:
+    """A source or author named in the dataset (a KPI's source, who conducted a survey)."""
+    return str(SOURCE_LABELS.get(source, source))

@@ -189,13 +189,13 @@ class FundingProgramme(CodedModel):
         verbose_name_plural = _("funding programmes")
         ordering = ["category", "code"]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def category_label(self) -> str:
         """The category in the page's language (the field keeps the dataset's English)."""
         return labels.funding_category_label(self.category)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ProjectStatus(models.TextChoices):
@@ -383,16 +383,21 @@ class KPI(CodedModel):
         verbose_name_plural = _("KPIs")
         ordering = ["ambition__number", "order", "code"]
 
+    def __str__(self) -> str:
+        name = self.name or _("(name not recorded)")  # outside the f-string, where makemessages finds it
+        return f"{self.code} {name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("strategy:kpi", args=[self.code])
+
     @property
     def unit_label(self) -> str:
         """The unit in the page's language (the field keeps the dataset's code, e.g. "persons")."""
         return labels.unit_label(self.unit)
 
-    def __str__(self) -> str:
-        return f"{self.code} {self.name or _('(name not recorded)')}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("strategy:kpi", args=[self.code])
+    @property
+    def source_label(self) -> str:
+        return labels.source_label(self.source)
 
 
 class Measurement(models.Model):
@@ -430,13 +435,13 @@ class Figure(CodedModel):
         verbose_name_plural = _("figures")
         ordering = ["code"]
 
+    def __str__(self) -> str:
+        return f"{self.name or self.code}: {self.value} {self.unit}"
+
     @property
     def unit_label(self) -> str:
         """The unit in the page's language (the field keeps the dataset's code, e.g. "persons")."""
         return labels.unit_label(self.unit)
-
-    def __str__(self) -> str:
-        return f"{self.name or self.code}: {self.value} {self.unit}"
 
 
 class CoDesignActivity(CodedModel):
