@@ -416,9 +416,13 @@ def _read_meta(blocks: list[_Block], notes: _Notes) -> tuple[dict[str, str], dic
     return meta, meta_lines
 
 
-def _unusable_empty_block(block: _Block, required: tuple[str, ...]) -> bool:
+def _unusable_empty_block(block: _Block, required: tuple[str, ...], notes: _Notes) -> bool:
     """A block without rows whose header lacks a required column: pabutools never reads that header."""
-    return not block.rows and block.header is not None and not all(name in block.header for name in required)
+    if block.rows or block.header is None or all(name in block.header for name in required):
+        return False
+    notes.add("section-empty", block.label, block.line,
+              f"the section has no rows and its header {';'.join(block.header)!r} is not one; ignored")
+    return True
 
 
 def _read_projects(blocks: list[_Block], notes: _Notes) -> tuple[list[Project], list[str]]:
@@ -427,7 +431,7 @@ def _read_projects(blocks: list[_Block], notes: _Notes) -> tuple[list[Project], 
     index: dict[str, int] = {}
     first_line: dict[str, int] = {}
     for block in blocks:
-        if block.header is None or _unusable_empty_block(block, ("cost",)):
+        if block.header is None or _unusable_empty_block(block, ("cost",), notes):
             continue
         header = _header("PROJECTS", block.header_line, block.header, notes)
         if "cost" not in header:
@@ -484,7 +488,7 @@ def _read_votes(blocks: list[_Block], vote_type: VoteType, project_index: dict[s
     fields: dict[str, list[str]] = {}  # the other columns of every block, in order of appearance
     any_id_column = False
     for block in blocks:
-        if block.header is None or _unusable_empty_block(block, ("vote",)):
+        if block.header is None or _unusable_empty_block(block, ("vote",), notes):
             continue
         header_line = block.header_line
         header = _header(label, header_line, block.header, notes)

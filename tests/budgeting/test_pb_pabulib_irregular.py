@@ -169,6 +169,8 @@ CASES = [
      "section-order", "META line 6: comes after PROJECTS"),
     ("a section given twice", APPROVAL, ("c;2;\n", "c;2;\nVOTES\nvoter_id;vote;age\nd;3;50\n"),
      "section-repeated", "VOTES line 18: "),
+    ("a section name followed only by a row that is no header", APPROVAL,
+     ("PROJECTS\n", "PROJECTS\ncurrency;EUR\nPROJECTS\n"), "section-empty", "PROJECTS line 8: the section has no rows"),
     ("rows before the META section", APPROVAL, ("META\n", "Exported 2024-05-01\nMETA\n"), "data-before-meta",
      "line 1: data before the first section is ignored"),
     ("no VOTES section", APPROVAL.split("VOTES")[0].replace("num_votes;3", "num_votes;0"), ("", ""),
