@@ -11,9 +11,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from budgeting.images import MAX_UPLOAD_BYTES
 from budgeting.models import BallotType, Category, Edition, Pool, Project, Rule
 from budgeting.services import ProjectInput
+from core.images import MAX_UPLOAD_BYTES
 from core.models import Neighbourhood
 
 

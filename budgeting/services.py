@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from budgeting import ballots as ballot_rules
-from budgeting.images import PhotoError, clean_photo
 from budgeting.models import (
     PHASE_ORDER,
     Ballot,
@@ -48,7 +47,9 @@ from budgeting.models import (
     token_digest,
 )
 from core import audit
+from core.images import PhotoError, clean_photo
 from core.models import Neighbourhood
+from core.uploads import photo_error_message
 
 MAX_PHOTOS = 5
 # A generous box around the municipality and its metropolitan area (lat, lon).
@@ -274,24 +275,15 @@ def withdraw_project(actor: Any, project: Project) -> Project:
     return locked
 
 
-PHOTO_MESSAGES = {
-    "too_large": lambda: _("The photo is too large (at most 8 MB)."),
-    "empty": lambda: _("The file is empty."),
-    "not_image": lambda: _("Only JPEG, PNG or WebP photos are accepted."),
-    "too_many_pixels": lambda: _("The photo has too many pixels (at most 40 megapixels)."),
-    "undecodable": lambda: _("This file is not a readable image."),
-}
-
-
 def _store_photo(project: Project, content: bytes, alt_text: str, order: int, *, field: str = "photo") -> Photo:
     alt_text = (alt_text or "").strip()
     if not alt_text:
         raise _fail(f"{field}_alt" if field != "photo" else "alt_text",
                     _("Describe what the photo shows (for people who cannot see it)."))
     try:
-        clean = clean_photo(content)
+        clean = clean_photo(content, thumbnail_side=None)
     except PhotoError as error:
-        raise _fail(field, PHOTO_MESSAGES[error.code]()) from None
+        raise _fail(field, photo_error_message(error)) from None
     photo = Photo(project=project, alt_text=alt_text[:250], order=order, width=clean.width, height=clean.height)
     photo.image.save("photo.jpg", ContentFile(clean.content), save=False)
     photo.save()

@@ -1,4 +1,5 @@
-"""Checking and cleaning report photos (no Django import).
+"""The one pipeline for every uploaded image (reports, budgeting projects, group documents), no Django
+import: one set of limits, with a parameter where a room needs a variation.
 
 Nothing about an upload is trusted: not its name, not its declared content type. The bytes are
 sniffed, verified by Pillow (`verify()` catches truncated and forged files), bounded in pixels
@@ -65,8 +66,9 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 
 def clean_photo(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_side: int = MAX_SIDE,
-                max_pixels: int = MAX_PIXELS) -> CleanPhoto:
-    """Return a re-encoded, metadata-free JPEG (and a thumbnail) or raise PhotoError."""
+                max_pixels: int = MAX_PIXELS, thumbnail_side: int | None = THUMBNAIL_SIDE) -> CleanPhoto:
+    """Return a re-encoded, metadata-free JPEG (and a thumbnail unless thumbnail_side is None) or raise
+    PhotoError."""
     if not data:
         raise PhotoError("empty", "empty file")
     if len(data) > max_bytes:
@@ -90,7 +92,7 @@ def clean_photo(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_side: int
                 image.load()
                 upright = _flatten(ImageOps.exif_transpose(image) or image)
         content, width, height = _encode(upright, max_side, 85)
-        thumbnail, _w, _h = _encode(upright, THUMBNAIL_SIDE, 80)
+        thumbnail = _encode(upright, thumbnail_side, 80)[0] if thumbnail_side else b""
         return CleanPhoto(content=content, width=width, height=height, thumbnail=thumbnail)
     except PhotoError:
         raise

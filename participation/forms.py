@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import MAX_DOCUMENT_BYTES
 from participation.models import Flag, GroupDocument, Membership, NotificationSettings, Organisation, Proposal
-from participation.uploads import MAX_DOCUMENT_BYTES
 
 
 class ProposalForm(forms.Form):

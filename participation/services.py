@@ -13,14 +13,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from core import audit
-from participation import answering, notifications, uploads
+from core import audit, uploads
+from participation import answering, notifications
 from participation.models import (
     Answer,
     Comment,
@@ -515,7 +516,9 @@ def upload_group_document(actor: Any, group: WorkingGroup, *, title: str, kind: 
                              public=public, uploaded_by=_user(actor))
     document.full_clean(exclude=["file", "uploaded_by"])
     uploaded.seek(0)
-    document.file.save(f"document.{checked.extension}", uploaded, save=False)
+    # Images are stored as core.images re-encoded them (no GPS or other metadata); the rest as sent.
+    stored = ContentFile(checked.content) if checked.content is not None else uploaded
+    document.file.save(f"document.{checked.extension}", stored, save=False)
     document.save()
     audit.record(actor, "participation.group_document.uploaded", document,
                  {"group": group.slug, "size": checked.size, "type": checked.mime_type})

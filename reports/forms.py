@@ -10,9 +10,9 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.images import MAX_UPLOAD_BYTES
 from reports import addresses
 from reports.models import Category, Channel, Flag, Priority, Question, ResponseTemplate, Status
-from reports.photos import MAX_UPLOAD_BYTES
 from reports.services import MAX_DESCRIPTION, MAX_TITLE, MAX_UPDATE_TEXT, TRANSITIONS
 
 HONEYPOT = "website"

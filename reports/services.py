@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.geo import neighbourhood_for
+from core.images import PhotoError, clean_photo
+from core.uploads import photo_error_message
 from reports import addresses, geodesy, respcache, tokens
 from reports.models import (
     CLOSED_STATUSES,
@@ -46,7 +48,6 @@ from reports.models import (
     Subscription,
     Update,
 )
-from reports.photos import PhotoError, clean_photo
 
 # Timișoara municipality with a margin (the OSM neighbourhoods cover only its built-up core).
 CITY_BOUNDS = geodesy.BoundingBox(min_lat=45.67, min_lon=21.10, max_lat=45.83, max_lon=21.37)
@@ -113,18 +114,6 @@ def check_location(lat: Any, lon: Any) -> tuple[float, float]:
 
 def _refresh_public(report: Report) -> None:
     report.is_public = report.confirmed_at is not None and report.moderation == Moderation.APPROVED
-
-
-def photo_error_message(error: PhotoError) -> str:
-    messages = {
-        "empty": _("The file is empty."),
-        "too_large": _("The photo is too large (at most 8 MB)."),
-        "not_image": _("This file is not a photo (JPEG, PNG, WebP or GIF), whatever its name says."),
-        "unsupported": _("This photo format (HEIC) cannot be read; please send a JPEG or PNG."),
-        "too_many_pixels": _("The image has too many pixels (at most 50 megapixels)."),
-        "undecodable": _("The photo could not be read; it may be damaged."),
-    }
-    return str(messages.get(error.code, _("The photo could not be read.")))
 
 
 # --- extra questions (Open311 attributes) -------------------------------------------------------

@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
+from core.images import MAX_UPLOAD_BYTES
 from reports import refcache, respcache, services, tokens
 from reports.models import (
     Category,
@@ -39,7 +40,6 @@ from reports.models import (
 )
 from reports.open311 import formats, placing
 from reports.open311.params import QueryError, RequestsQuery, parse_requests_query
-from reports.photos import MAX_UPLOAD_BYTES
 
 JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "timisoara.ro")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"

@@ -104,7 +104,7 @@ def test_documents_are_checked_by_content_and_size(client: Client, group: Group,
     assert empty.status_code == 400
     no_date = upload(client, group, PDF, "m.pdf", meeting_date="")
     assert no_date.status_code == 400 and "Minutes need the date of the meeting" in no_date.content.decode()
-    from participation import uploads
+    from core import uploads
 
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * (uploads.MAX_DOCUMENT_BYTES + 1))
     with pytest.raises(ValidationError, match="larger than"):
@@ -259,3 +259,22 @@ def test_group_page_query_count_is_constant(client: Client, group: Group, make_v
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(group.get_absolute_url())
 
+
+
+def test_an_image_document_is_stored_without_its_metadata() -> None:
+    """Group documents go through core.images like every other upload: GPS and other EXIF removed."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from core import uploads
+
+    exif = Image.Exif()
+    exif[0x010F] = "Camera maker with a serial number"
+    original = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(original, format="JPEG", exif=exif)
+    checked = uploads.check_document(SimpleUploadedFile("photo.jpg", original.getvalue()))
+    assert checked.mime_type == "image/jpeg" and checked.content is not None
+    with Image.open(io.BytesIO(checked.content)) as stored:
+        assert not stored.getexif() and stored.size == (64, 48)

@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
+from core.images import PhotoError, clean_photo
 from reports import geodesy
 from reports.open311 import formats
 from reports.open311.params import QueryError, parse_requests_query
-from reports.photos import PhotoError, clean_photo
 from tests.reports.conftest import jpeg_bytes
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
