@@ -34,6 +34,7 @@ class ProcessOut(Schema):
     phases: list[PhaseOut]
     ambitions: list[int]
     projects: list[str]
+    demo: bool = Field(description="demonstration data, deleted by manage.py remove_demo_data")
     url: str
 
 
@@ -45,6 +46,7 @@ class ConsultationOut(Schema):
     audience: str
     results_public: bool
     process: str | None
+    demo: bool = Field(description="demonstration data, deleted by manage.py remove_demo_data")
     url: str
 
 
@@ -91,6 +93,7 @@ class ProposalOut(Schema):
     official_answer: str
     official_answer_text: str
     created_at: dt.datetime
+    demo: bool = Field(description="demonstration data, deleted by manage.py remove_demo_data")
     url: str
 
 
@@ -105,6 +108,7 @@ class EventOut(Schema):
     confirmed: int
     waiting: int
     cancelled: bool
+    demo: bool = Field(description="demonstration data, deleted by manage.py remove_demo_data")
     url: str
 
 
@@ -115,6 +119,7 @@ class GroupOut(Schema):
     ambition: int | None
     project: str | None
     members: int
+    demo: bool = Field(description="demonstration data, deleted by manage.py remove_demo_data")
     url: str
 
 
@@ -125,7 +130,7 @@ def processes(request: HttpRequest) -> Any:
     return [{"slug": p.slug, "title": p.title, "summary": p.summary, "state": selectors.process_state(p),
              "respondents": p.respondents, "phases": list(p.phases.all()),
              "ambitions": [a.number for a in p.ambitions.all()], "projects": [x.code for x in p.projects.all()],
-             "url": p.get_absolute_url()} for p in rows]
+             "demo": p.is_demo, "url": p.get_absolute_url()} for p in rows]
 
 
 @router.get("participation/consultations", response=list[ConsultationOut], summary="Published consultations")
@@ -134,7 +139,7 @@ def consultations(request: HttpRequest) -> Any:
     now = timezone.now()
     return [{"slug": c.slug, "title": c.title, "opens_at": c.opens_at, "closes_at": c.closes_at,
              "audience": c.audience, "results_public": c.results_public(now),
-             "process": c.process.slug if c.process else None, "url": c.get_absolute_url()}
+             "process": c.process.slug if c.process else None, "demo": c.is_demo, "url": c.get_absolute_url()}
             for c in selectors.public_consultations().order_by("-opens_at")]
 
 
@@ -171,7 +176,7 @@ def proposals(request: HttpRequest, ambition: int | None = None, answer: str | N
              "organisation": p.organisation.name if p.organisation else None, "supports": p.support_count,
              "threshold": p.threshold, "official_answer": p.official_answer,
              "official_answer_text": p.official_answer_text, "created_at": p.created_at,
-             "url": p.get_absolute_url()} for p in rows]
+             "demo": p.is_demo, "url": p.get_absolute_url()} for p in rows]
 
 
 @router.get("participation/events", response=list[EventOut], summary="Published events")
@@ -180,14 +185,14 @@ def events(request: HttpRequest) -> Any:
     return [{"slug": e.slug, "title": e.title, "kind": e.kind, "starts_at": e.starts_at, "ends_at": e.ends_at,
              "location": e.location, "capacity": e.capacity, "confirmed": e.confirmed,  # type: ignore[attr-defined]
              "waiting": e.waiting, "cancelled": e.cancelled,  # type: ignore[attr-defined]
-             "url": e.get_absolute_url()} for e in selectors.public_events().order_by("-starts_at")]
+             "demo": e.is_demo, "url": e.get_absolute_url()} for e in selectors.public_events().order_by("-starts_at")]
 
 
 @router.get("participation/groups", response=list[GroupOut], summary="Working groups (member counts only)")
 def groups(request: HttpRequest) -> Any:
     return [{"slug": g.slug, "name": g.name, "kind": g.kind, "ambition": g.ambition.number if g.ambition else None,
              "project": g.project.code if g.project else None, "members": g.members,  # type: ignore[attr-defined]
-             "url": g.get_absolute_url()} for g in selectors.groups_with_counts()]
+             "demo": g.is_demo, "url": g.get_absolute_url()} for g in selectors.groups_with_counts()]
 
 
 class OpinionGroupOut(Schema):

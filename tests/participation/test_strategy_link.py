@@ -90,6 +90,8 @@ def test_api_lists(demo: None, client: Client) -> None:
     assert client.get("/api/v1/participation/events").json()["count"] >= 4
     groups = client.get("/api/v1/participation/groups").json()
     assert len([g for g in groups if g["kind"] == "action_group"]) == 7  # besides the demo's project groups
+    assert not any(g["demo"] for g in groups if g["kind"] == "action_group") and any(g["demo"] for g in groups)
+    assert any(p["demo"] for p in processes["items"]) and not umbrella["demo"]
     assert client.get("/api/v1/participation/proposals?answer=maybe").status_code == 400
     assert client.get("/api/v1/participation/consultations").status_code == 200
     schema = client.get("/api/openapi.json").json()
