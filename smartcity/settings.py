@@ -79,6 +79,8 @@ for _room in OPTIONAL_ROOMS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Scripts only from our own origin, nothing frames the site (core/csp.py).
+    "core.csp.ContentSecurityPolicyMiddleware",
     # A NUL or invalid UTF-8 anywhere in a request is a 400 naming where (core/request_text.py).
     "core.request_text.RejectInvalidTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
