@@ -102,3 +102,17 @@ def test_writes_need_a_valid_token_with_scope(client: Client, strategy_data: Non
     assert _post(client, api_token, good).status_code == 401
     assert _post(client, None, good, code="NOPE").status_code == 401
     assert not Measurement.objects.exists()
+
+
+def test_kpi_list_filters(client: Client, strategy_data: None) -> None:
+    """Finding 8: the KPI list's filters (ambition, kind) had no test."""
+    every = client.get("/api/v1/kpis?limit=500").json()["items"]
+    by_ambition = client.get("/api/v1/kpis?ambition=5&limit=500").json()["items"]
+    assert by_ambition and len(by_ambition) < len(every)
+    assert {item["ambition"] for item in by_ambition} == {5}
+    for kind in ("key", "outcome", "output"):
+        items = client.get(f"/api/v1/kpis?kind={kind}&limit=500").json()["items"]
+        assert [item["code"] for item in items] == [item["code"] for item in every if item["kind"] == kind]
+    refused = client.get("/api/v1/kpis?kind=nonsense")
+    assert refused.status_code == 400 and "kind" in refused.json()["detail"]
+    assert client.get("/api/v1/kpis?ambition=x").status_code in (400, 422)
