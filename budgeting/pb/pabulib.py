@@ -14,12 +14,13 @@ e.g. ``PROJECTS line 12: field 'cost': 'abc' is not a number``.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import lzma
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -547,7 +548,10 @@ def _read_votes(blocks: list[_Block], vote_type: VoteType, project_index: dict[s
     points_array: IntArray | None = None
     scale = 1
     if vote_type.has_points:
-        points_array, scale = _scaled(flat_points)
+        def value_line(index: int) -> int:
+            return raw_ids[bisect.bisect_right(offsets, index) - 1][0]
+
+        points_array, scale = _scaled(flat_points, value_line)
     return Ballots(
         offsets=np.asarray(offsets, dtype=np.int64),
         projects=np.asarray(flat_projects, dtype=np.int64),
@@ -697,16 +701,31 @@ def _cardinal_vote(line: int, vote: str, points_text: str | None, project_index:
     return chosen, points
 
 
-def _scaled(values: list[Fraction | int]) -> tuple[IntArray, int]:
-    """Exact points as int64 numerators over one common denominator."""
+_POINTS_LIMIT = 2**62
+
+
+def _scaled(values: list[Fraction | int], value_lines: Callable[[int], int] | None = None) -> tuple[IntArray, int]:
+    """Exact points as int64 numerators over one common denominator.
+
+    ``value_lines`` gives the file line of the value at an index, to name it when it cannot be kept.
+    """
     scale = 1
     for value in values:
         if isinstance(value, Fraction):
             scale = math.lcm(scale, value.denominator)
-    limit = 2**62
     scaled = [int(value * scale) for value in values]
-    if scale > limit or any(abs(value) > limit for value in scaled):
-        raise PabulibError("VOTES: field 'points': values are too large or too precise to be represented exactly")
+    if scale > _POINTS_LIMIT or any(abs(value) > _POINTS_LIMIT for value in scaled):
+        # The first value that makes the common scale, or its own size, too large.
+        running, first = 1, len(values) - 1
+        for position, value in enumerate(values):
+            if isinstance(value, Fraction):
+                running = math.lcm(running, value.denominator)
+            if running > _POINTS_LIMIT or abs(Fraction(value)) * running > _POINTS_LIMIT:
+                first = position
+                break
+        where = f"VOTES line {value_lines(first)}" if value_lines else "VOTES"
+        raise PabulibError(f"{where}: field 'points': {format_number(values[first])[:40]!r} is too large or too "
+                           "precise, with the other points, to be represented exactly")
     return np.asarray(scaled, dtype=np.int64), scale
 
 
