@@ -11,4 +11,6 @@ class CoreConfig(AppConfig):
         from core.sites import apply_configured_domain
 
         post_migrate.connect(apply_configured_domain, sender=self, dispatch_uid="core.apply_site_domain")
-        from core import checks  # noqa: F401  (registers the visual-identity check)
+        from core import checks, page_cache  # noqa: F401  (importing checks registers the visual-identity check)
+
+        page_cache.connect()

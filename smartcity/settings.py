@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Innermost: whole pages for anonymous visitors, invalidated by every write (core/page_cache.py).
+    "core.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "smartcity.urls"
@@ -141,6 +143,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous visitors' pages are cached this many seconds at most (any write invalidates them at once;
+# the lifetime bounds writes that bypass the ORM's signals). 0 switches the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30") or 0)
 
 # Jobs are written against the django-tasks API and executed by Huey (core/tasks_backend.py).
 TASKS = {"default": {"BACKEND": "core.tasks_backend.HueyBackend"}}

@@ -9,6 +9,9 @@ from smartcity.settings import *  # noqa: E402, F403
 from smartcity.settings import DATABASES  # noqa: E402
 
 HUEY_IMMEDIATE = True
+# Tests read pages right after writes that bypass signals (queryset.update); tests/core/test_page_cache.py
+# switches the anonymous page cache on.
+PAGE_CACHE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

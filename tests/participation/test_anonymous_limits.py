@@ -43,7 +43,7 @@ def _proved(client: Client, consultation: Any, data: dict[str, Any]) -> dict[str
 def test_twenty_invalid_anonymous_submissions_write_nothing(strategy_data: None) -> None:
     consultation = build_consultation("open-invalid", audience="anyone")
     invalid = full_post(consultation)
-    single = [key for key in invalid if key.startswith("q")][0]
+    single = next(key for key in invalid if key.startswith("q"))
     invalid[single] = ""  # a required question left unanswered
     for n in range(20):
         client = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")  # each from its own address: all reach validation
@@ -55,8 +55,8 @@ def test_twenty_invalid_anonymous_submissions_write_nothing(strategy_data: None)
 
 def test_an_invalid_save_of_a_new_draft_writes_nothing_either(strategy_data: None) -> None:
     consultation = build_consultation("open-draft", audience="anyone")
-    bad_number = {key: value for key, value in full_post(consultation, action="save").items()}
-    number_key = [key for key, value in bad_number.items() if value == "25"][0]
+    bad_number = dict(full_post(consultation, action="save").items())
+    number_key = next(key for key, value in bad_number.items() if value == "25")
     bad_number[number_key] = "-5"  # below the question's minimum
     client = Client()
     assert client.post(url(consultation), _proved(client, consultation, bad_number)).status_code == 400
