@@ -769,12 +769,12 @@ class EventAttachment(models.Model):
     title = models.CharField(_("title"), max_length=200)
     url = models.URLField(_("link"))
 
-    def __str__(self) -> str:
-        return self.title
-
     class Meta:
         verbose_name = _("event attachment")
         verbose_name_plural = _("event attachments")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 # --- Opinion maps (Polis-style collective intelligence) --------------------------------------
