@@ -49,7 +49,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy .
+	$(DEV_ENV) $(VENV)/bin/mypy .
 
 clean:
 	rm -rf $(VENV) var staticfiles
