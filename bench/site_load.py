@@ -103,7 +103,8 @@ def public_mix(base: str) -> list[str]:
             "/open311/v2/requests.json", "/ro/air/", "/api/v1/strategy"]
 
 
-async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
+async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> tuple[int, bool]:
+    """Send one GET; return the status and whether the server closes the connection after it."""
     writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: ro\r\n"
                  "User-Agent: site_load\r\n\r\n".encode())
     await writer.drain()
@@ -132,9 +133,7 @@ async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, p
                 break
     elif length:
         await reader.readexactly(length)
-    if close:
-        raise ConnectionResetError("server closed the connection")
-    return status
+    return status, close
 
 
 async def _client(port: int, paths: list[str], offset: int, deadline: float,
@@ -146,9 +145,22 @@ async def _client(port: int, paths: list[str], offset: int, deadline: float,
         index += 1
         started = time.monotonic()
         try:
+            reused = connection is not None
             if connection is None:
                 connection = await asyncio.open_connection("127.0.0.1", port)
-            status = await asyncio.wait_for(_request(*connection, path), timeout=30)
+            try:
+                status, close = await asyncio.wait_for(_request(*connection, path), timeout=30)
+            except (ConnectionError, asyncio.IncompleteReadError) as error:
+                if not reused or isinstance(error, ConnectionRefusedError):
+                    raise
+                # The server closed an idle keep-alive connection (a worker recycled after
+                # max_requests): like a browser, send the request again on a new connection.
+                connection[1].close()
+                connection = await asyncio.open_connection("127.0.0.1", port)
+                status, close = await asyncio.wait_for(_request(*connection, path), timeout=30)
+            if close:
+                connection[1].close()
+                connection = None
             if status != 200:
                 errors[path] = errors.get(path, 0) + 1
             else:

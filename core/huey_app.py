@@ -17,7 +17,12 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 def get_huey() -> Huey:
     immediate = bool(getattr(settings, "HUEY_IMMEDIATE", False))
     if immediate:
-        # Tests and one-off scripts: run tasks synchronously, in-process.
+        # Tests and one-off scripts: run tasks synchronously, in-process. With HUEY_IMMEDIATE_NAME (the
+        # test settings, when REDIS_URL is set) results and schedules still go through Redis, as in
+        # production, under a name of their own.
+        name = getattr(settings, "HUEY_IMMEDIATE_NAME", "")
+        if settings.REDIS_URL and name:
+            return RedisHuey(name, url=settings.REDIS_URL, immediate=True, immediate_use_memory=False)
         return MemoryHuey("smartcity", immediate=True)
     if settings.REDIS_URL:
         return RedisHuey("smartcity", url=settings.REDIS_URL)

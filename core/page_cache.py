@@ -3,8 +3,9 @@
 Most visitors are anonymous and read the same public pages; rendering them (strategy tree, report lists,
 charts) costs tens of milliseconds of CPU each, a cache hit well under one. A page is cached only when
 nothing in it belongs to the visitor: the request carries no session or messages cookie, is a plain GET
-(not an htmx fragment), and the response is a 200 that sets no cookie, used no CSRF token and is not
-marked private. The key holds the path, the query string and the active language.
+(not an htmx fragment), and the response is a 200 that sets no cookie and is not marked private. The
+forms' CSRF token is the one per-visitor part, handled by substitution (CSRF_PLACEHOLDER). The key
+holds the path, the query string and the active language.
 
 Invalidation is by generation: every committed save or delete of any model (post_save, post_delete,
 m2m_changed) increments one counter in the cache, and pages are stored under the counter read when the
@@ -17,6 +18,7 @@ counter are shared by every web server.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,9 +27,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import translation
 
 GENERATION_KEY = "pagecache:generation"
+# Forms on every page (the language switcher) carry a CSRF token, which belongs to one browser: the
+# stored page holds a placeholder, and each hit gets the visitor's own token (and cookie).
+CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 IGNORED_APPS = {"sessions", "admin", "contenttypes"}
 
 
@@ -71,8 +78,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
 def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.cookies or getattr(response, "streaming", False):
         return False
-    if request.META.get("CSRF_COOKIE_USED") or (getattr(request, "session", None) is not None and \
-            getattr(request.session, "modified", False)):
+    if getattr(request, "session", None) is not None and getattr(request.session, "modified", False):
         return False
     control = response.get("Cache-Control", "")
     return "private" not in control and "no-store" not in control and "no-cache" not in control
@@ -97,6 +103,8 @@ class AnonymousPageCacheMiddleware:
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored
+            if CSRF_PLACEHOLDER in content:
+                content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
             response = HttpResponse(content, status=200)
             for name, value in headers:
                 response[name] = value
@@ -106,6 +114,7 @@ class AnonymousPageCacheMiddleware:
         if _cacheable_response(request, response):
             headers = [(name, value) for name, value in response.items()
                        if name.lower() in ("content-type", "content-language", "vary", "content-disposition")]
-            cache.set(key, (response.content, headers), lifetime)
+            content = CSRF_INPUT.sub(rb"\g<1>" + CSRF_PLACEHOLDER + rb"\g<2>", response.content)
+            cache.set(key, (content, headers), lifetime)
             response["X-Page-Cache"] = "miss"
         return response

@@ -5,8 +5,8 @@ import os
 # Production refuses to start without SECRET_KEY (smartcity/settings.py); tests run with DEBUG off.
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 40)
 
-from smartcity.settings import *  # noqa: E402, F403
-from smartcity.settings import DATABASES  # noqa: E402
+from smartcity.settings import *  # noqa: F403
+from smartcity.settings import DATABASES
 
 HUEY_IMMEDIATE = True
 # Tests read pages right after writes that bypass signals (queryset.update); tests/core/test_page_cache.py
@@ -14,7 +14,14 @@ HUEY_IMMEDIATE = True
 PAGE_CACHE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What production runs, where the machine has it: with REDIS_URL the Redis cache (keys under this run's
+# prefix) and Huey's Redis storage; without it the local-memory cache and Huey in memory.
+if REDIS_URL:  # noqa: F405
+    CACHES = {"default": {"BACKEND": "smartcity.test_cache.IsolatedRedisCache", "LOCATION": REDIS_URL,  # noqa: F405
+                          "KEY_PREFIX": f"tests-{os.getpid()}"}}
+    HUEY_IMMEDIATE_NAME = f"smartcity-tests-{os.getpid()}"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 STORAGES = {
