@@ -219,6 +219,7 @@ def main() -> None:
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, default=0, help="threads per process (default: gunicorn.conf.py's)")
+    parser.add_argument("--no-page-cache", action="store_true", help="PAGE_CACHE_SECONDS=0: every page rendered")
     args = parser.parse_args()
 
     log(f"preparing PostgreSQL database {args.database} with the demo data")
@@ -229,6 +230,8 @@ def main() -> None:
         env["GUNICORN_WORKERS"] = str(args.workers)
     if args.threads:
         env["GUNICORN_THREADS"] = str(args.threads)
+    if args.no_page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
     server = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
                                "--access-logfile", "/dev/null", "smartcity.wsgi"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -246,7 +249,8 @@ def main() -> None:
                 time.sleep(0.2)
         mix = public_mix(base)
         log(f"gunicorn: workers={env.get('GUNICORN_WORKERS', 'conf')} threads={env.get('GUNICORN_THREADS', 'conf')}"
-            f" gthread; cache: {'Redis' if 'REDIS_URL' in env else 'local memory'}; {os.cpu_count()} cores")
+            f" gthread; cache: {'Redis' if 'REDIS_URL' in env else 'local memory'}; anonymous page cache: "
+            f"{'off' if args.no_page_cache else 'on'}; {os.cpu_count()} cores")
         log(f"warm-up: every page once per client ({args.clients} clients, 5 s)")
         run_phase(port, mix, args.clients, 5)
         log(f"phase 'ceiling': {args.clients} clients on /bench/ping.json for {args.seconds:.0f} s")
