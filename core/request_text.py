@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 NUL = "\x00"
@@ -77,6 +78,13 @@ def check_request(request: HttpRequest) -> None:
             raise InvalidText(f"header {header}", "contains a NUL character")
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    try:
+        declared = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and declared > limit:
+        return  # too large to read here: the view (or Django's own limit) refuses it, unread
     content_type = (request.content_type or "").lower()
     if content_type in _FORM_TYPES:
         for name, values in request.POST.lists():
@@ -88,8 +96,8 @@ def check_request(request: HttpRequest) -> None:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise InvalidText("JSON body", "is not valid UTF-8") from None
-        _check_text("JSON body", text)
+            raise InvalidText("body", "is not valid UTF-8") from None
+        _check_text("body", text)
         if _ESCAPED_NUL.search(text):
             try:
                 document = json.loads(text)
