@@ -49,10 +49,9 @@ def _parameterless_pages() -> list[str]:
         if "<" in route or "(?P" in route or "^" in route or "{" in route:
             continue
         for language in ("ro", "en"):
-            if route.startswith("ro/"):
+            # The language prefix prints as the active language's, whichever that is now.
+            if route.startswith(("ro/", "en/")):
                 route_in = f"{language}/" + route[3:]
-            elif route.startswith(("en/",)):
-                continue
             else:
                 route_in = route
             skipped = SKIP_PREFIXES + tuple(f"{lang}/{skip}" for lang in ("ro", "en") for skip in SKIP_PREFIXES)
