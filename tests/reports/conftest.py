@@ -25,9 +25,10 @@ def fresh_rate_limits() -> None:
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def no_response_cache(monkeypatch: Any) -> None:
-    """Query-count tests measure the database path; test_response_cache switches the cache back on."""
+    """Query-count tests measure the database path: they switch the response cache off. Every other
+    test runs with it on, as production does (REPORTS_RESPONSE_CACHE defaults to on)."""
     from reports import respcache
 
     monkeypatch.setattr(respcache, "ENABLED", False)

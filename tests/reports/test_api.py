@@ -145,7 +145,8 @@ def test_geojson(client: Client, reports: dict[str, Report]) -> None:
     assert "Secretname" not in response.content.decode()
 
 
-def test_query_counts_do_not_grow(client: Client, reports: dict[str, Report], make_report: Any) -> None:
+def test_query_counts_do_not_grow(no_response_cache: None,
+                                  client: Client, reports: dict[str, Report], make_report: Any) -> None:
     def count(url: str, params: dict[str, str] | None = None) -> int:
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url, params or {}).status_code == 200

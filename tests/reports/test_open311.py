@@ -263,7 +263,7 @@ def test_no_personal_data_in_open311_output(client: Client, reference: Any, open
             assert secret not in body
 
 
-def test_query_count_does_not_grow(client: Client, make_report: Any, roads_staff: Any,
+def test_query_count_does_not_grow(no_response_cache: None, client: Client, make_report: Any, roads_staff: Any,
                                    django_assert_num_queries: Any) -> None:
     def count(params: dict[str, str]) -> int:
         from django.db import connection

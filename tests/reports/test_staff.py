@@ -157,7 +157,7 @@ def test_citizen_form_has_no_channel(client: Client, make_user: Any, reference: 
     assert b'name="channel"' not in client.get("/en/reports/new/").content
 
 
-def test_staff_page_query_count_is_constant(client: Client, roads_staff: Any, make_report: Any,
+def test_staff_page_query_count_is_constant(no_response_cache: None, client: Client, roads_staff: Any, make_report: Any,
                                            django_assert_max_num_queries: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

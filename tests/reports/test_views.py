@@ -183,7 +183,8 @@ def test_map_data(client: Client, make_report: Any) -> None:
     assert client.get("/reports/map.json", {"bbox": "1,2,x"}).status_code == 400
 
 
-def test_pages_have_constant_query_counts(client: Client, make_report: Any, roads_staff: Any, citizen: Any) -> None:
+def test_pages_have_constant_query_counts(no_response_cache: None,
+                                          client: Client, make_report: Any, roads_staff: Any, citizen: Any) -> None:
     first = make_report(photos=[jpeg_bytes()])
     urls = ["/en/reports/", "/en/reports/?category=potholes&area=centru", "/reports/map.json",
             f"/en/reports/{first.pk}/", "/en/reports/feeds/all.atom", "/en/reports/feeds/area/centru.atom",
