@@ -13,4 +13,4 @@ class CoreConfig(AppConfig):
         post_migrate.connect(apply_configured_domain, sender=self, dispatch_uid="core.apply_site_domain")
         from core import checks, page_cache  # noqa: F401  (importing checks registers the visual-identity check)
 
-        page_cache.connect()
+        page_cache.connect()  # every committed write invalidates the anonymous page cache
