@@ -11,3 +11,7 @@ class EnvironmentConfig(AppConfig):
         from environment import home, kpis  # noqa: F401  (registers the strategy KPI providers)
 
         home.register()  # air quality now on the home page (core.home)
+        from core import recurring
+
+        # The demo sensors keep reporting while the demo is installed (core.recurring; no-op otherwise).
+        recurring.register("environment.tasks.replay_demo_readings", minute="*/5")

@@ -102,16 +102,39 @@ def load_demo_data(stdout: Any, *, now: dt.datetime | None = None, days: int = D
                                          is_demo=True, description=DESCRIPTION.format(archive=archive_id, days=days))
                 if not station_exists:
                     stdout.write(f"Environment: demo station {name}")
-            sensor = Sensor.objects.get(sensor_id=sensor_id)
-            path = SAMPLES_DIR / filename
-            with path.open(encoding="utf-8", newline="") as stream:
-                lines = list(retimed_lines(stream, now=now, days=days, after=sensor.last_reading_at))
-            if len(lines) <= 1:
-                continue
-            report = services.import_archive(ACTOR, path, sensor_map={archive_id: sensor_id}, is_demo=True,
-                                             lines=lines)
-            stdout.write(f"Environment: {sensor_id} ← {filename} re-timed to the last {days} days: "
-                         f"{report.stored} readings")
+            stored = _top_up(Sensor.objects.get(sensor_id=sensor_id), filename, archive_id, now=now, days=days)
+            if stored:
+                stdout.write(f"Environment: {sensor_id} ← {filename} re-timed to the last {days} days: "
+                             f"{stored} readings")
+
+
+def _top_up(sensor: Sensor, filename: str, archive_id: str, *, now: dt.datetime, days: int) -> int:
+    """Add the re-timed readings after the sensor's last one, up to `now`; returns how many were stored."""
+    path = SAMPLES_DIR / filename
+    with path.open(encoding="utf-8", newline="") as stream:
+        lines = list(retimed_lines(stream, now=now, days=days, after=sensor.last_reading_at))
+    if len(lines) <= 1:
+        return 0
+    report = services.import_archive(ACTOR, path, sensor_map={archive_id: sensor.sensor_id}, is_demo=True,
+                                     lines=lines)
+    return report.stored
+
+
+def replay_demo_readings(*, now: dt.datetime | None = None) -> int:
+    """Keep the demo sensors reporting: what the worker runs every few minutes (environment/apps.py).
+
+    Without it the demo's air quality would go offline a quarter of an hour after `make serve` loaded
+    it. Only demo sensors that still exist are topped up: after `remove_demo_data` this does nothing,
+    and it never registers anything."""
+    now = now or timezone.now()
+    files = {sensor_id: (filename, archive_id)
+             for _slug, _name, _lat, _lon, sensors in DEMO_STATIONS
+             for sensor_id, _kind, filename, archive_id in sensors}
+    stored = 0
+    for sensor in Sensor.objects.filter(station__is_demo=True, sensor_id__in=files):
+        filename, archive_id = files[sensor.sensor_id]
+        stored += _top_up(sensor, filename, archive_id, now=now, days=DEMO_DAYS)
+    return stored
 
 
 @transaction.atomic

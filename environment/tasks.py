@@ -19,3 +19,11 @@ def deliver_notification(notification_id: int) -> str:
     from environment.alerts import deliver
 
     return deliver(notification_id)
+
+
+@task()
+def replay_demo_readings() -> int:
+    """Top the demo sensors' re-timed readings up to now (a recurring job; no-op without demo sensors)."""
+    from environment.demo import replay_demo_readings as replay
+
+    return replay()

@@ -124,3 +124,25 @@ def test_private_owner_contact_never_shows(client: Any, register: Any) -> None:
         body = client.get(url).content.decode()
         assert "owner@example.org" not in body and "Ion Popescu" not in body, url
         assert "45.7612345" not in body and "21.2312345" not in body, url  # rounded to ~100 m
+
+
+def test_the_worker_keeps_the_demo_sensors_reporting(db: Any) -> None:
+    """The recurring replay tops the demo up to the present, and does nothing once the demo is removed."""
+    from django.utils import timezone
+
+    from core import recurring
+    from environment.demo import load_demo_data, remove_demo_data, replay_demo_readings
+    from environment.models import Reading
+
+    assert "environment.tasks.replay_demo_readings" in {job.task_path for job in recurring.jobs()}
+    now = timezone.now()
+    load_demo_data(StringIO(), now=now - dt.timedelta(hours=2))
+    assert not any(s.status_at(now) == "online" for s in Sensor.objects.all())
+    count = Reading.objects.count()
+    assert replay_demo_readings(now=now) > 0
+    assert Reading.objects.count() > count
+    assert all(s.status_at(now) == "online" for s in Sensor.objects.all())
+    assert replay_demo_readings(now=now) == 0  # nothing new until time moves on
+    remove_demo_data(StringIO())
+    assert replay_demo_readings(now=now + dt.timedelta(hours=1)) == 0
+    assert not Sensor.objects.exists()
