@@ -6,11 +6,12 @@ after `load_strategy`, so a fresh install shows every room with real data.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from core.demo_rooms import demo_modules
 
 
 class Command(BaseCommand):
@@ -21,14 +22,6 @@ class Command(BaseCommand):
 
         neighbourhoods = settings.BASE_DIR / "data" / "timisoara" / "neighbourhoods-osm.geojson"
         self.stdout.write(f"Neighbourhoods: {load_neighbourhoods(neighbourhoods)}")
-        for room in settings.OPTIONAL_ROOMS:
-            if room not in settings.INSTALLED_APPS:
-                continue
-            try:
-                module = importlib.import_module(f"{room}.demo")
-            except ModuleNotFoundError as error:
-                if error.name != f"{room}.demo":
-                    raise
-                continue
+        for module in demo_modules():
             module.load_demo_data(self.stdout)
         self.stdout.write(self.style.SUCCESS("Reference data loaded."))

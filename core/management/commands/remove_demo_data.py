@@ -8,14 +8,13 @@ co-design history, the action groups) stay.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from core import audit
+from core.demo_rooms import demo_modules
 
 ACTOR = "command:remove_demo_data"
 
@@ -26,18 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rooms = []
         with transaction.atomic():
-            for room in reversed(settings.OPTIONAL_ROOMS):
-                if room not in settings.INSTALLED_APPS:
-                    continue
-                try:
-                    module = importlib.import_module(f"{room}.demo")
-                except ModuleNotFoundError as error:
-                    if error.name != f"{room}.demo":
-                        raise
-                    continue
+            for module in reversed(demo_modules()):
                 remove = getattr(module, "remove_demo_data", None)
                 if remove is not None:
                     remove(self.stdout)
-                    rooms.append(room)
+                    rooms.append(module.__name__.removesuffix(".demo"))
             audit.record(ACTOR, "core.demo_data.removed", None, {"rooms": rooms})
         self.stdout.write(self.style.SUCCESS("Demonstration data removed."))
