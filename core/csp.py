@@ -6,8 +6,9 @@ json_script blocks (type="application/json", never executed) and data- attribute
 inline `style` attributes (chart bar widths, Leaflet's positioning); images may come from the map
 tile server (MAP_TILE_URL). Nothing may frame the site.
 
-The API's interactive documentation (/api/docs, django-ninja's Swagger UI from a CDN with an inline
-bootstrap script) gets its own, looser policy limited to that page.
+The API's interactive documentation (/api/docs: django-ninja's Swagger UI, served from our own static
+files with its settings in a JSON block) runs under the same script rule; only its styles and images
+differ (Swagger UI sets inline styles and uses data: images).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "Content-Security-Policy"
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 
 def _tile_origin(template: str) -> str:
@@ -56,8 +56,8 @@ def site_policy(tile_url: str) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-API_DOCS_POLICY = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {SWAGGER_CDN}; "
-                   f"style-src 'self' 'unsafe-inline' {SWAGGER_CDN}; img-src 'self' data: {SWAGGER_CDN}; "
+API_DOCS_POLICY = ("default-src 'self'; script-src 'self'; script-src-attr 'none'; "
+                   "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 
 
