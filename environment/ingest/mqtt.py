@@ -74,7 +74,10 @@ class BrokerAddress:
 class WorkerConfig:
     url: str
     client_id: str = "smartcity-environment-ingest"
-    topic: str = TOPIC_PREFIX + "+"
+    # Sensors publish on <topic_prefix><SENSOR_ID>; tests on the machine's shared broker use a prefix of their
+    # own so another client there cannot add to their message counts.
+    topic_prefix: str = TOPIC_PREFIX
+    topic: str = ""  # the subscription filter; empty: topic_prefix + "+"
     shared_group: str = ""  # several workers share one subscription: $share/<group>/<topic>
     # Under load a batch fills up to batch_messages; a quiet stream commits every batch_seconds.
     # Up to four batches are unacknowledged at once (being parsed, queued twice, being written),
@@ -88,6 +91,10 @@ class WorkerConfig:
     alert_every_seconds: float = 30.0  # alerts are evaluated by a task at most this often
     alerts: bool = True
     max_readings_per_sensor_minute: int = 10_000
+
+    def __post_init__(self) -> None:
+        if not self.topic:
+            self.topic = self.topic_prefix + "+"
 
 
 @dataclass
@@ -294,7 +301,8 @@ class IngestWorker:
 
     def _prepare(self, batch: list[Incoming]) -> tuple[ReadingColumns, list[QuarantinedReading]]:
         # Topics are resolved once per batch (a batch holds many messages of each sensor).
-        claimed_of = {topic: topic[len(TOPIC_PREFIX):] if topic.startswith(TOPIC_PREFIX) else topic
+        prefix = self.config.topic_prefix
+        claimed_of = {topic: topic[len(prefix):] if topic.startswith(prefix) else topic
                       for topic in {item.topic for item in batch}}
         valid = {claimed for claimed in claimed_of.values() if SENSOR_ID.fullmatch(claimed)}
         self._lookup(valid)
@@ -421,8 +429,8 @@ class IngestWorker:
                 logger.error("message on %s could not be stored (%s); quarantined", item.topic, error)
                 store_batch([], pipeline.quarantine_records(
                     [pipeline.Problem("body", "store_failed", f"the database refused this message: {error}")],
-                    channel=IngestChannel.MQTT, sensor_pk=None, claimed=item.topic[len(TOPIC_PREFIX):],
-                    received_at=item.received_at))
+                    channel=IngestChannel.MQTT, sensor_pk=None,
+                    claimed=item.topic.removeprefix(self.config.topic_prefix), received_at=item.received_at))
         return total
 
     def _queue_alerts(self, sensors: set[int], *, force: bool = False) -> None:

@@ -26,6 +26,14 @@ from paho.mqtt.properties import Properties
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED_HOST, SHARED_PORT = "127.0.0.1", 1883
+# This run's own topics: other clients of the shared broker (another test run, a developer's worker) publish
+# under smartcity/sensors/, and would otherwise add to the exact counts these tests assert.
+RUN_TOPIC_PREFIX = f"test-{uuid.uuid4().hex}/smartcity/sensors/"
+
+
+def sensor_topic(sensor_id: str) -> str:
+    """Where a test publishes a sensor's messages; WorkerThread subscribes under the same prefix."""
+    return RUN_TOPIC_PREFIX + sensor_id
 
 
 def reachable(host: str, port: int, timeout: float = 0.5) -> bool:
@@ -173,6 +181,7 @@ class WorkerThread:
 
         self.client_id = config.pop("client_id", f"test-ingest-{uuid.uuid4().hex[:8]}")
         self.url = url
+        config.setdefault("topic_prefix", RUN_TOPIC_PREFIX)
         self.worker = IngestWorker(WorkerConfig(url=url, client_id=self.client_id, session_expiry=300, **config))
         self.stop_event = threading.Event()
         self.error: BaseException | None = None

@@ -11,7 +11,14 @@ import pytest
 from django.db.models import Sum
 
 from environment.models import HourlyAggregate, QuarantinedReading, Reading
-from tests.environment.mqtt_support import Publisher, WorkerThread, require_shared_broker, wait_until
+from tests.environment.mqtt_support import (
+    RUN_TOPIC_PREFIX,
+    Publisher,
+    WorkerThread,
+    require_shared_broker,
+    sensor_topic,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +40,7 @@ def test_worker_stores_both_formats_once_and_quarantines_the_bad(broker: str, re
     publisher = Publisher(broker)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        topic = f"smartcity/sensors/{sensor_id}"
+        topic = sensor_topic(sensor_id)
         publisher.publish(topic, json.dumps({"software_version": "NRZ-2020-133", "sensordatavalues": [
             {"value_type": "SDS_P1", "value": "14.0"}, {"value_type": "SDS_P2", "value": "9.5"}]}).encode())
         body = platform_body(("pm2_5", 12.3, "ug/m3", now - dt.timedelta(minutes=1)),
@@ -43,7 +50,9 @@ def test_worker_stores_both_formats_once_and_quarantines_the_bad(broker: str, re
         publisher.publish(topic, body)  # delivered twice: stored once
         publisher.publish(topic, b"{not json")
         publisher.publish(topic, platform_body(("pm2_5", -3.0, "ug/m3", now)))
-        publisher.publish(f"smartcity/sensors/nobody-{uuid.uuid4().hex[:6]}", body)
+        publisher.publish(sensor_topic(f"nobody-{uuid.uuid4().hex[:6]}"), body)
+        # Outside this run's prefix (where production sensors and other runs publish): not ours, never counted.
+        publisher.publish(f"smartcity/sensors/{sensor_id}", body)
         assert wait_until(lambda: Reading.objects.filter(sensor=sensor).count() == 5
                           and QuarantinedReading.objects.count() >= 3)
     finally:
@@ -57,6 +66,7 @@ def test_worker_stores_both_formats_once_and_quarantines_the_bad(broker: str, re
     malformed = QuarantinedReading.objects.get(reason_code="malformed")
     assert malformed.field == "body" and malformed.sensor_id == sensor.pk
     assert worker.worker.stats.acked == 6
+    assert worker.worker.config.topic == RUN_TOPIC_PREFIX + "+"
 
 
 def test_messages_with_properties_and_large_bursts_are_all_stored_and_acknowledged(broker: str,
@@ -73,7 +83,7 @@ def test_messages_with_properties_and_large_bursts_are_all_stored_and_acknowledg
     worker = WorkerThread(broker).start()
     publisher = Publisher(broker)
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
-    topic = f"smartcity/sensors/{sensor_id}"
+    topic = sensor_topic(sensor_id)
     try:
         properties = Properties(PacketTypes.PUBLISH)
         properties.ContentType = "application/json"

@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from environment.models import HourlyAggregate, Reading
-from tests.environment.mqtt_support import Publisher, WorkerThread, own_broker, wait_until
+from tests.environment.mqtt_support import Publisher, WorkerThread, own_broker, sensor_topic, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -49,7 +49,7 @@ def test_broker_restart_and_worker_outage_lose_nothing(tmp_path: Path, register:
     sensor_id = f"rs-{uuid.uuid4().hex[:8]}"
     sensor, _key = register(sensor_id, kind="SDS011")
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
-    topic = f"smartcity/sensors/{sensor_id}"
+    topic = sensor_topic(sensor_id)
     with own_broker(tmp_path) as broker:
         worker = WorkerThread(broker.url, batch_messages=50).start()
         client_id = worker.client_id
@@ -89,7 +89,7 @@ def test_database_outage_loses_nothing(tmp_path: Path, register: Any) -> None:
     sensor, _key = register(sensor_id, kind="SDS011")
     database = connection.settings_dict["NAME"]
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
-    topic = f"smartcity/sensors/{sensor_id}"
+    topic = sensor_topic(sensor_id)
     connection.ensure_connection()
     own_pid = connection.connection.info.backend_pid  # the test's own connection stays
     outage_started = 0.0
