@@ -12,7 +12,12 @@ HUEY_IMMEDIATE = True
 # Tests read pages right after writes that bypass signals (queryset.update); tests/core/test_page_cache.py
 # switches the anonymous page cache on.
 PAGE_CACHE_SECONDS = 0
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# E-mail goes over SMTP to the aiosmtpd server tests/conftest.py starts (its port is set there); the backend
+# also keeps django.core.mail.outbox for the tests that read it.
+EMAIL_BACKEND = "smartcity.test_mail.SMTPThenOutboxBackend"
+EMAIL_HOST = "127.0.0.1"
+EMAIL_USE_TLS = EMAIL_USE_SSL = False
+EMAIL_HOST_USER = EMAIL_HOST_PASSWORD = ""
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 # What production runs, where the machine has it: with REDIS_URL the Redis cache (keys under this run's
 # prefix) and Huey's Redis storage; without it the local-memory cache and Huey in memory.

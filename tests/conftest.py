@@ -128,3 +128,43 @@ def page(browser: Any) -> Iterator[Any]:
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     if not settings.configured:
         return
+
+
+class RecordingSMTPHandler:
+    """Keeps every envelope the test SMTP server accepted (aiosmtpd's handler protocol)."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def smtp_server(django_test_environment: None) -> Iterator[RecordingSMTPHandler]:
+    """A real SMTP server on 127.0.0.1 for the whole run: every e-mail the tests send goes to it over SMTP.
+
+    Depends on django_test_environment because Django's setup_test_environment() swaps in the locmem backend.
+    """
+    import logging
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:  # a free port; aiosmtpd's Controller cannot report the port 0 gave it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
+    handler = RecordingSMTPHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    previous = settings.EMAIL_BACKEND, getattr(settings, "EMAIL_PORT", 25)
+    settings.EMAIL_BACKEND = "smartcity.test_mail.SMTPThenOutboxBackend"
+    settings.EMAIL_PORT = port
+    try:
+        yield handler
+    finally:
+        settings.EMAIL_BACKEND, settings.EMAIL_PORT = previous
+        controller.stop()
+

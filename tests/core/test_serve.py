@@ -47,7 +47,7 @@ def test_the_embedded_worker_delivers_a_queued_email_with_the_served_address(
     delivered = threading.Event()
     sent: list[Any] = []
 
-    from django.core.mail.backends.locmem import EmailBackend
+    from smartcity.test_mail import SMTPThenOutboxBackend as EmailBackend  # SMTP to the tests' aiosmtpd server
 
     original = EmailBackend.send_messages
 
