@@ -250,15 +250,17 @@ def _sections(text: str, notes: _Notes) -> dict[str, list[_Block]]:
     """Split the file into its sections, each a list of blocks (one per appearance).
 
     Like pabutools, a row whose first field names a section starts that section whatever else it
-    holds, and the row after it is the block's header. Sections may come in any order and more
-    than once (pabutools reads them one after the other): each irregularity is noted.
+    holds, and the row after it is the block's header (even a row that names a section itself).
+    Sections may come in any order and more than once (pabutools reads them one after the other):
+    each irregularity is noted.
     """
     found: dict[str, list[_Block]] = {}
     current: _Block | None = None
     order: list[str] = []
     for line, row in _Rows(text):
         first = row[0].strip().lower()
-        if first in SECTIONS:
+        awaiting_header = current is not None and current.header is None
+        if first in SECTIONS and not awaiting_header:
             label = first.upper()
             if any(cell.strip() for cell in row[1:]):
                 notes.add("section-row-extra-fields", label, line,
@@ -280,6 +282,10 @@ def _sections(text: str, notes: _Notes) -> dict[str, list[_Block]]:
             if all(not cell.strip() for cell in row):
                 notes.add("blank-row", current.label, line, "a row of empty fields before the header is ignored")
                 continue
+            if first in SECTIONS:  # pabutools takes the row after a section name as its header, whatever it is
+                notes.add("section-name-as-header", current.label, line,
+                          f"{row[0].strip()!r} right after the section name is read as the header, not as a "
+                          "new section (as pabutools does)")
             current.header, current.header_line = [cell.strip() for cell in row], line
         else:
             current.rows.append((line, row))

@@ -171,6 +171,8 @@ CASES = [
      "section-repeated", "VOTES line 18: "),
     ("a section name followed only by a row that is no header", APPROVAL,
      ("PROJECTS\n", "PROJECTS\ncurrency;EUR\nPROJECTS\n"), "section-empty", "PROJECTS line 8: the section has no rows"),
+    ("a section name right after a section name is that section's header (found by the fuzz test)", APPROVAL,
+     ("budget;1000\n", "META\nMETA\nbudget;1000\n"), "section-name-as-header", "META line 5: "),
     ("rows before the META section", APPROVAL, ("META\n", "Exported 2024-05-01\nMETA\n"), "data-before-meta",
      "line 1: data before the first section is ignored"),
     ("no VOTES section", APPROVAL.split("VOTES")[0].replace("num_votes;3", "num_votes;0"), ("", ""),
@@ -336,7 +338,10 @@ DELIBERATE_REFUSALS = ("must not be negative", "is not a number", "is out of ran
                        "to be represented exactly")
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# derandomize: every run tries the same 400 mutations, so a failure is reproducible and CI never flaky;
+# to look for new cases, run it with more random examples by hand (as the commit adding this did).
+@settings(max_examples=400, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutated_real_files())
 def test_mutated_real_files_end_in_a_pabulib_error_or_an_instance(text: str) -> None:
     """Never a traceback: only PabulibError or success; what pabutools reads, we read the same."""
