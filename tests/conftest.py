@@ -168,3 +168,12 @@ def smtp_server(django_test_environment: None) -> Iterator[RecordingSMTPHandler]
         settings.EMAIL_BACKEND, settings.EMAIL_PORT = previous
         controller.stop()
 
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Uploads go to a real FileSystemStorage (as in production) in this run's temporary directory."""
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=str(root)):  # sends setting_changed: the storage forgets its old root
+        yield root

@@ -1,10 +1,11 @@
 """State changes: submitting, confirming, the duplicate check, the status workflow, following,
-reopening, flagging, moderation. Emails are real (Django's locmem backend, run through django-tasks)."""
+reopening, flagging, moderation. Emails are real (SMTP to the tests' aiosmtpd server, run through django-tasks)."""
 
 from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,7 +78,7 @@ def test_validation_names_the_field(reference: Any) -> None:
     assert not Report.objects.exists()
 
 
-def test_photo_required_and_stored_without_exif(reference: Any) -> None:
+def test_photo_required_and_stored_without_exif(reference: Any, media_root: Path) -> None:
     dumping = reference["illegal-dumping"]
     data = {"category": dumping, "title": "Moloz", "description": "Mult", "lat": CENTRU[0], "lon": CENTRU[1],
             "answers": {"waste_type": ["construction"]}, "channel": Channel.OPEN311}
@@ -92,6 +93,8 @@ def test_photo_required_and_stored_without_exif(reference: Any) -> None:
     image = Image.open(io.BytesIO(content))
     assert image.format == "JPEG" and max(image.size) == 1600
     assert not image.getexif() and b"SecretPhone" not in content
+    # On disk, as in production (FileSystemStorage under this run's MEDIA_ROOT), holding the same bytes.
+    assert (media_root / photo.file).read_bytes() == content
 
 
 def test_sql_like_text_is_stored_verbatim(make_report: Any) -> None:
