@@ -10,7 +10,7 @@ from django.core.cache.backends.redis import RedisCache
 
 
 class IsolatedRedisCache(RedisCache):
-    def clear(self) -> bool:
+    def clear(self) -> None:
         client = self._cache.get_client(None, write=True)
         pattern = f"{self.key_prefix}:*" if self.key_prefix else "*"
         batch = []
@@ -21,4 +21,3 @@ class IsolatedRedisCache(RedisCache):
                 batch = []
         if batch:
             client.delete(*batch)
-        return True

@@ -62,7 +62,8 @@ def test_every_public_page_has_the_policy_and_no_inline_script(client: Client, s
     from django.core.management import call_command
 
     call_command("load_demo_data", verbosity=0)
-    checked, problems, links = 0, {}, set()
+    checked, problems = 0, {}
+    links: set[str] = set()
     for url in _parameterless_pages():
         response = client.get(url)
         policy = response.get("Content-Security-Policy", "")

@@ -140,7 +140,7 @@ def test_every_imported_package_is_declared() -> None:
             if line and not line.startswith("-"):
                 declared.add(re.split(r"[<>=\[;~! ]", line)[0].lower().replace("_", "-"))
     distributions = metadata.packages_distributions()
-    undeclared = {}
+    undeclared: dict[str, str] = {}
     for source in REPO.rglob("*.py"):
         relative = source.relative_to(REPO)
         if relative.parts[0] in (".venv", "var", "node_modules"):
