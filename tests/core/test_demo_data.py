@@ -109,8 +109,9 @@ def test_every_report_status_appears_in_the_demo(strategy_data: None) -> None:
     assert set(Report.objects.filter(is_demo=True).values_list("status", flat=True)) == set(Status.values)
 
 
-# The repository reads nothing beside it: no `../shared`, no SHARED_DIR, no path built from a
-# parent folder's "shared" directory, in any Python file, Makefile or CI script.
+# The repository reads nothing beside it: no path into the workplace's shared folder next to the clone,
+# no SHARED_DIR setting, no path built from a parent folder's "shared" directory, in any Python file,
+# Makefile or CI script.
 OUTSIDE = re.compile(r"\.\./shared|SHARED_DIR|parents?\b[^\n]*[\"']shared[\"']|/work/shared")
 
 
