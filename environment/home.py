@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.home import PanelContent, register_home_panel
 from environment import selectors
-from environment.views import _index_context
+from environment.views import index_context
 
 
 def air_panel(request: HttpRequest) -> PanelContent | None:
@@ -20,7 +20,7 @@ def air_panel(request: HttpRequest) -> PanelContent | None:
     online = sum(1 for view in views for entry in view.sensors if entry.status == "online")
     hours = [view.hour for view in views if view.hour is not None]
     return PanelContent("environment/panels/air.html", {
-        "city": _index_context(city), "city_stations": used, "stations": len(views), "online_sensors": online,
+        "city": index_context(city), "city_stations": used, "stations": len(views), "online_sensors": online,
         "hour": max(hours) if hours else None, "any_demo": any(view.station.is_demo for view in views),
     })
 

@@ -60,7 +60,7 @@ def _legend() -> list[dict[str, Any]]:
     return rows
 
 
-def _index_context(index: Any) -> dict[str, Any] | None:
+def index_context(index: Any) -> dict[str, Any] | None:
     if index is None:
         return None
     style = index.style
@@ -79,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
     for view in views:
         station = view.station
         stations.append({
-            "view": view, "index": _index_context(view.index),
+            "view": view, "index": index_context(view.index),
             "sensors": [{"sensor": e.sensor, "status": e.status,
                          "values": [(quantity_label(q), number_format(v, 1), unit_label(q))
                                     for q, v in sorted(e.concentrations.items())]} for e in view.sensors],
@@ -89,7 +89,7 @@ def index(request: HttpRequest) -> HttpResponse:
                        "status": view.status, "url": view.sensors[0].sensor.get_absolute_url() if view.sensors else ""},
         })
     return render(request, "environment/index.html", {
-        "stations": stations, "city": _index_context(city), "city_stations": used, "legend": _legend(),
+        "stations": stations, "city": index_context(city), "city_stations": used, "legend": _legend(),
         "markers": [s["marker"] for s in stations],
         # The platform's tile server for every map (settings.MAP_TILE_URL); empty: no tiles.
         "tile_url": getattr(settings, "MAP_TILE_URL", ""), "attribution": getattr(settings, "MAP_ATTRIBUTION", ""),
@@ -163,7 +163,7 @@ def sensor_detail(request: HttpRequest, sensor_id: str) -> HttpResponse:
         })
     station = sensor.station
     return render(request, "environment/sensor.html", {
-        "sensor": sensor, "station": station, "current": current, "index": _index_context(current.index),
+        "sensor": sensor, "station": station, "current": current, "index": index_context(current.index),
         "values_now": [(quantity_label(q), number_format(v, 1), unit_label(q))
                        for q, v in sorted(current.concentrations.items())],
         "sections": sections, "day_start": day_start, "end_hour": end_hour, "first_day": first_day,
