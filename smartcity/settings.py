@@ -66,13 +66,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "ninja",
     "core",
     "accounts",
     "strategy",
 ]
 # Rooms added by later work register themselves here (one Django app per domain).
-OPTIONAL_ROOMS = ["participation", "budgeting", "reports", "environment", "opendata"]
+OPTIONAL_ROOMS = ["participation", "budgeting", "reports", "environment", "opendata", "resources", "notifications",
+                  "announcements"]
 for _room in OPTIONAL_ROOMS:
     if (BASE_DIR / _room / "apps.py").exists():
         INSTALLED_APPS.append(_room)
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without a second factor reach only the MFA set-up pages (accounts/staff_mfa.py).
+    "accounts.staff_mfa.StaffMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Innermost: whole pages for anonymous visitors, invalidated by every write (core/page_cache.py).
     "core.page_cache.AnonymousPageCacheMiddleware",
@@ -209,6 +213,15 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "60/10m/ip,5/5m/key",
     "signup": "20/m/ip,100/h/ip",
 }
+# Multi-factor sign-in (allauth.mfa): TOTP apps, WebAuthn security keys and passkeys, recovery codes.
+# STAFF_MFA_REQUIRED: every staff account (is_staff: the back-office roles of accounts/roles.py) must use a
+# second factor before it reaches the back office or any other page (docs/identity.md). On in production;
+# off under DEBUG=1 (make serve's demo) and in the tests, which switch it on where they test it.
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", default=not DEBUG)
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# WebAuthn needs HTTPS except on a development install served over http://127.0.0.1.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # --- Reverse proxy --------------------------------------------------------------------------
 # The client address behind our own proxies (core/client_address.py, docs/operations.md).
@@ -278,3 +291,15 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+
+# --- Notifications (docs/notifications.md) ---------------------------------------------------
+# Web Push (VAPID) keys: `manage.py generate_vapid_keys` prints a pair; with DEBUG=1 and none set, a
+# pair is generated once into var/vapid_private_key.pem (notifications/vapid.py).
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:noreply@localhost")
+# Absolute links in messages (e.g. https://smartcity.timisoara.ro); empty: the Site's domain.
+NOTIFICATIONS_BASE_URL = os.environ.get("NOTIFICATIONS_BASE_URL", "")
+NOTIFICATIONS_UNSUBSCRIBE_MAILTO = os.environ.get("NOTIFICATIONS_UNSUBSCRIBE_MAILTO", "")
+NOTIFICATIONS_MAX_PER_ENDPOINT_PER_HOUR = int(os.environ.get("NOTIFICATIONS_MAX_PER_ENDPOINT_PER_HOUR", "20"))
+NOTIFICATIONS_DIGEST_HOUR = int(os.environ.get("NOTIFICATIONS_DIGEST_HOUR", "7"))  # local time

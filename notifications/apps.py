@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    """The connective room that turns rooms' events into deliveries (docs/notifications.md)."""
+
+    name = "notifications"
+    verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from core import recurring
+        from notifications.channels import register_builtin_channels
+
+        register_builtin_channels()
+        # Retries, quiet-hours deferrals and rate-limited deliveries that became due.
+        recurring.register("notifications.tasks.send_due_deliveries", minute="*")
+        # Daily and weekly digests: one message per endpoint gathering the period's events.
+        recurring.register("notifications.tasks.send_due_digests", minute="*/5")

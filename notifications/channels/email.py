@@ -1,0 +1,49 @@
+"""E-mail: plain text and HTML, with RFC 8058 one-click unsubscribe headers.
+
+`List-Unsubscribe` carries the signed https link (a POST to it unsubscribes without login or CSRF) and,
+when NOTIFICATIONS_UNSUBSCRIBE_MAILTO is set, a mailto: alternative; `List-Unsubscribe-Post:
+List-Unsubscribe=One-Click` tells mail clients the link may be POSTed to directly.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from notifications.channels.base import DeliveryFailed, OutgoingMessage
+
+if TYPE_CHECKING:
+    from notifications.models import Endpoint
+
+
+def list_unsubscribe(message: OutgoingMessage) -> str:
+    value = f"<{message.unsubscribe_url}>"
+    mailto = getattr(settings, "NOTIFICATIONS_UNSUBSCRIBE_MAILTO", "")
+    if mailto:
+        token = message.unsubscribe_url.rstrip("/").rsplit("/", 1)[-1]
+        value += f", <mailto:{mailto}?subject=unsubscribe%20{token}>"
+    return value
+
+
+class EmailChannel:
+    name = "email"
+
+    def send(self, endpoint: Endpoint, message: OutgoingMessage) -> None:
+        subject = " ".join(message.subject.split())[:200]
+        email = EmailMultiAlternatives(
+            subject=subject, body=message.text, to=[endpoint.address],
+            headers={"List-Unsubscribe": list_unsubscribe(message),
+                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                     "X-Smartcity-Event": message.event_id,
+                     "Auto-Submitted": "auto-generated"})
+        if message.html:
+            email.attach_alternative(message.html, "text/html")
+        try:
+            email.send()
+        except smtplib.SMTPRecipientsRefused as error:
+            raise DeliveryFailed(f"recipient refused: {error.recipients}"[:300], retryable=False) from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise DeliveryFailed(f"SMTP: {error}"[:300]) from error

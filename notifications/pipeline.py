@@ -1,0 +1,429 @@
+"""The pipeline: stored event → matching subscriptions → one delivery per endpoint → channel.
+
+1. `record_event` (called by `events.publish`) writes the EventRecord in the caller's transaction and
+   enqueues `tasks.fan_out` once it commits.
+2. `fan_out` matches by subject (followed object), topic keys and place, de-duplicates per endpoint
+   (a person reached by several subscriptions gets one message per channel), and writes the deliveries
+   with the time each may go out: now, the end of the person's quiet hours, or the next digest.
+   Its query count does not grow with the number of recipients.
+3. `send_delivery` sends one delivery through its channel, with a per-endpoint rate limit, and records
+   the outcome; a retryable failure is tried again with exponential backoff (the recurring job
+   `send_due` picks due retries up); repeated failures disable the endpoint.
+4. `send_digests` gathers each endpoint's due digest deliveries into one message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from notifications import geometry as geo
+from notifications import schedule, tokens
+from notifications.channels.base import DeliveryFailed, OutgoingMessage, get_channel
+from notifications.events import SEVERITIES, Event
+from notifications.models import Delivery, Digest, Endpoint, EventRecord, Preferences, Subscription
+
+logger = logging.getLogger(__name__)
+
+URGENCY = {Digest.IMMEDIATE: 0, Digest.DAILY: 1, Digest.WEEKLY: 2}
+# Channels that are not interrupting (a notice on the site) or are machines (webhooks): no quiet hours,
+# no digest.
+UNINTRUSIVE = {Endpoint.Kind.INBOX, Endpoint.Kind.WEBHOOK}
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+# --- 1. Publishing ------------------------------------------------------------------------------
+
+
+def record_event(event: Event) -> EventRecord:
+    if event.severity not in SEVERITIES:
+        raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
+    if not event.kind.startswith(f"{event.room}."):
+        raise ValueError("kind must start with the room's name: '<room>.<what>'")
+    if event.geometry is not None:
+        geo.parse_geometry(event.geometry)  # a room's bug, caught where it is made
+    record = EventRecord.objects.create(
+        kind=event.kind, room=event.room, subject=event.subject, title=dict(event.title), body=dict(event.body),
+        url=event.url, topics=list(event.all_topics()), geometry=dict(event.geometry) if event.geometry else None,
+        severity=event.severity, data=dict(event.data), actor_user_id=event.actor_user_id,
+        recipient_user_ids=[int(pk) for pk in event.recipient_user_ids])
+    from notifications.tasks import fan_out as fan_out_task
+
+    event_id = str(record.pk)
+    transaction.on_commit(lambda: fan_out_task.enqueue(event_id))
+    return record
+
+
+# --- 2. Matching and fan-out --------------------------------------------------------------------
+
+
+@dataclass
+class _Target:
+    """Why and how one endpoint receives an event (the most urgent of the matching subscriptions wins)."""
+
+    user_id: int | None
+    subscription_id: int | None
+    digest: str
+    quiet_start: dt.time | None
+    quiet_end: dt.time | None
+    language: str
+
+
+def _place_matches(subscription: Subscription, event_geometry: BaseGeometry,
+                   neighbourhood_shapes: dict[int, BaseGeometry]) -> bool:
+    if subscription.radius_m is not None and subscription.lat is not None and subscription.lon is not None:
+        return geo.within_radius(event_geometry, subscription.lat, subscription.lon, subscription.radius_m)
+    if subscription.polygon is not None:
+        try:
+            return bool(geo.parse_geometry(subscription.polygon, areas_only=True).intersects(event_geometry))
+        except geo.GeometryError:
+            return False
+    if subscription.neighbourhood_id is not None:
+        area = neighbourhood_shapes.get(subscription.neighbourhood_id)
+        return area is not None and bool(area.intersects(event_geometry))
+    return False
+
+
+def matching_subscriptions(record: EventRecord) -> list[Subscription]:
+    """Confirmed subscriptions the event concerns: by subject or topic key (no place), or by place
+    (optionally narrowed by a topic key). Place candidates come from a bounding-box query; each is then
+    checked exactly with shapely."""
+    keys = [record.subject, *record.topics]
+    no_place = Q(neighbourhood__isnull=True, radius_m__isnull=True, polygon__isnull=True)
+    condition = no_place & Q(topic__in=keys)
+    event_geometry = None
+    if record.geometry:
+        event_geometry = geo.parse_geometry(record.geometry)
+        min_lon, min_lat, max_lon, max_lat = geo.bbox(event_geometry)
+        condition |= (~no_place & Q(topic__in=[*keys, ""]) & Q(min_lon__lte=max_lon, max_lon__gte=min_lon,
+                                                                min_lat__lte=max_lat, max_lat__gte=min_lat))
+    candidates = list(Subscription.objects.filter(condition, confirmed_at__isnull=False)
+                      .select_related("endpoint"))
+    if event_geometry is None:
+        return candidates
+    from core.models import Neighbourhood
+
+    needed = {s.neighbourhood_id for s in candidates if s.neighbourhood_id is not None}
+    shapes = {pk: shape(geometry) for pk, geometry in
+              Neighbourhood.objects.filter(pk__in=needed).values_list("pk", "geometry")} if needed else {}
+    return [s for s in candidates if not s.has_place or _place_matches(s, event_geometry, shapes)]
+
+
+def ensure_default_endpoints(user_ids: Iterable[int]) -> None:
+    """A person with no endpoint yet gets their account's e-mail (verified at sign-up) and the site inbox."""
+    User = get_user_model()
+    ids = set(user_ids)
+    if not ids:
+        return
+    have = set(Endpoint.objects.filter(user_id__in=ids).values_list("user_id", flat=True).distinct())
+    missing = ids - have
+    if not missing:
+        return
+    now = timezone.now()
+    rows = []
+    for pk, email, language in User.objects.filter(pk__in=missing).values_list("pk", "email", "preferred_language"):
+        language = language or settings.LANGUAGE_CODE
+        rows.append(Endpoint(user_id=pk, kind=Endpoint.Kind.INBOX, language=language, verified_at=now))
+        if email:
+            rows.append(Endpoint(user_id=pk, kind=Endpoint.Kind.EMAIL, address=email, language=language,
+                                 verified_at=now))
+    Endpoint.objects.bulk_create(rows)
+
+
+def _merge(targets: dict[int, _Target], endpoint_id: int, target: _Target) -> None:
+    current = targets.get(endpoint_id)
+    if current is None or URGENCY[Digest(target.digest)] < URGENCY[Digest(current.digest)]:
+        targets[endpoint_id] = target
+
+
+def resolve_targets(record: EventRecord) -> tuple[dict[int, _Target], dict[int, Endpoint]]:
+    """Endpoint id → why and how it is reached, de-duplicated; plus the endpoints themselves."""
+    subscriptions = matching_subscriptions(record)
+    by_user: dict[int, list[Subscription | None]] = defaultdict(list)
+    targets: dict[int, _Target] = {}
+    endpoints: dict[int, Endpoint] = {}
+    for subscription in subscriptions:
+        if subscription.user_id is not None:
+            by_user[subscription.user_id].append(subscription)
+        elif subscription.endpoint is not None and subscription.endpoint.is_active:
+            endpoint = subscription.endpoint
+            endpoints[endpoint.pk] = endpoint
+            _merge(targets, endpoint.pk, _Target(None, subscription.pk, subscription.digest or Digest.IMMEDIATE,
+                                                 subscription.quiet_start, subscription.quiet_end,
+                                                 endpoint.language))
+    for user_id in record.recipient_user_ids:
+        by_user[int(user_id)].append(None)
+    if record.actor_user_id is not None:
+        by_user.pop(record.actor_user_id, None)
+    if not by_user:
+        return targets, endpoints
+    User = get_user_model()
+    ensure_default_endpoints(by_user)
+    users = {u.pk: u for u in User.objects.filter(pk__in=by_user, is_active=True)}
+    preferences = {p.user_id: p for p in Preferences.objects.filter(user_id__in=users)}
+    user_endpoints: dict[int, list[Endpoint]] = defaultdict(list)
+    for endpoint in Endpoint.objects.filter(user_id__in=users, disabled_at__isnull=True, verified_at__isnull=False):
+        user_endpoints[endpoint.user_id].append(endpoint)  # type: ignore[index]
+    for user_id, user in users.items():
+        prefs = preferences.get(user_id)
+        default_digest = prefs.digest if prefs else Digest.IMMEDIATE
+        language = user.preferred_language or settings.LANGUAGE_CODE
+        for subscription in by_user[user_id]:
+            digest = (subscription.digest if subscription and subscription.digest else default_digest)
+            quiet_start = subscription.quiet_start if subscription and subscription.quiet_start else (
+                prefs.quiet_start if prefs else None)
+            quiet_end = subscription.quiet_end if subscription and subscription.quiet_end else (
+                prefs.quiet_end if prefs else None)
+            for endpoint in user_endpoints[user_id]:
+                endpoints[endpoint.pk] = endpoint
+                _merge(targets, endpoint.pk, _Target(user_id, subscription.pk if subscription else None, digest,
+                                                     quiet_start, quiet_end, language))
+    return targets, endpoints
+
+
+def _when(target: _Target, endpoint: Endpoint, record: EventRecord, now: dt.datetime) -> tuple[str, dt.datetime]:
+    """(digest mode, earliest send time) for one delivery."""
+    if endpoint.kind in UNINTRUSIVE or record.severity == "critical":
+        return Digest.IMMEDIATE, now
+    local_now = now.astimezone(local_zone())
+    if target.digest in (Digest.DAILY, Digest.WEEKLY):
+        at = schedule.next_digest_at(local_now, target.digest, hour=_setting("NOTIFICATIONS_DIGEST_HOUR", 7))
+        return target.digest, at
+    until = schedule.quiet_until(local_now, target.quiet_start, target.quiet_end)
+    return Digest.IMMEDIATE, until if until is not None else now
+
+
+def fan_out(event_id: str) -> int:
+    """Create the event's deliveries (idempotent) and enqueue those due now. Returns how many were created."""
+    record = EventRecord.objects.filter(pk=event_id).first()
+    if record is None:
+        return 0
+    now = timezone.now()
+    targets, endpoints = resolve_targets(record)
+    rows = []
+    for endpoint_id, target in targets.items():
+        endpoint = endpoints[endpoint_id]
+        digest, at = _when(target, endpoint, record, now)
+        rows.append(Delivery(event=record, endpoint_id=endpoint_id, user_id=target.user_id,
+                             subscription_id=target.subscription_id, channel=endpoint.kind,
+                             language=target.language, digest=digest, next_attempt_at=at))
+    with transaction.atomic():
+        Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        EventRecord.objects.filter(pk=record.pk).update(fanned_out_at=now)
+    due = list(Delivery.objects.filter(event=record, status=Delivery.Status.QUEUED, digest=Digest.IMMEDIATE,
+                                       next_attempt_at__lte=now).values_list("pk", flat=True))
+    _enqueue_sends(due)
+    return len(rows)
+
+
+def _enqueue_sends(delivery_ids: list[int]) -> None:
+    from notifications.tasks import send_deliveries as send_task
+
+    size = int(_setting("NOTIFICATIONS_SEND_BATCH", 200))
+    for start in range(0, len(delivery_ids), size):
+        send_task.enqueue(delivery_ids[start:start + size])
+
+
+# --- 3. Sending ---------------------------------------------------------------------------------
+
+
+def absolute_url(path: str) -> str:
+    """Links in messages need the host: NOTIFICATIONS_BASE_URL, else the site's domain (django.contrib.sites)."""
+    if not path.startswith("/"):
+        return path
+    base = _setting("NOTIFICATIONS_BASE_URL", "")
+    if not base:
+        from django.contrib.sites.models import Site
+
+        scheme = "https" if getattr(settings, "SESSION_COOKIE_SECURE", False) else "http"
+        base = f"{scheme}://{Site.objects.get_current().domain}"
+    return base.rstrip("/") + path
+
+
+def localised_url(path: str, language: str) -> str:
+    if not path:
+        return absolute_url(f"/{language}/")
+    if path.startswith("/"):
+        return absolute_url(f"/{language}{path}")
+    return path
+
+
+def unsubscribe_url(endpoint_id: int, subscription_id: int | None) -> str:
+    from django.urls import reverse
+
+    return absolute_url(reverse("notifications_unsubscribe", args=[tokens.unsubscribe_token(endpoint_id,
+                                                                                              subscription_id)]))
+
+
+def event_payload(record: EventRecord) -> dict[str, Any]:
+    return {"id": str(record.pk), "kind": record.kind, "room": record.room, "subject": record.subject,
+            "title": record.title, "body": record.body, "url": absolute_url(record.url) if record.url else "",
+            "topics": record.topics, "geometry": record.geometry, "severity": record.severity,
+            "occurred_at": record.occurred_at.isoformat(), "data": record.data}
+
+
+def build_message(delivery: Delivery) -> OutgoingMessage:
+    record, language = delivery.event, delivery.language
+    title, body = record.text("title", language), record.text("body", language)
+    url = localised_url(record.url, language)
+    unsubscribe = unsubscribe_url(delivery.endpoint_id, delivery.subscription_id)
+    with translation.override(language):
+        context = {"title": title, "body": body, "url": url, "unsubscribe_url": unsubscribe,
+                   "severity": record.severity, "site_name": settings.SITE_NAME,
+                   "preferences_url": absolute_url(f"/{language}/notifications/")}
+        text = render_to_string("notifications/message.txt", context)
+        html = render_to_string("notifications/message.html", context)
+    return OutgoingMessage(delivery_id=delivery.pk, kind=record.kind, language=language, subject=title,
+                           text=text, html=html, url=url, unsubscribe_url=unsubscribe,
+                           payload=event_payload(record), event_id=str(record.pk), occurred_at=record.occurred_at,
+                           severity=record.severity, delivery_ids=(delivery.pk,))
+
+
+def _rate_limited_until(endpoint: Endpoint, now: dt.datetime) -> dt.datetime | None:
+    """When the endpoint may receive again, if it already had its hourly quota (inbox: no limit)."""
+    if endpoint.kind == Endpoint.Kind.INBOX:
+        return None
+    limit = int(_setting("NOTIFICATIONS_MAX_PER_ENDPOINT_PER_HOUR", 20))
+    window = now - dt.timedelta(hours=1)
+    recent = list(Delivery.objects.filter(endpoint=endpoint, sent_at__gte=window).order_by("-sent_at")
+                  .values_list("sent_at", flat=True).distinct()[:limit])
+    if len(recent) < limit:
+        return None
+    return recent[-1] + dt.timedelta(hours=1)
+
+
+def _record_failure(deliveries: list[Delivery], endpoint: Endpoint, error: DeliveryFailed,
+                    now: dt.datetime) -> None:
+    max_attempts = int(_setting("NOTIFICATIONS_MAX_ATTEMPTS", 6))
+    attempts = max(d.attempts for d in deliveries) + 1
+    final = not error.retryable or attempts >= max_attempts
+    updates: dict[str, Any] = {"attempts": attempts, "last_error": error.reason[:500]}
+    if final:
+        updates["status"] = Delivery.Status.FAILED
+    else:
+        updates["next_attempt_at"] = now + dt.timedelta(seconds=schedule.backoff_seconds(
+            attempts, base=int(_setting("NOTIFICATIONS_RETRY_BASE_SECONDS", 60))))
+    Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(**updates)
+    failures = endpoint.consecutive_failures + 1
+    endpoint_updates: dict[str, Any] = {"consecutive_failures": failures}
+    if failures >= int(_setting("NOTIFICATIONS_DISABLE_AFTER_FAILURES", 10)) or error.reason == "gone":
+        endpoint_updates.update(disabled_at=now, disabled_reason=f"after {failures} failures: {error.reason}"[:200])
+    Endpoint.objects.filter(pk=endpoint.pk).update(**endpoint_updates)
+
+
+def _dispatch(deliveries: list[Delivery], endpoint: Endpoint, message: OutgoingMessage, now: dt.datetime) -> bool:
+    ids = [d.pk for d in deliveries]
+    if not endpoint.is_active:
+        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.SKIPPED,
+                                                   last_error="endpoint disabled or unverified")
+        return False
+    if message.severity != "critical":
+        until = _rate_limited_until(endpoint, now)
+        if until is not None:
+            Delivery.objects.filter(pk__in=ids).update(next_attempt_at=until, last_error="rate limited")
+            return False
+    channel = get_channel(endpoint.kind)
+    if channel is None:
+        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.SKIPPED,
+                                                   last_error=f"no channel registered for {endpoint.kind}")
+        return False
+    try:
+        channel.send(endpoint, message)
+    except DeliveryFailed as error:
+        logger.info("delivery %s to endpoint %s failed: %s", ids, endpoint.pk, error.reason)
+        _record_failure(deliveries, endpoint, error, now)
+        return False
+    Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.SENT, sent_at=now, last_error="",
+                                               attempts=max(d.attempts for d in deliveries) + 1)
+    if endpoint.consecutive_failures:
+        Endpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
+    return True
+
+
+def send_delivery(delivery_id: int) -> bool:
+    delivery = (Delivery.objects.select_related("event", "endpoint")
+                .filter(pk=delivery_id, status=Delivery.Status.QUEUED).first())
+    if delivery is None:
+        return False
+    now = timezone.now()
+    if delivery.next_attempt_at > now:
+        return False
+    return _dispatch([delivery], delivery.endpoint, build_message(delivery), now)
+
+
+def send_deliveries(delivery_ids: list[int]) -> int:
+    return sum(1 for pk in delivery_ids if send_delivery(pk))
+
+
+def send_due() -> int:
+    """Send every queued immediate delivery whose time has come (retries, deferrals)."""
+    due = list(Delivery.objects.filter(status=Delivery.Status.QUEUED, digest=Digest.IMMEDIATE,
+                                       next_attempt_at__lte=timezone.now())
+               .order_by("next_attempt_at").values_list("pk", flat=True)[:5000])
+    return send_deliveries(due)
+
+
+# --- 4. Digests ---------------------------------------------------------------------------------
+
+
+def build_digest(deliveries: list[Delivery]) -> OutgoingMessage:
+    first = deliveries[0]
+    language = first.language
+    with translation.override(language):
+        items = [{"title": d.event.text("title", language), "body": d.event.text("body", language),
+                  "url": localised_url(d.event.url, language), "occurred_at": d.event.occurred_at}
+                 for d in deliveries]
+        period = _("Your daily digest") if first.digest == Digest.DAILY else _("Your weekly digest")
+        subject = ngettext("%(period)s: %(count)d notice", "%(period)s: %(count)d notices", len(items)) % {
+            "period": period, "count": len(items)}
+        unsubscribe = unsubscribe_url(first.endpoint_id, None)
+        context = {"subject": subject, "items": items, "unsubscribe_url": unsubscribe,
+                   "site_name": settings.SITE_NAME,
+                   "preferences_url": absolute_url(f"/{language}/notifications/")}
+        text = render_to_string("notifications/digest.txt", context)
+        html = render_to_string("notifications/digest.html", context)
+    return OutgoingMessage(delivery_id=first.pk, kind="notifications.digest", language=language, subject=subject,
+                           text=text, html=html, url=absolute_url(f"/{language}/notifications/"),
+                           unsubscribe_url=unsubscribe,
+                           payload={"events": [event_payload(d.event) for d in deliveries]},
+                           event_id=str(first.event_id), occurred_at=deliveries[-1].event.occurred_at,
+                           delivery_ids=tuple(d.pk for d in deliveries))
+
+
+def send_digests() -> int:
+    """One message per endpoint whose digest is due. Returns how many messages went out."""
+    now = timezone.now()
+    due = (Delivery.objects.filter(status=Delivery.Status.QUEUED, digest__in=[Digest.DAILY, Digest.WEEKLY],
+                                   next_attempt_at__lte=now)
+           .select_related("event", "endpoint").order_by("endpoint_id", "event__occurred_at"))
+    grouped: dict[int, list[Delivery]] = defaultdict(list)
+    for delivery in due:
+        grouped[delivery.endpoint_id].append(delivery)
+    sent = 0
+    for deliveries in grouped.values():
+        if _dispatch(deliveries, deliveries[0].endpoint, build_digest(deliveries), now):
+            sent += 1
+    return sent

@@ -1,0 +1,180 @@
+"""Following objects and subscribing by topic or place.
+
+Interface (stable; fields may be added, never renamed or removed):
+
+    follow(user, subject)            # subject: "<app_label>.<model>:<pk>", e.g. "reports.report:42"
+    unfollow(user, subject)
+    is_following(user, subject) -> bool
+    followers(subject) -> QuerySet of users
+    subscribe_email(email, subject, language) -> Subscription
+        # a person without an account (e.g. an anonymous reporter): the subscription is confirmed by
+        # a signed link e-mailed to them; until then it matches nothing.
+    subscribe(user, *, topic="", neighbourhood=None, lat=None, lon=None, radius_m=None, polygon=None,
+              label="", digest="") -> Subscription        # by topic and/or place; ValidationError naming the field
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from core import audit
+from notifications import geometry as geo
+from notifications import tokens
+from notifications.models import Digest, Endpoint, Subscription
+
+NO_PLACE = {"neighbourhood__isnull": True, "radius_m__isnull": True, "polygon__isnull": True}
+
+
+def _check_subject(subject: str) -> None:
+    if not subject or len(subject) > 200 or any(c.isspace() for c in subject):
+        raise ValidationError({"subject": "must be '<app_label>.<model>:<pk>' or a topic key, at most 200 characters"})
+
+
+@transaction.atomic
+def follow(user: Any, subject: str) -> None:
+    _check_subject(subject)
+    from notifications.pipeline import ensure_default_endpoints
+
+    ensure_default_endpoints([user.pk])
+    _subscription, created = Subscription.objects.get_or_create(
+        user=user, topic=subject, **NO_PLACE, defaults={"confirmed_at": timezone.now()})
+    if created:
+        audit.record(user, "notifications.follow", _subscription, {"subject": subject})
+
+
+@transaction.atomic
+def unfollow(user: Any, subject: str) -> None:
+    deleted, _ = Subscription.objects.filter(user=user, topic=subject, **NO_PLACE).delete()
+    if deleted:
+        audit.record(user, "notifications.unfollow", None, {"subject": subject})
+
+
+def is_following(user: Any, subject: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Subscription.objects.filter(user=user, topic=subject, **NO_PLACE).exists()
+
+
+def followers(subject: str) -> QuerySet[Any]:
+    return get_user_model().objects.filter(notification_subscriptions__topic=subject, is_active=True,
+                                           notification_subscriptions__radius_m__isnull=True,
+                                           notification_subscriptions__polygon__isnull=True,
+                                           notification_subscriptions__neighbourhood__isnull=True).distinct()
+
+
+@transaction.atomic
+def subscribe_email(email: str, subject: str, language: str) -> Subscription:
+    """Subscribe an address without an account; a confirmation link is e-mailed after commit."""
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": "is not a valid e-mail address"}) from error
+    _check_subject(subject)
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    endpoint = (Endpoint.objects.filter(user__isnull=True, kind=Endpoint.Kind.EMAIL, address__iexact=email).first()
+                or Endpoint.objects.create(kind=Endpoint.Kind.EMAIL, address=email, language=language))
+    subscription, created = Subscription.objects.get_or_create(endpoint=endpoint, topic=subject, **NO_PLACE)
+    if created:
+        audit.record("anonymous", "notifications.subscribe_email", subscription, {"subject": subject})
+    if subscription.confirmed_at is None:
+        pk = subscription.pk
+        transaction.on_commit(lambda: send_confirmation(pk, language))
+    return subscription
+
+
+def send_confirmation(subscription_id: int, language: str) -> None:
+    subscription = Subscription.objects.select_related("endpoint").get(pk=subscription_id)
+    assert subscription.endpoint is not None
+    from notifications.pipeline import absolute_url
+
+    with translation.override(language):
+        url = absolute_url(reverse("notifications:confirm", args=[tokens.confirm_token(subscription_id)]))
+        body = render_to_string("notifications/confirm_email.txt", {"url": url, "site_name": settings.SITE_NAME})
+        subject = str(translation.gettext("Confirm your subscription"))
+    send_mail(subject, body, None, [subscription.endpoint.address])
+
+
+@transaction.atomic
+def confirm(subscription_id: int) -> Subscription | None:
+    subscription = Subscription.objects.select_for_update().select_related("endpoint").filter(
+        pk=subscription_id).first()
+    if subscription is None:
+        return None
+    now = timezone.now()
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = now
+        subscription.save(update_fields=["confirmed_at"])
+        audit.record("anonymous", "notifications.confirm", subscription)
+    endpoint = subscription.endpoint
+    if endpoint is not None and endpoint.verified_at is None:
+        endpoint.verified_at = now
+        endpoint.save(update_fields=["verified_at"])
+    return subscription
+
+
+@transaction.atomic
+def subscribe(user: Any, *, topic: str = "", neighbourhood: Any = None, lat: Any = None, lon: Any = None,
+              radius_m: Any = None, polygon: Any = None, label: str = "", digest: str = "") -> Subscription:
+    """A subscription by topic and/or place. Exactly one kind of place (or none, with a topic)."""
+    if topic:
+        _check_subject(topic)
+    if digest and digest not in Digest.values:
+        raise ValidationError({"digest": f"must be one of {', '.join(Digest.values)}"})
+    places = [neighbourhood is not None, radius_m not in (None, ""), polygon not in (None, "")]
+    if sum(places) > 1:
+        raise ValidationError({"place": "choose one: a neighbourhood, a point with a radius, or a drawn area"})
+    if not topic and not any(places):
+        raise ValidationError({"topic": "a subscription needs a topic or a place"})
+    subscription = Subscription(user=user, topic=topic, label=label[:120], digest=digest, confirmed_at=timezone.now())
+    box: tuple[float, float, float, float] | None = None
+    if neighbourhood is not None:
+        subscription.neighbourhood = neighbourhood
+        box = (neighbourhood.min_lon, neighbourhood.min_lat, neighbourhood.max_lon, neighbourhood.max_lat)
+    elif places[1]:
+        try:
+            lat_f, lon_f = geo.check_point(lat, lon)
+        except geo.GeometryError as error:
+            raise ValidationError({"point": str(error)}) from error
+        try:
+            radius = int(radius_m)
+        except (TypeError, ValueError) as error:
+            raise ValidationError({"radius_m": "must be a whole number of metres"}) from error
+        if not 50 <= radius <= geo.MAX_RADIUS_M:
+            raise ValidationError({"radius_m": f"must be between 50 and {geo.MAX_RADIUS_M} metres"})
+        subscription.lat, subscription.lon, subscription.radius_m = lat_f, lon_f, radius
+        box = geo.circle_bbox(lat_f, lon_f, radius)
+    elif places[2]:
+        try:
+            area = geo.parse_geometry(polygon, areas_only=True)
+        except geo.GeometryError as error:
+            raise ValidationError({"polygon": str(error)}) from error
+        subscription.polygon = dict(polygon)
+        box = geo.bbox(area)
+    if box is not None:
+        subscription.min_lon, subscription.min_lat, subscription.max_lon, subscription.max_lat = box
+    subscription.save()
+    from notifications.pipeline import ensure_default_endpoints
+
+    ensure_default_endpoints([user.pk])
+    audit.record(user, "notifications.subscribe", subscription, {"topic": topic, "place": any(places)})
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe(user: Any, subscription_id: int) -> bool:
+    deleted, _ = Subscription.objects.filter(user=user, pk=subscription_id).delete()
+    if deleted:
+        audit.record(user, "notifications.unsubscribe", None, {"subscription": subscription_id})
+    return bool(deleted)

@@ -1,0 +1,84 @@
+"""Pages of the notifications room: the citizen's preferences, e-mail confirmation, one-click
+unsubscribe, and the service worker served at the site root (so its scope is the whole site)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from core import audit
+from notifications import subscriptions, tokens
+from notifications.models import Endpoint, Subscription
+
+SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "notifications" / "sw.js"
+
+
+@csrf_exempt  # RFC 8058: the mail client POSTs without a session or a CSRF token; the signed token is the proof
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (link scanners follow GETs and must not unsubscribe anyone); POST unsubscribes."""
+    try:
+        endpoint_id, subscription_id = tokens.read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    endpoint = Endpoint.objects.filter(pk=endpoint_id).first()
+    if endpoint is None:
+        return render(request, "notifications/unsubscribe.html", {"done": True})
+    if request.method == "GET":
+        return render(request, "notifications/unsubscribe.html", {"endpoint": endpoint, "token": token})
+    with transaction.atomic():
+        subscription = (Subscription.objects.filter(pk=subscription_id).filter(endpoint=endpoint).first()
+                        or Subscription.objects.filter(pk=subscription_id, user_id=endpoint.user_id,
+                                                       user__isnull=False).first()) if subscription_id else None
+        if subscription is not None:
+            subscription.delete()
+            audit.record("one-click", "notifications.unsubscribe", None,
+                         {"subscription": subscription_id, "endpoint": endpoint_id})
+        elif endpoint.disabled_at is None:
+            # A digest or a direct notice: no single subscription to end, so the address stops receiving.
+            endpoint.disabled_at = timezone.now()
+            endpoint.disabled_reason = "unsubscribed (one-click)"
+            endpoint.save(update_fields=["disabled_at", "disabled_reason"])
+            audit.record("one-click", "notifications.endpoint_unsubscribed", endpoint)
+    return render(request, "notifications/unsubscribe.html", {"done": True})
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    response = FileResponse(SERVICE_WORKER.open("rb"), content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def vapid_public_key(request: HttpRequest) -> JsonResponse:
+    from notifications import vapid
+
+    return JsonResponse({"public_key": vapid.public_key()})
+
+
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscription_id = tokens.read_confirm_token(token)
+    except signing.BadSignature:
+        return render(request, "notifications/confirmed.html", {"invalid": True}, status=400)
+    subscription = subscriptions.confirm(subscription_id)
+    return render(request, "notifications/confirmed.html", {"subscription": subscription,
+                                                            "invalid": subscription is None},
+                  status=200 if subscription else 404)
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    from notifications.preferences import preferences_page
+
+    return preferences_page(request)
