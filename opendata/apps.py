@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OpendataConfig(AppConfig):
     name = "opendata"
     verbose_name = _("Open data")
+
+    def ready(self) -> None:
+        from opendata import harvest
+
+        harvest.register_provider()  # datasets harvested from other CKAN portals (manage.py harvest_ckan)

@@ -29,7 +29,8 @@ The types:
   room (the CKAN organisation name); `themes` EU data-theme codes ("ENVI", "GOVE", ...); `frequency` an
   EU frequency code; `hvd_category` the High-Value Dataset category code of Implementing Regulation
   (EU) 2023/138 where the dataset falls under it; `temporal_*` and `spatial_geometry` (GeoJSON, WGS 84)
-  the coverage; `contains_demo` says that demonstration rows are included.
+  the coverage; `contains_demo` says that demonstration rows are included; `licence` is a code of the
+  EU licence table (CC BY 4.0 unless the data's source demands another, e.g. "ODC_BL" for OpenStreetMap).
 
 Fields may be added with defaults; none is renamed or removed (the CKAN API, the DCAT-AP output and the
 harvester all read these types).
@@ -54,6 +55,15 @@ class Text:
 
     def get(self, language: str) -> str:
         return self.ro if language.startswith("ro") else self.en
+
+    @classmethod
+    def of(cls, instance: object, field: str) -> Text:
+        """Both languages of a django-modeltranslation field (`title_ro`, `title_en`), each falling back
+        to the other and then to the field itself."""
+        plain = str(getattr(instance, field, "") or "")
+        ro = str(getattr(instance, f"{field}_ro", "") or "")
+        en = str(getattr(instance, f"{field}_en", "") or "")
+        return cls(ro=ro or en or plain, en=en or ro or plain)
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,8 @@ class Dataset:
     temporal_end: date | None = None
     spatial_geometry: dict | None = None  # GeoJSON (WGS 84)
     contains_demo: bool = False  # demonstration rows are included (flagged is_demo in the room)
+    licence: str = "CC_BY_4_0"  # code of the EU licence authority table (opendata.vocabularies.LICENCES)
+    attribution: Text | None = None  # the credit users must give, e.g. "© OpenStreetMap contributors"
     landing_page: str | None = None  # site-absolute path of a human page about it (language-prefixed)
     extras: dict = field(default_factory=dict, hash=False, compare=False)  # free key → value, e.g. for CKAN
 
