@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
     "ninja",
     "core",
@@ -204,6 +206,43 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Timișoara Smart City] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# OpenID Connect sign-in (the city's eID provider and others), configured entirely from the environment:
+# OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME, OIDC_SCOPES, OIDC_ID, OIDC_VERIFIES_RESIDENCE,
+# and the same numbered OIDC_1_... to OIDC_9_... for more providers (accounts/oidc_config.py, docs/identity.md).
+from accounts.oidc_config import providers_from_environment  # noqa: E402
+
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {
+    # allauth's provider with an always-checked signature and a nonce (accounts/oidc.py).
+    "provider_class": "accounts.oidc.CityOpenIDConnectProvider",
+    "OAUTH_PKCE_ENABLED": True,
+    "APPS": providers_from_environment(os.environ),
+}}
+SOCIALACCOUNT_ADAPTER = "accounts.oidc.SocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False  # we need who the person is, never their tokens
+SOCIALACCOUNT_LOGIN_ON_GET = False  # starting a sign-in is a POST (no cross-site sign-in starts)
+
+
+def _person_key_pepper() -> str:
+    """The secret that turns a verified identity into a pseudonymous person key (accounts/person_key.py).
+
+    Production sets PERSON_KEY_PEPPER (the same value everywhere, never changed: a new pepper gives every
+    person a new key, so people could vote again in a running vote); DEBUG generates one in var/."""
+    from_env = os.environ.get("PERSON_KEY_PEPPER", "")
+    if from_env or not DEBUG:
+        return from_env  # empty in production: accounts refuses to verify anyone until it is set
+    pepper_file = VAR_DIR / "person_key_pepper"
+    if not pepper_file.exists():
+        pepper_file.write_text(secrets.token_urlsafe(48))
+        pepper_file.chmod(0o600)
+    return pepper_file.read_text().strip()
+
+
+PERSON_KEY_PEPPER = _person_key_pepper()
+# The key the city's residents register is hashed with (manage.py hash_residents_register), shared between
+# the office that exports the register and this platform; empty: the register check is off.
+RESIDENTS_REGISTER_SALT = os.environ.get("RESIDENTS_REGISTER_SALT", "")
+# How long a resident verification lasts before it must be renewed (days).
+VERIFICATION_VALID_DAYS = int(os.environ.get("VERIFICATION_VALID_DAYS", "365") or 365)
 # Sign-in throttling (allauth's limiter, which core.ratelimit uses for every other limit too).
 # Failed sign-ins: 5 per 5 minutes per (account, address) and 60 per 10 minutes per address, so a
 # shared address (a school, a mobile carrier) is not locked out by one guesser; all sign-in posts:

@@ -4,6 +4,8 @@ import os
 
 # Production refuses to start without SECRET_KEY (smartcity/settings.py); tests run with DEBUG off.
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 40)
+os.environ.setdefault("PERSON_KEY_PEPPER", "tests-only-pepper-" + "p" * 40)
+os.environ.setdefault("RESIDENTS_REGISTER_SALT", "tests-only-register-salt")
 
 from smartcity.settings import *  # noqa: F403
 from smartcity.settings import DATABASES

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.oidc import callback as oidc_callback
 from core.identity import brand_css
 from core.outage import healthz
 from smartcity.api import api
@@ -28,10 +29,13 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The city's colours and font as CSS custom properties, generated from settings (core/identity.py).
     path("brand.css", brand_css, name="brand_css"),
+    # The address a city registers with its OpenID Connect provider: the same in every language.
+    path("oidc/<str:provider_id>/callback/", oidc_callback, name="oidc_callback"),
 ]
 
 page_patterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 

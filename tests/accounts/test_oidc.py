@@ -1,0 +1,127 @@
+"""OpenID Connect sign-in end to end against a real provider process on 127.0.0.1 (authlib's OIDC server):
+discovery, authorisation code with PKCE, state, nonce, ID-token signature against the provider's JWKS, and
+each refusal with its own message."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from allauth.socialaccount.models import SocialAccount
+from django.test import Client
+
+from accounts.models import User
+from accounts.oidc_config import OIDCConfigError, providers_from_environment
+from tests.accounts.oidc_support import Provider, oidc_provider, oidc_provider_process, sign_in
+
+__all__ = ["oidc_provider", "oidc_provider_process"]
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_citizen_signs_in_with_the_provider_and_an_account_is_made(oidc_provider: Provider) -> None:
+    oidc_provider.sign_in_as(sub="ro-eid-123", email="ioana@example.org", email_verified=True, name="Ioana Pop")
+    client = Client()
+    response = sign_in(client, oidc_provider)
+    assert response.status_code == 302, response.content[:800]
+    user = User.objects.get(email="ioana@example.org")
+    account = SocialAccount.objects.get(user=user)
+    assert (account.provider, account.uid) == ("eid", "ro-eid-123")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    # Signing in again finds the same account.
+    client.logout()
+    assert sign_in(client, oidc_provider).status_code == 302
+    assert User.objects.filter(email="ioana@example.org").count() == 1
+
+
+def test_the_authorisation_request_carries_pkce_state_and_nonce(oidc_provider: Provider) -> None:
+    start = Client().post("/ro/accounts/oidc/eid/login/")
+    query = parse_qs(urlsplit(start["Location"]).query)
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43
+    assert len(query["state"][0]) >= 12 and len(query["nonce"][0]) >= 32
+    assert query["redirect_uri"] == ["http://testserver/oidc/eid/callback/"]
+    assert set(query["scope"][0].split()) == {"openid", "profile", "email", "address"}
+
+
+@pytest.mark.parametrize(("mode", "code", "words"), [
+    ("bad_signature", "signature", "not signed with its published key"),
+    ("wrong_audience", "audience", "issued for another service"),
+    ("expired", "expired", "has expired"),
+])
+def test_a_misbehaving_provider_is_refused_with_a_clear_message(oidc_provider: Provider, mode: str, code: str,
+                                                                words: str) -> None:
+    oidc_provider.sign_in_as(sub=f"ro-eid-{mode}", email=f"{mode}@example.org", email_verified=True)
+    oidc_provider.misbehave(mode)
+    client = Client()
+    response = sign_in(client, oidc_provider, language="en")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f'data-refusal="{code}"' in text and words in text
+    assert not User.objects.filter(email=f"{mode}@example.org").exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_replayed_nonce_is_refused(oidc_provider: Provider) -> None:
+    oidc_provider.sign_in_as(sub="ro-eid-replay", email="replay@example.org", email_verified=True)
+    assert sign_in(Client(), oidc_provider).status_code == 302
+    # The provider now answers the next sign-in with an ID token carrying the previous sign-in's nonce.
+    oidc_provider.misbehave("replayed_nonce")
+    client = Client()
+    response = sign_in(client, oidc_provider, language="en")
+    assert response.status_code == 400
+    assert 'data-refusal="nonce"' in response.content.decode()
+    assert "already used or belongs to another sign-in attempt" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_refusal_reads_in_romanian(oidc_provider: Provider) -> None:
+    oidc_provider.sign_in_as(sub="ro-eid-ro", email="ro@example.org", email_verified=True)
+    oidc_provider.misbehave("expired")
+    response = sign_in(Client(), oidc_provider, language="ro")
+    assert response.status_code == 400
+    assert "a expirat" in response.content.decode()
+
+
+def test_a_callback_with_an_unknown_state_is_refused(oidc_provider: Provider) -> None:
+    response = Client().get("/oidc/eid/callback/?code=abc&state=forged")
+    assert response.status_code == 400
+    assert "_auth_user_id" not in Client().session
+
+
+def test_the_provider_refuses_a_code_without_the_pkce_verifier(oidc_provider: Provider) -> None:
+    """The PKCE pair is checked: the code alone, without the verifier our site kept, buys no token."""
+    start = Client().post("/ro/accounts/oidc/eid/login/")
+    answer = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+    token = requests.post(f"{oidc_provider.issuer}/token", timeout=10, data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": "http://testserver/oidc/eid/callback/",
+        "client_id": "smartcity-tests", "client_secret": "client-secret-for-tests"})
+    assert token.status_code == 400 and "code_verifier" in token.text
+
+
+def test_providers_come_from_the_environment() -> None:
+    apps = providers_from_environment({
+        "OIDC_ISSUER": "https://eid.example.ro/", "OIDC_CLIENT_ID": "tm", "OIDC_CLIENT_SECRET": "s",
+        "OIDC_NAME": "ROeID", "OIDC_SCOPES": "profile email address", "OIDC_VERIFIES_RESIDENCE": "true",
+        "OIDC_2_ISSUER": "https://login.example.com", "OIDC_2_CLIENT_ID": "c2", "OIDC_2_CLIENT_SECRET": "s2",
+    })
+    assert [a["provider_id"] for a in apps] == ["eid", "oidc2"]
+    assert apps[0]["name"] == "ROeID" and apps[0]["settings"]["server_url"] == "https://eid.example.ro"
+    assert apps[0]["settings"]["scope"] == ["openid", "profile", "email", "address"]
+    assert apps[0]["settings"]["verifies_residence"] is True
+    assert apps[1]["settings"]["verifies_residence"] is False and apps[1]["name"] == "oidc2"
+    assert providers_from_environment({}) == []
+
+
+@pytest.mark.parametrize(("environ", "named"), [
+    ({"OIDC_ISSUER": "https://x.example"}, "OIDC_CLIENT_ID"),
+    ({"OIDC_ISSUER": "http://x.example", "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "b"}, "OIDC_ISSUER"),
+    ({"OIDC_1_ISSUER": "https://x.example", "OIDC_1_CLIENT_ID": "a", "OIDC_1_CLIENT_SECRET": "b",
+      "OIDC_1_ID": "Bad Id"}, "OIDC_1_ID"),
+])
+def test_a_malformed_provider_configuration_names_the_variable(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(OIDCConfigError, match=named):
+        providers_from_environment(environ)
+
+
