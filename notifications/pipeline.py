@@ -163,6 +163,7 @@ def resolve_targets(record: EventRecord) -> tuple[dict[int, _Target], dict[int, 
     """Endpoint id → why and how it is reached, de-duplicated; plus the endpoints themselves."""
     subscriptions = matching_subscriptions(record)
     by_user: dict[int, list[Subscription | None]] = defaultdict(list)
+    subscription: Subscription | None
     targets: dict[int, _Target] = {}
     endpoints: dict[int, Endpoint] = {}
     for subscription in subscriptions:
@@ -191,7 +192,8 @@ def resolve_targets(record: EventRecord) -> tuple[dict[int, _Target], dict[int, 
         prefs = preferences.get(user_id)
         default_digest = prefs.digest if prefs else Digest.IMMEDIATE
         language = user.preferred_language or settings.LANGUAGE_CODE
-        for subscription in by_user[user_id]:
+        for matched in by_user[user_id]:
+            subscription = matched
             digest = (subscription.digest if subscription and subscription.digest else default_digest)
             quiet_start = subscription.quiet_start if subscription and subscription.quiet_start else (
                 prefs.quiet_start if prefs else None)
@@ -227,9 +229,13 @@ def fan_out(event_id: str) -> int:
     for endpoint_id, target in targets.items():
         endpoint = endpoints[endpoint_id]
         digest, at = _when(target, endpoint, record, now)
-        rows.append(Delivery(event=record, endpoint_id=endpoint_id, user_id=target.user_id,
-                             subscription_id=target.subscription_id, channel=endpoint.kind,
-                             language=target.language, digest=digest, next_attempt_at=at))
+        delivery = Delivery(event=record, endpoint_id=endpoint_id, user_id=target.user_id,
+                            subscription_id=target.subscription_id, channel=endpoint.kind,
+                            language=target.language, digest=digest, next_attempt_at=at)
+        if endpoint.kind == Endpoint.Kind.INBOX:
+            # The row is the notice on the site: it is delivered by being written.
+            delivery.status, delivery.sent_at, delivery.attempts = Delivery.Status.SENT, now, 1
+        rows.append(delivery)
     with transaction.atomic():
         Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         EventRecord.objects.filter(pk=record.pk).update(fanned_out_at=now)
@@ -271,6 +277,13 @@ def localised_url(path: str, language: str) -> str:
     return path
 
 
+def preferences_url() -> str:
+    """The preferences page in the active language (its path is translated: /ro/notificari/)."""
+    from django.urls import reverse
+
+    return absolute_url(reverse("notifications:preferences"))
+
+
 def unsubscribe_url(endpoint_id: int, subscription_id: int | None) -> str:
     from django.urls import reverse
 
@@ -293,7 +306,7 @@ def build_message(delivery: Delivery) -> OutgoingMessage:
     with translation.override(language):
         context = {"title": title, "body": body, "url": url, "unsubscribe_url": unsubscribe,
                    "severity": record.severity, "site_name": settings.SITE_NAME,
-                   "preferences_url": absolute_url(f"/{language}/notifications/")}
+                   "preferences_url": preferences_url()}
         text = render_to_string("notifications/message.txt", context)
         html = render_to_string("notifications/message.html", context)
     return OutgoingMessage(delivery_id=delivery.pk, kind=record.kind, language=language, subject=title,
@@ -310,9 +323,10 @@ def _rate_limited_until(endpoint: Endpoint, now: dt.datetime) -> dt.datetime | N
     window = now - dt.timedelta(hours=1)
     recent = list(Delivery.objects.filter(endpoint=endpoint, sent_at__gte=window).order_by("-sent_at")
                   .values_list("sent_at", flat=True).distinct()[:limit])
-    if len(recent) < limit:
+    if len(recent) < limit or recent[-1] is None:
         return None
-    return recent[-1] + dt.timedelta(hours=1)
+    oldest: dt.datetime = recent[-1]
+    return oldest + dt.timedelta(hours=1)
 
 
 def _record_failure(deliveries: list[Delivery], endpoint: Endpoint, error: DeliveryFailed,
@@ -329,7 +343,7 @@ def _record_failure(deliveries: list[Delivery], endpoint: Endpoint, error: Deliv
     Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(**updates)
     failures = endpoint.consecutive_failures + 1
     endpoint_updates: dict[str, Any] = {"consecutive_failures": failures}
-    if failures >= int(_setting("NOTIFICATIONS_DISABLE_AFTER_FAILURES", 10)) or error.reason == "gone":
+    if failures >= int(_setting("NOTIFICATIONS_MAX_CONSECUTIVE_FAILURES", 10)) or error.reason == "gone":
         endpoint_updates.update(disabled_at=now, disabled_reason=f"after {failures} failures: {error.reason}"[:200])
     Endpoint.objects.filter(pk=endpoint.pk).update(**endpoint_updates)
 
@@ -400,13 +414,14 @@ def build_digest(deliveries: list[Delivery]) -> OutgoingMessage:
         subject = ngettext("%(period)s: %(count)d notice", "%(period)s: %(count)d notices", len(items)) % {
             "period": period, "count": len(items)}
         unsubscribe = unsubscribe_url(first.endpoint_id, None)
+        page = preferences_url()
         context = {"subject": subject, "items": items, "unsubscribe_url": unsubscribe,
                    "site_name": settings.SITE_NAME,
-                   "preferences_url": absolute_url(f"/{language}/notifications/")}
+                   "preferences_url": page}
         text = render_to_string("notifications/digest.txt", context)
         html = render_to_string("notifications/digest.html", context)
     return OutgoingMessage(delivery_id=first.pk, kind="notifications.digest", language=language, subject=subject,
-                           text=text, html=html, url=absolute_url(f"/{language}/notifications/"),
+                           text=text, html=html, url=page,
                            unsubscribe_url=unsubscribe,
                            payload={"events": [event_payload(d.event) for d in deliveries]},
                            event_id=str(first.event_id), occurred_at=deliveries[-1].event.occurred_at,

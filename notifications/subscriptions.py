@@ -33,7 +33,7 @@ from notifications import geometry as geo
 from notifications import tokens
 from notifications.models import Digest, Endpoint, Subscription
 
-NO_PLACE = {"neighbourhood__isnull": True, "radius_m__isnull": True, "polygon__isnull": True}
+NO_PLACE: dict[str, Any] = {"neighbourhood__isnull": True, "radius_m__isnull": True, "polygon__isnull": True}
 
 
 def _check_subject(subject: str) -> None:

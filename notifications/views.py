@@ -38,8 +38,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/unsubscribe.html", {"endpoint": endpoint, "token": token})
     with transaction.atomic():
         subscription = (Subscription.objects.filter(pk=subscription_id).filter(endpoint=endpoint).first()
-                        or Subscription.objects.filter(pk=subscription_id, user_id=endpoint.user_id,
-                                                       user__isnull=False).first()) if subscription_id else None
+                        or (Subscription.objects.filter(pk=subscription_id, user_id=endpoint.user_id).first()
+                            if endpoint.user_id is not None else None)) if subscription_id else None
         if subscription is not None:
             subscription.delete()
             audit.record("one-click", "notifications.unsubscribe", None,
@@ -53,7 +53,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "notifications/unsubscribe.html", {"done": True})
 
 
-def service_worker(request: HttpRequest) -> HttpResponse:
+def service_worker(request: HttpRequest) -> FileResponse:
     response = FileResponse(SERVICE_WORKER.open("rb"), content_type="text/javascript")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
