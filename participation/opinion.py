@@ -477,6 +477,21 @@ def _consensus(stats: list[_GroupStats], statements: list[int], overall: dict[in
 # --- The map ----------------------------------------------------------------------------------
 
 
+# Polis keeps at least this many people on the map: when fewer reach the vote threshold, the most active
+# voters below it join them (conversation.clj, `in-conv`, "greedy-n"), so a young conversation shows a map.
+MOST_ACTIVE = 15
+
+
+def _with_most_active(on_map: np.ndarray, cast: np.ndarray, minimum: int) -> np.ndarray:
+    """`on_map`, topped up to `minimum` people with the participants who cast the most votes (ties: first seen)."""
+    missing = minimum - len(on_map)
+    if missing <= 0:
+        return on_map
+    below = np.setdiff1d(np.flatnonzero(cast > 0), on_map)
+    most_active = below[np.argsort(-cast[below], kind="stable")][:missing]
+    return np.sort(np.concatenate([on_map, most_active]))
+
+
 def build_map(votes: Votes | Mapping[tuple[str, int], int], *, moderated_out: Iterable[int] = (), min_votes: int = 7,
               max_groups: int = 5, base_k: int = 100, k_buffer: int = 4,
               smoothing: GroupCountSmoothing | None = None, seed: int = 0,
@@ -502,6 +517,7 @@ def build_map(votes: Votes | Mapping[tuple[str, int], int], *, moderated_out: It
     taken_out = matrix.moderated_out
     threshold = min(min_votes, len(statements) + taken_out)
     on_map = np.flatnonzero(matrix.cast >= max(threshold, 1)) if statements else np.zeros(0, int)
+    on_map = _with_most_active(on_map, matrix.cast, minimum=MOST_ACTIVE) if statements else on_map
     previous = smoothing or GroupCountSmoothing()
     empty = OpinionMap(participants=[], coordinates=[], groups=[], consensus=[], statements=stats,
                        explained_variance=(0.0, 0.0), left_out=len(matrix.participants) - len(on_map),

@@ -112,6 +112,23 @@ def test_vote_threshold_is_polis_min_7_or_statement_count() -> None:
     assert build_map(small).vote_threshold == 4 and len(build_map(small).participants) == 20
 
 
+def test_fewer_than_15_over_the_threshold_are_topped_up_with_the_most_active_voters() -> None:
+    """Polis's in-conv rule: at least 15 people on the map, the most active voters below the threshold
+    joining those above it."""
+    votes = camps(n=8, statements=10)
+    for person, cast in enumerate([6, 6, 5, 5, 4, 4, 3, 2, 1, 1]):  # all under the threshold of 7
+        for s in range(cast):
+            votes[(f"light{person}", s)] = 1 if person % 2 else -1
+    opinion_map = build_map(votes)
+    assert opinion_map.vote_threshold == 7
+    assert len(opinion_map.participants) == 15
+    assert {f"light{i}" for i in range(7)} <= set(opinion_map.participants)  # the 6, 6, 5, 5, 4, 4, 3 votes
+    assert not {"light7", "light8", "light9"} & set(opinion_map.participants)
+    assert opinion_map.left_out == 3
+    # Fifteen or more over the threshold: nobody under it joins.
+    assert "newcomer" not in build_map({**camps(n=16), ("newcomer", 0): 1}).participants
+
+
 def test_k_smoothing_keeps_the_group_count_until_a_new_k_wins_four_updates() -> None:
     state = GroupCountSmoothing()
     state = state.update(2)
