@@ -17,3 +17,6 @@ class BudgetingConfig(AppConfig):
         from budgeting import home, kpi_providers  # noqa: F401  (registers the room's KPI providers)
 
         home.register()  # the budgeting phase on the home page (core.home)
+        from budgeting import opendata
+
+        opendata.register_all()  # every finished edition in the open-data catalogue (opendata.registry)

@@ -11,6 +11,9 @@ class EnvironmentConfig(AppConfig):
         from environment import home, kpis  # noqa: F401  (registers the strategy KPI providers)
 
         home.register()  # air quality now on the home page (core.home)
+        from environment import opendata
+
+        opendata.register_all()  # air quality in the open-data catalogue (opendata.registry)
         from core import recurring
 
         # The demo sensors keep reporting while the demo is installed (core.recurring; no-op otherwise).

@@ -19,3 +19,6 @@ class ParticipationConfig(AppConfig):
         from participation import home
 
         home.register()  # open consultations and upcoming events on the home page (core.home)
+        from participation import opendata
+
+        opendata.register_all()  # the room's datasets in the open-data catalogue (opendata.registry)

@@ -18,4 +18,7 @@ class ReportsConfig(AppConfig):
         from reports import home
 
         home.register()  # recently fixed problems on the home page (core.home)
+        from reports import opendata
+
+        opendata.register_all()  # the public reports in the open-data catalogue (opendata.registry)
         respcache.connect_signals()

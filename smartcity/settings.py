@@ -342,3 +342,13 @@ NOTIFICATIONS_BASE_URL = os.environ.get("NOTIFICATIONS_BASE_URL", "")
 NOTIFICATIONS_UNSUBSCRIBE_MAILTO = os.environ.get("NOTIFICATIONS_UNSUBSCRIBE_MAILTO", "")
 NOTIFICATIONS_MAX_PER_ENDPOINT_PER_HOUR = int(os.environ.get("NOTIFICATIONS_MAX_PER_ENDPOINT_PER_HOUR", "20"))
 NOTIFICATIONS_DIGEST_HOUR = int(os.environ.get("NOTIFICATIONS_DIGEST_HOUR", "7"))  # local time
+# SMS through any HTTP gateway (notifications/channels/sms.py): empty URL = no SMS channel.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_METHOD = os.environ.get("SMS_GATEWAY_METHOD", "POST")
+SMS_GATEWAY_TEMPLATE = os.environ.get("SMS_GATEWAY_TEMPLATE", "")  # empty: a JSON object (see sms.py)
+SMS_GATEWAY_CONTENT_TYPE = os.environ.get("SMS_GATEWAY_CONTENT_TYPE", "application/json")
+SMS_SENDER = os.environ.get("SMS_SENDER", "Timisoara")
+# Webhooks (and other user-given URLs) may reach loopback/private/link-local addresses only when the
+# operator allows it (core/safe_http.py), e.g. for a receiver on the city's own network.
+OUTBOUND_ALLOW_PRIVATE_ADDRESSES = os.environ.get("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", "") == "1"

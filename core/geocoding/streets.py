@@ -196,6 +196,37 @@ class StreetIndex:
         return NearestAddress(label=street.name, street=street.name, housenumber="",
                               distance_m=round(float(distances[0]), 1), address_id=street.address_id)
 
+    # --- streets concerned by a drawn shape -------------------------------------------------------
+
+    def streets_along(self, geometry: Any, *, tolerance_m: float = 15.0, min_overlap_m: float = 30.0,
+                      point_radius_m: float = 60.0) -> list[Street]:
+        """The streets a shape drawn on a map concerns (a WGS84 shapely geometry, lon/lat), longest
+        overlap first: for a line drawn along streets, those running within tolerance_m of it for at
+        least min_overlap_m (or half the drawn length, when shorter), so that the streets it merely
+        crosses are left out; for an area, those with at least min_overlap_m inside it; for a point,
+        the nearest street within point_radius_m."""
+        projected = shapely.transform(geometry, lambda xy: np.column_stack(self.projection.forward(xy[:, 0], xy[:, 1])))
+        overlap: dict[int, float] = {}
+        for part in shapely.get_parts(shapely.get_parts(projected)):
+            kind = part.geom_type
+            if kind == "Point":
+                found = self._line_tree.query_nearest(part, max_distance=point_radius_m)
+                if len(found):
+                    position = int(self._line_street[int(found[0])])
+                    overlap[position] = max(overlap.get(position, 0.0), 1.0)
+                continue
+            area = part.buffer(tolerance_m) if kind == "LineString" else part
+            needed = min(min_overlap_m, part.length / 2) if kind == "LineString" else min_overlap_m
+            for line_position in self._line_tree.query(area, predicate="intersects"):
+                length = float(self._lines[int(line_position)].intersection(area).length)
+                position = int(self._line_street[int(line_position)])
+                overlap[position] = overlap.get(position, 0.0) + length
+            for position, length in list(overlap.items()):
+                if 1.0 < length < needed:
+                    del overlap[position]
+        ranked = sorted(overlap.items(), key=lambda item: -item[1])
+        return [self.streets[position] for position, _length in ranked]
+
     # --- forward geocoding -----------------------------------------------------------------------
 
     def geocode(self, text: str, *, limit: int = 5) -> list[Place]:

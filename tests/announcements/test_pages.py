@@ -1,0 +1,137 @@
+"""Public pages in Romanian and English, the staff pages (permissions, form errors naming the field),
+the home panel; query counts that do not grow with the number of announcements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from announcements.models import Announcement
+from tests.announcements.conftest import PARVAN
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(neighbourhoods: None) -> None:
+    from announcements.demo import load_demo_data
+
+    load_demo_data(StringIO())
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_public_pages_read_in_each_language(client: Any, demo: None, lang: str) -> None:
+    closure = Announcement.objects.current(timezone.now()).get(category="street_closure")
+    pages = {
+        f"/{lang}/announcements/": "Bulevardul Vasile Pârvan",
+        f"/{lang}/announcements/?when=planned": "Circumvalațiunii",
+        f"/{lang}/announcements/?when=past&category=heating_outage": "Dâmbovița",
+        f"/{lang}/announcements/{closure.pk}/": "Bulevardul Vasile Pârvan",
+        f"/{lang}/announcements/{closure.thread_id}/": "Bulevardul Vasile Pârvan",
+        f"/{lang}/announcements/neighbourhoods/circumvalatiunii/?when=planned": "Circumvalațiunii",
+    }
+    for url, text in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url
+    page = client.get(f"/{lang}/announcements/{closure.pk}/").content.decode()
+    assert ("Istoric" if lang == "ro" else "History") in page
+    assert ("Închidere de stradă" if lang == "ro" else "Street closure") in page
+    assert client.get(f"/{lang}/announcements/neighbourhoods/atlantis/").status_code == 404
+    assert client.get(f"/{lang}/announcements/999999/").status_code == 404
+
+
+def test_hostile_filters_are_ignored(client: Any, demo: None) -> None:
+    for query in ("?when=<script>", "?category=%00", "?when=past&category=" + "x" * 5000):
+        response = client.get("/ro/announcements/" + query)
+        assert response.status_code in (200, 400)
+        assert b"<script>" not in response.content
+
+
+def test_list_queries_do_not_grow(client: Any, neighbourhoods: None, staff: Any) -> None:
+    from announcements import services
+    from tests.announcements.conftest import draft
+
+    services.publish(staff, draft())
+    client.get("/ro/announcements/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/ro/announcements/")
+    for _ in range(5):
+        services.publish(staff, draft())
+    with CaptureQueriesContext(connection) as six:
+        assert client.get("/ro/announcements/").status_code == 200
+    assert len(six) == len(one)
+
+
+def test_home_panel_shows_current_disruptions(client: Any, demo: None) -> None:
+    page = client.get("/ro/").content.decode()
+    assert "Bulevardul Vasile Pârvan" in page
+
+
+def test_staff_pages_need_the_permission(client: Any, neighbourhoods: None, make_user: Any, staff: Any) -> None:
+    from accounts.roles import Role
+
+    assert client.get("/ro/announcements/new/").status_code in (302, 403)
+    client.force_login(make_user(Role.CITIZEN))
+    assert client.get("/ro/announcements/new/").status_code == 403
+    assert client.post("/ro/announcements/new/", {}).status_code == 403
+    client.force_login(make_user(Role.STRATEGY_EDITOR))
+    assert client.get("/ro/announcements/new/").status_code == 403
+    client.force_login(staff)
+    assert client.get("/ro/announcements/new/").status_code == 200
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    assert client.get("/ro/announcements/new/").status_code == 200
+
+
+def _form(**changes: Any) -> dict[str, Any]:
+    now = timezone.localtime()
+    values = {"category": "street_closure", "severity": "warning", "title_ro": "Stradă închisă",
+              "title_en": "Street closed", "body_ro": "Închis.", "body_en": "Closed.",
+              "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+              "ends_at": (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+              "direction": "BOTH_DIRECTIONS", "geometry": json.dumps(PARVAN)}
+    values.update(changes)
+    return values
+
+
+def test_staff_publish_update_and_cancel_through_the_pages(client: Any, neighbourhoods: None, staff: Any) -> None:
+    client.force_login(staff)
+    response = client.post("/ro/announcements/new/", _form())
+    assert response.status_code == 302
+    first = Announcement.objects.get()
+    assert response["Location"] == f"/ro/announcements/{first.pk}/"
+    response = client.post(f"/ro/announcements/{first.pk}/update/", _form(title_en="Street still closed"))
+    assert response.status_code == 302
+    second = Announcement.objects.get(is_latest=True)
+    assert second.title_en == "Street still closed" and second.thread_id == first.pk
+    response = client.post(f"/ro/announcements/{first.pk}/cancel/", {"reason_ro": "Gata.", "reason_en": ""})
+    assert response.status_code == 400 and "reason_en" in response.context["form"].errors
+    response = client.post(f"/ro/announcements/{first.pk}/cancel/", {"reason_ro": "Gata.", "reason_en": "Done."})
+    assert response.status_code == 302
+    assert Announcement.objects.get(is_latest=True).message_type == "cancel"
+    assert client.get(f"/ro/announcements/{first.pk}/update/").status_code == 404
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"geometry": "{\"type\": \"Point\", \"coordinates\": [200, 95]}"}, "geometry"),
+    ({"geometry": "<svg onload=alert(1)>"}, "geometry"),
+    ({"geometry": ""}, "geometry"),
+    ({"title_ro": ""}, "title_ro"),
+    ({"category": "nope"}, "category"),
+    ({"starts_at": "yesterday"}, "starts_at"),
+    ({"ends_at": "2000-01-01T00:00"}, "ends_at"),
+])
+def test_bad_form_input_is_a_400_naming_the_field(client: Any, neighbourhoods: None, staff: Any,
+                                                  changes: dict[str, Any], field: str) -> None:
+    client.force_login(staff)
+    response = client.post("/ro/announcements/new/", _form(**changes))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Announcement.objects.exists()
