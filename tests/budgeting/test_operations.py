@@ -147,7 +147,9 @@ def test_open_datasets_list_every_finished_pool_file(strategy_data: Any) -> None
     [code] = services.generate_codes("tests", edition, 1)
     services.cast_code_ballot(edition, code, {1: 1})
     finish(edition)
-    [entry] = datasets()
-    assert entry["url"] == f"/api/v1/budgeting/editions/{edition.slug}/pabulib.pb"
-    assert not entry["personal_data"]
-    assert Client().get(entry["url"]).status_code == 200
+    [dataset] = datasets()
+    urls = [d.url for d in dataset.distributions]
+    assert f"/api/v1/budgeting/editions/{edition.slug}/pabulib.pb" in urls
+    assert f"/data/budgeting/results/{edition.slug}.csv" in urls
+    for url in urls:
+        assert Client().get(url).status_code == 200, url
