@@ -19,6 +19,8 @@ def register_builtin_channels() -> None:
     from notifications.channels.email import EmailChannel
     from notifications.channels.inbox import InboxChannel
     from notifications.channels.push import PushChannel
+    from notifications.channels.sms import SmsChannel
+    from notifications.channels.webhook import WebhookChannel
 
-    for channel in (EmailChannel(), PushChannel(), InboxChannel()):
+    for channel in (EmailChannel(), PushChannel(), InboxChannel(), SmsChannel(), WebhookChannel()):
         register_channel(channel)
