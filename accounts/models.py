@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,3 +60,31 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or f"user #{self.pk}"
+
+
+class Consent(models.Model):
+    """A consent given or withdrawn: when, and the exact text the person saw (accounts/consents.py)."""
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("Terms of use and privacy notice")
+        NOTIFICATIONS = "notifications", _("E-mail notifications")
+        NEWSLETTER = "newsletter", _("Newsletter")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents", verbose_name=_("user"))
+    kind = models.CharField(_("consent to"), max_length=20, choices=Kind.choices)
+    version = models.CharField(_("version of the text"), max_length=40)
+    text = models.TextField(_("text shown"))
+    language = models.CharField(_("language of the text"), max_length=8)
+    given = models.BooleanField(_("given"), default=True, help_text=_("Off: the consent was withdrawn."))
+    context = models.CharField(_("where"), max_length=80, blank=True,
+                               help_text=_("The page or form where the text was shown."))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        indexes = [models.Index(fields=["user", "kind", "recorded_at"])]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.version} ({'given' if self.given else 'withdrawn'})"

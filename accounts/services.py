@@ -32,3 +32,24 @@ def remove_role(actor: Any, user: User, role: Role) -> None:
         user.save(update_fields=["is_staff"])
     user.__dict__.pop("_role_codes", None)
     audit.record(actor, "accounts.role_removed", user, {"role": role.value})
+
+
+@transaction.atomic
+def delete_account(user: User) -> dict[str, dict[str, int]]:
+    """GDPR article 17: every room erases the person's private data and keeps their public contributions
+    without them (accounts.personal_data), then the account row goes. One transaction: all or nothing.
+    The audit row says an account was deleted and how many records of each kind, never who."""
+    from accounts import personal_data
+
+    counts = personal_data.erase(user)
+    audit.record("accounts.self_service", "accounts.account_deleted", None, {"erased": counts})
+    return counts
+
+
+@transaction.atomic
+def set_consent(user: Any, text: Any, given: bool, context: str) -> None:
+    from accounts import consents
+
+    consents.record(user, text, given=given, context=context)
+    audit.record(user, "accounts.consent_given" if given else "accounts.consent_withdrawn", None,
+                 {"kind": text.kind, "version": text.version})

@@ -8,6 +8,9 @@ class BudgetingConfig(AppConfig):
     nav_items = [(_("Participatory budget"), "budgeting:index")]
 
     def ready(self) -> None:
+        from budgeting import personal_data
+
+        personal_data.register()  # the room's part of a person's data: export and erasure (accounts.personal_data)
         from budgeting import strategy_links
 
         strategy_links.register_all()  # origins of strategic projects (strategy.origins)

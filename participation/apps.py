@@ -8,6 +8,9 @@ class ParticipationConfig(AppConfig):
     nav_items = [(_("Participation"), "participation:index")]
 
     def ready(self) -> None:
+        from participation import personal_data
+
+        personal_data.register()  # the room's part of a person's data: export and erasure (accounts.personal_data)
         from participation import strategy_links
 
         strategy_links.register_all()  # origins and a section of strategic projects (strategy.origins)

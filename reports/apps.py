@@ -8,6 +8,9 @@ class ReportsConfig(AppConfig):
     nav_items = [(_("Report a problem"), "reports:index")]
 
     def ready(self) -> None:
+        from reports import personal_data
+
+        personal_data.register()  # the room's part of a person's data: export and erasure (accounts.personal_data)
         from reports import (
             kpi_providers,  # noqa: F401  (registers the strategy's indicators)
             refcache,

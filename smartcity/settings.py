@@ -206,6 +206,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Timișoara Smart City] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-up records the consents with the exact text shown (accounts/forms.py, accounts/consents.py).
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupConsentForm"
 # OpenID Connect sign-in (the city's eID provider and others), configured entirely from the environment:
 # OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME, OIDC_SCOPES, OIDC_ID, OIDC_VERIFIES_RESIDENCE,
 # and the same numbered OIDC_1_... to OIDC_9_... for more providers (accounts/oidc_config.py, docs/identity.md).

@@ -14,6 +14,10 @@ HUEY_IMMEDIATE = True
 # Tests read pages right after writes that bypass signals (queryset.update); tests/core/test_page_cache.py
 # switches the anonymous page cache on.
 PAGE_CACHE_SECONDS = 0
+# Staff tests sign in with force_login; tests/accounts/test_staff_mfa.py switches the second factor on.
+STAFF_MFA_REQUIRED = False
+# WebAuthn over the live test server's http://127.0.0.1 (tests/accounts/test_staff_mfa.py).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 # E-mail goes over SMTP to the aiosmtpd server tests/conftest.py starts (its port is set there); the backend
 # also keeps django.core.mail.outbox for the tests that read it.
 EMAIL_BACKEND = "smartcity.test_mail.SMTPThenOutboxBackend"

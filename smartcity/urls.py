@@ -12,6 +12,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.oidc import callback as oidc_callback
+from accounts.staff_mfa import admin_login
 from core.identity import brand_css
 from core.outage import healthz
 from smartcity.api import api
@@ -34,7 +35,11 @@ urlpatterns = [
 ]
 
 page_patterns = [
+    # One sign-in page for citizens and staff: the back office's login is allauth's (accounts/staff_mfa.py).
+    path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
+    # A person's own data: export, deletion, consents (accounts/privacy_urls.py).
+    path("accounts/me/", include("accounts.privacy_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
 ]

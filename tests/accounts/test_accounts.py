@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_signup_requires_email_verification(client: Client) -> None:
     response = client.post("/en/accounts/signup/", {"email": "ana@example.org", "password1": "a long pass phrase 42",
-                                                    "password2": "a long pass phrase 42"})
+                                                    "password2": "a long pass phrase 42", "accept_terms": "on"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+", mail.outbox[0].body)

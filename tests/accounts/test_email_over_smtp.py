@@ -19,7 +19,7 @@ def test_the_signup_confirmation_reaches_the_smtp_server(client: Client, smtp_se
     assert settings.EMAIL_BACKEND == "smartcity.test_mail.SMTPThenOutboxBackend"
     already = len(smtp_server.envelopes)
     response = client.post("/ro/accounts/signup/", {"email": "ioana@example.org", "password1": "o frază lungă 42",
-                                                    "password2": "o frază lungă 42"})
+                                                    "password2": "o frază lungă 42", "accept_terms": "on"})
     assert response.status_code == 302
     received = smtp_server.envelopes[already:]
     assert len(received) == 1

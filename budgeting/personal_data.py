@@ -1,0 +1,56 @@
+"""Participatory budgeting's part of a person's data (accounts.personal_data; docs/identity.md).
+
+Ballots are secret: a Ballot row has no link to its voter, only the record that the account voted in an
+edition (VoteRecord) does, so a ballot cannot be exported or erased per person, and it stays in the count
+after the account is deleted (taking it out would change a published result, and nobody can tell which
+one it is). The vote record, the residence declaration and supports are the person's and are erased; the
+projects and comments they wrote stay, public and without their author.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts import personal_data
+from accounts.personal_data import Section, section
+from budgeting.models import Comment, Project, Residence, Support, VoteRecord
+
+BALLOT_NOTE = _("Your ballots are secret: they are stored without any link to your account, so they cannot be "
+                "shown here, and they stay counted if you delete your account. This list only says in which "
+                "editions you voted.")
+
+
+def export(user: Any) -> list[Section]:
+    return [
+        section("projects", _("Projects you proposed"), Project.objects.filter(author=user).order_by("created_at"),
+                {"id": _("number"), "edition__title": _("edition"), "title": _("title"),
+                 "description": _("description"), "cost_estimate": _("estimated cost"),
+                 "signed": _("your public name shown"), "status": _("status"), "created_at": _("proposed")}),
+        section("comments", _("Comments on projects"), Comment.objects.filter(author=user).order_by("created_at"),
+                {"project_id": _("project"), "text": _("comment"), "signed": _("your public name shown"),
+                 "created_at": _("written")}),
+        section("supports", _("Projects you supported"), Support.objects.filter(user=user).order_by("created_at"),
+                {"project_id": _("project"), "project__title": _("title"), "created_at": _("when")}),
+        section("residence", _("Residence declaration"), Residence.objects.filter(user=user),
+                {"address": _("address"), "neighbourhood__name": _("neighbourhood"), "status": _("status"),
+                 "declared_at": _("declared"), "decided_at": _("decided"), "note": _("note to you")}),
+        section("votes", _("Editions you voted in"), VoteRecord.objects.filter(user=user).order_by("created_at"),
+                {"edition__title": _("edition"), "created_at": _("date")}, note=BALLOT_NOTE),
+    ]
+
+
+def erase(user: Any) -> Mapping[str, int]:
+    return {
+        "projects_anonymised": Project.objects.filter(author=user).update(author=None, signed=False),
+        "comments_anonymised": Comment.objects.filter(author=user).update(author=None, signed=False),
+        "supports_erased": Support.objects.filter(user=user).delete()[0],
+        "residence_erased": Residence.objects.filter(user=user).delete()[0],
+        "vote_records_erased": VoteRecord.objects.filter(user=user).delete()[0],
+    }
+
+
+def register() -> None:
+    personal_data.register("budgeting", _("Participatory budgeting"), export, erase, order=40)

@@ -1,0 +1,213 @@
+"""A person's own data: export (JSON and page), deletion with public contributions kept anonymised, consents
+(accounts/personal_data.py and each room's personal_data.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts import personal_data
+from accounts.models import Consent, User
+from core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery"
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def fill(user: Any, n: int = 1) -> dict[str, Any]:
+    """Rows in every room that concern the user (n of the repeatable ones)."""
+    from budgeting.models import Edition, Residence, VoteRecord
+    from environment.models import AlertSubscription
+    from participation.models import Comment, Follow, Notification, Proposal, Support
+    from reports.models import Category, Department, Report, Subscription
+    from strategy.models import Ambition
+
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    user.display_name = "Ana Popescu"
+    user.save(update_fields=["display_name"])
+    Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP,
+                                        defaults={"data": {"secret": SECRET}})
+    ambition = Ambition.objects.order_by("pk")[0]
+    department, _ = Department.objects.get_or_create(slug="roads", defaults={"name": "Roads"})
+    category, _ = Category.objects.get_or_create(code="potholes-x", defaults={"name": "Potholes",
+                                                                              "department": department})
+    now = timezone.now()
+    edition, _ = Edition.objects.get_or_create(slug="pb-privacy", defaults={
+        "title": "Budget", "voting_start": now - dt.timedelta(days=2), "voting_end": now + dt.timedelta(days=9)})
+    Residence.objects.get_or_create(user=user, defaults={"address": "Str. Privată 7"})
+    VoteRecord.objects.get_or_create(user=user, edition=edition)
+    made: dict[str, Any] = {"reports": [], "proposals": []}
+    for i in range(n):
+        proposal = Proposal.objects.create(ambition=ambition, title=f"Bike lanes {i}", body="Please.", author=user)
+        made["proposals"].append(proposal)
+        Comment.objects.create(target_type=ContentType.objects.get_for_model(Proposal), target_id=proposal.pk,
+                               author=user, body=f"My comment {i}")
+        Support.objects.create(proposal=proposal, user=user)
+        Follow.objects.create(user=user, target_type=ContentType.objects.get_for_model(Proposal),
+                              target_id=proposal.pk)
+        Notification.objects.create(user=user, event="reply", message=f"A reply {i}")
+        report = Report.objects.create(category=category, department=department, title=f"Hole {i}",
+                                       description="Deep.", lat=45.75, lon=21.22, reporter=user,
+                                       reporter_name="Ana Popescu", reporter_email=user.email,
+                                       reporter_phone="0722000000")
+        made["reports"].append(report)
+        Subscription.objects.create(report=report, user=user, is_reporter=True)
+        AlertSubscription.objects.create(user=user, webhook_secret="s3cr3t-webhook")
+    Consent.objects.create(user=user, kind=Consent.Kind.TERMS, version="2026-12-06", text="Accept", language="ro")
+    return made
+
+
+@pytest.fixture
+def person(make_user: Any, strategy_data: None) -> Any:
+    return make_user(email="ana@example.org")
+
+
+def test_every_room_is_registered_and_the_json_holds_everything_but_secrets(client: Client, person: Any) -> None:
+    fill(person)
+    client.force_login(person)
+    response = client.get("/ro/accounts/me/data.json")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    assert "attachment" in response["Content-Disposition"] and response["Cache-Control"] == "no-store"
+    data = json.loads(response.content)
+    assert set(data["rooms"]) == {"accounts", "participation", "reports", "budgeting", "environment"}
+    rooms = data["rooms"]
+    assert rooms["accounts"]["sections"]["profile"]["records"][0]["email"] == "ana@example.org"
+    assert rooms["accounts"]["sections"]["authenticators"]["records"][0]["type"] == "totp"
+    assert rooms["accounts"]["sections"]["consents"]["records"][0]["text"] == "Accept"
+    assert rooms["participation"]["sections"]["proposals"]["records"][0]["title"] == "Bike lanes 0"
+    assert rooms["participation"]["sections"]["comments"]["records"][0]["body"] == "My comment 0"
+    assert rooms["reports"]["sections"]["reports"]["records"][0]["reporter_phone"] == "0722000000"
+    assert rooms["budgeting"]["sections"]["residence"]["records"][0]["address"] == "Str. Privată 7"
+    assert "secret" in rooms["budgeting"]["sections"]["votes"]["note"].lower()
+    assert len(rooms["environment"]["sections"]["alert_subscriptions"]["records"]) == 1
+    text = response.content.decode()
+    for secret in (SECRET, "s3cr3t-webhook", person.password):
+        assert secret not in text
+
+
+def test_the_export_costs_the_same_queries_however_much_a_person_wrote(person: Any, make_user: Any) -> None:
+    fill(person, n=1)
+    with CaptureQueriesContext(connection) as one:
+        personal_data.export_json(person)
+    other = make_user(email="ion@example.org")
+    fill(other, n=4)
+    with CaptureQueriesContext(connection) as four:
+        data = personal_data.export_json(other)
+    assert len(data["rooms"]["participation"]["sections"]["proposals"]["records"]) == 4
+    assert len(one.captured_queries) == len(four.captured_queries) == 31
+
+
+@pytest.mark.parametrize("language", ["ro", "en"])
+def test_the_readable_page_in_both_languages(client: Client, person: Any, language: str) -> None:
+    fill(person)
+    client.force_login(person)
+    page = client.get(f"/{language}/accounts/me/data/").content.decode()
+    assert "Bike lanes 0" in page and "Str. Privată 7" in page
+    if language == "ro":
+        assert "Datele mele" in page and "Propuneri" in page
+    else:
+        assert "My data" in page and "Proposals" in page
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
+    for path in ("/ro/accounts/me/data/", "/ro/accounts/me/data.json", "/ro/accounts/me/delete/"):
+        assert "/accounts/login/" in client.get(path)["Location"]
+
+
+def test_deletion_needs_the_password_and_changes_nothing_without_it(client: Client, person: Any) -> None:
+    fill(person)
+    client.force_login(person)
+    response = client.post("/en/accounts/me/delete/", {"password": "wrong", "confirm": "on"})
+    assert response.status_code == 400 and "This is not your password." in response.content.decode()
+    missing = client.post("/en/accounts/me/delete/", {"password": PASSWORD})
+    assert missing.status_code == 400 and "confirm" in missing.context["form"].errors
+    assert User.objects.filter(pk=person.pk).exists()
+
+
+def test_deletion_erases_private_data_and_keeps_public_contributions_anonymised(client: Client,
+                                                                                person: Any) -> None:
+    from participation.models import Comment, Follow, Proposal, Support
+    from reports.models import Report, Subscription
+
+    made = fill(person)
+    pk = person.pk
+    client.force_login(person)
+    response = client.post("/en/accounts/me/delete/", {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=pk).exists()
+    assert not EmailAddress.objects.filter(email="ana@example.org").exists()
+    assert not Authenticator.objects.filter(user_id=pk).exists() and not Consent.objects.filter(user_id=pk).exists()
+    proposal = Proposal.objects.get(pk=made["proposals"][0].pk)
+    assert proposal.author_id is None and proposal.title == "Bike lanes 0"
+    assert Comment.objects.filter(body="My comment 0", author__isnull=True).exists()
+    assert Support.objects.filter(proposal=proposal, user__isnull=True).count() == 1
+    assert not Follow.objects.filter(user_id=pk).exists()
+    report = Report.objects.get(pk=made["reports"][0].pk)
+    assert (report.reporter_id, report.reporter_name, report.reporter_email, report.reporter_phone) == (
+        None, "", "", "")
+    assert not Subscription.objects.filter(report=report).exists()
+    # The public page of the proposal shows it without an author.
+    page = client.get(f"/en/participation/proposals/{proposal.pk}/")
+    if page.status_code == 200:
+        assert "Ana Popescu" not in page.content.decode()
+    # Audited, without personal data.
+    entry = AuditEntry.objects.get(action="accounts.account_deleted")
+    assert "ana@example.org" not in json.dumps(entry.changes) + entry.actor_label + entry.target_label
+    assert entry.changes["erased"]["participation"]["proposals_anonymised"] == 1
+    assert not AuditEntry.objects.filter(actor_label__contains="ana@example.org").exists()
+    # Signed out: the session is gone.
+    assert "_auth_user_id" not in client.session
+
+
+def test_deletion_is_one_transaction(client: Client, person: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from participation.models import Proposal
+
+    fill(person)
+    client.force_login(person)
+
+    def broken(user: Any) -> dict[str, int]:
+        raise RuntimeError("environment eraser failed")
+
+    room = personal_data._rooms["environment"]
+    monkeypatch.setitem(personal_data._rooms, "environment", personal_data.Room(
+        room.name, room.title, room.exporter, broken, room.order))
+    with pytest.raises(RuntimeError):
+        client.post("/en/accounts/me/delete/", {"password": PASSWORD, "confirm": "on"})
+    assert User.objects.filter(pk=person.pk).exists()
+    assert Proposal.objects.filter(author=person).count() == 1  # the participation eraser's work rolled back
+
+
+def test_sign_up_records_the_consent_with_the_text_shown(client: Client) -> None:
+    page = client.get("/ro/accounts/signup/").content.decode()
+    assert "Accept termenii de utilizare" in page
+    refused = client.post("/ro/accounts/signup/", {"email": "new@example.org", "password1": "a long pass phrase 42",
+                                                   "password2": "a long pass phrase 42"})
+    assert refused.status_code == 200 and not User.objects.filter(email="new@example.org").exists()
+    client.post("/ro/accounts/signup/", {"email": "new@example.org", "password1": "a long pass phrase 42",
+                                         "password2": "a long pass phrase 42", "accept_terms": "on"})
+    consent = Consent.objects.get(user__email="new@example.org")
+    assert consent.kind == "terms" and consent.given and consent.language == "ro" and consent.context == "signup"
+    assert consent.text.startswith("Accept termenii de utilizare") and consent.version == "2026-12-06"
+    assert not Consent.objects.filter(user__email="new@example.org", kind="notifications").exists()
+
+
+def test_notification_consent_given_and_withdrawn_is_kept_as_history(client: Client, person: Any) -> None:
+    client.force_login(person)
+    client.post("/en/accounts/me/consents/", {"email_notifications": "on"})
+    client.post("/en/accounts/me/consents/", {})
+    history = list(Consent.objects.filter(user=person, kind="notifications").values_list("given", "language"))
+    assert history == [(True, "en"), (False, "en")]
+    assert AuditEntry.objects.filter(action="accounts.consent_withdrawn").count() == 1
+    page = client.get("/en/accounts/me/consents/").content.decode()
+    assert "withdrawn" in page
