@@ -79,18 +79,7 @@ class QuestionAdmin(AuditedTranslationAdmin):
         return form
 
 
-class RepresentativeInline(admin.TabularInline):
-    model = models.Representative
-    extra = 0
-    raw_id_fields = ["user"]
-
-
-@admin.register(models.Organisation)
-class OrganisationAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "verified", "created_at"]
-    list_filter = ["kind", "verified"]
-    search_fields = ["name"]
-    inlines = [RepresentativeInline]
+# Organisations and their representatives are administered in the resources room.
 
 
 @admin.register(models.WorkingGroup)

@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resources import models as _resources_models
+
 USER = settings.AUTH_USER_MODEL
 # Rows that `manage.py load_demo_data` writes; `manage.py remove_demo_data` deletes them.
 DEMO_HELP = _("Example content loaded by the demo, shown with a “demo” mark and removable in one go.")
@@ -365,50 +367,10 @@ class ThemeRun(models.Model):
 # --- Organisations and working groups --------------------------------------------------------
 
 
-class Organisation(models.Model):
-    class Kind(models.TextChoices):
-        COMPANY = "company", _("Company")
-        UNIVERSITY = "university", _("University")
-        RESEARCH = "research", _("Research institute")
-        NGO = "ngo", _("NGO")
-        PUBLIC = "public", _("Public institution")
-        CITIZENS_GROUP = "citizens_group", _("Citizens' group")
-
-    slug = models.SlugField(unique=True, max_length=80)
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    description = models.TextField(_("description"), blank=True)
-    website = models.URLField(_("website"), blank=True)
-    neighbourhood = models.ForeignKey("core.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+", verbose_name=_("neighbourhood"))
-    verified = models.BooleanField(_("checked by the city"), default=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("participation:organisation", args=[self.slug])
-
-
-class Representative(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="representatives")
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="organisation_roles")
-    position = models.CharField(_("position"), max_length=120, blank=True)
-    listed_publicly = models.BooleanField(_("show my public name on the organisation page"), default=False)
-
-    class Meta:
-        verbose_name = _("representative")
-        verbose_name_plural = _("representatives")
-        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_representation")]
-
-    def __str__(self) -> str:
-        return f"{self.organisation} – #{self.user_id}"
+# Organisations and their representatives live in the resources room (one registry for the platform);
+# imported here so participation's code and tests keep their names.
+Organisation = _resources_models.Organisation
+Representative = _resources_models.Representative
 
 
 class WorkingGroup(models.Model):

@@ -439,6 +439,9 @@ def register_organisation(actor: Any, organisation: Organisation, *, position: s
     Representative.objects.create(organisation=organisation, user=actor, position=position,
                                   listed_publicly=listed_publicly)
     audit.record(actor, "participation.organisation.registered", organisation, {"kind": organisation.kind})
+    from resources import index  # the organisation registry lives in resources; keep its map index current
+
+    index.refresh(organisation)
     notifications.notify(_staff_users(Role.DEPARTMENT_STAFF, Role.ADMINISTRATOR), "organisation.registered",
                          lambda: _("New organisation to check in the registry: %(name)s") % {
                              "name": organisation.name}, organisation.get_absolute_url())
