@@ -24,3 +24,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         per_account = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{per_account}:{client_address(request)}"
+
+    def confirm_email(self, request: HttpRequest, email_address: Any) -> Any:
+        # The e-mail verification level, dated, on the "My verification" page (accounts/verification.py).
+        from accounts.verification import record_email_confirmation
+
+        result = super().confirm_email(request, email_address)
+        record_email_confirmation(email_address.user, email_address.email)
+        return result

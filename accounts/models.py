@@ -88,3 +88,83 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.version} ({'given' if self.given else 'withdrawn'})"
+
+
+class Verification(models.Model):
+    """One verification of a person (accounts/verification.py): what it proves, how, when, until when.
+
+    `person_key` is the pseudonymous key derived from the verified identity (accounts/person_key.py); it is
+    empty for an e-mail confirmation, which proves an address, not a person. Rooms never read this table:
+    they ask accounts.verification for a decision and a key scoped to their vote."""
+
+    class Level(models.TextChoices):
+        EMAIL = "email", _("E-mail address confirmed")
+        RESIDENT = "resident", _("Verified resident")
+
+    class Method(models.TextChoices):
+        EMAIL = "email", _("Confirmation link sent by e-mail")
+        EID = "eid", _("Electronic identity (eID) provider")
+        REGISTER = "register", _("City's residents register")
+        IN_PERSON = "in_person", _("In person at a city office")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verifications", verbose_name=_("user"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    verified_at = models.DateTimeField(_("verified"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    person_key = models.CharField(max_length=64, blank=True, editable=False)
+    neighbourhood = models.ForeignKey("core.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+", verbose_name=_("neighbourhood"))
+    # The eID provider's id, or the staff member who checked the document in person.
+    provider = models.CharField(_("identity provider"), max_length=40, blank=True)
+    verified_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("checked by"))
+
+    class Meta:
+        ordering = ["-verified_at", "-pk"]
+        indexes = [models.Index(fields=["user", "level"]), models.Index(fields=["person_key"])]
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} ({self.get_method_display()})"
+
+    def is_active(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class ResidentsRegister(models.Model):
+    """One upload of the city's residents register: salted digests only (never document numbers or dates)."""
+
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("residents"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("residents register")
+        verbose_name_plural = _("residents registers")
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'register'} ({self.rows})"
+
+
+class RegisterEntry(models.Model):
+    register = models.ForeignKey(ResidentsRegister, on_delete=models.CASCADE, related_name="entries")
+    digest = models.CharField(max_length=64)
+    neighbourhood = models.ForeignKey("core.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["register", "digest"], name="accounts_register_digest_once")]
+        indexes = [models.Index(fields=["digest"])]
+        verbose_name = _("register entry")
+        verbose_name_plural = _("register entries")
+
+    def __str__(self) -> str:
+        return f"{self.digest[:8]}…"

@@ -30,7 +30,9 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from allauth.utils import build_absolute_uri
+from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -174,11 +176,37 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             check_nonce(sociallogin.state or {}, sociallogin.account.extra_data.get("id_token") or {})
         except OIDCRefused as refused:
             raise ImmediateHttpResponse(render_refusal(request, sociallogin.provider, refused.code)) from None
+        if sociallogin.is_existing:
+            verify_resident_from_claims(request, sociallogin)
+
+    def save_user(self, request: HttpRequest, sociallogin: Any, form: Any = None) -> Any:
+        user = super().save_user(request, sociallogin, form)
+        verify_resident_from_claims(request, sociallogin)
+        return user
 
     def on_authentication_error(self, request: HttpRequest, provider: Any, error: Any = None,
                                 exception: Any = None, extra_context: Any = None) -> None:
         code = "cancelled" if error == "cancelled" else refusal_code(exception)
         raise ImmediateHttpResponse(render_refusal(request, provider, code))
+
+
+def verify_resident_from_claims(request: HttpRequest, sociallogin: Any) -> None:
+    """After an eID sign-in: a provider trusted for residence (OIDC_VERIFIES_RESIDENCE) whose address claim
+    lies in the city makes the account a verified resident (accounts/verification.py)."""
+    from accounts.verification import verify_by_eid
+
+    provider = sociallogin.provider
+    if not provider.app.settings.get("verifies_residence"):
+        return
+    extra = sociallogin.account.extra_data
+    id_claims = extra.get("id_token") or {}
+    claims = {**id_claims, **(extra.get("userinfo") or {})}
+    try:
+        verify_by_eid(sociallogin.user, provider_id=provider.app.provider_id, issuer=str(id_claims.get("iss", "")),
+                      subject=str(id_claims.get("sub", "")), claims=claims)
+    except ValidationError as error:
+        # e.g. the identity already verifies another account: signed in, not verified, and told why.
+        messages.warning(request, " ".join(error.messages))
 
 
 @never_cache

@@ -11,3 +11,4 @@ urlpatterns = [
     path("verification/", views.my_verification, name="accounts_verification"),
     path("verification/register/", views.register_check, name="accounts_register_check"),
 ]
+urlpatterns.append(path("verification/in-person/", views.in_person, name="accounts_in_person"))

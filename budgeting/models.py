@@ -426,12 +426,16 @@ class VoteRecord(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="vote_records")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=64, blank=True)
+    # The person's key scoped to this edition (accounts.verification.eligibility): two accounts of one
+    # person share it, so the second cannot vote. Never on the ballot; blanked with the token at the close.
+    person_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     created_at = models.DateField(default=timezone.localdate)
 
     class Meta:
         verbose_name = _("vote record")
         verbose_name_plural = _("vote records")
-        constraints = [models.UniqueConstraint(fields=["edition", "user"], name="budgeting_one_vote_per_account")]
+        constraints = [models.UniqueConstraint(fields=["edition", "user"], name="budgeting_one_vote_per_account"),
+                       models.UniqueConstraint(fields=["edition", "person_key"], name="budgeting_one_vote_per_person")]
 
     def __str__(self) -> str:
         return f"vote record {self.edition_id}"

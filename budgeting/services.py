@@ -452,12 +452,27 @@ def account_may_vote(user: Any, edition: Edition) -> tuple[bool, str]:
         return False, _("Sign in to vote.")
     if not is_verified(user):
         return False, _("Confirm your email address to vote.")
-    residence = Residence.objects.filter(user=user).first()
-    if residence is None:
-        return False, _("Declare your residence in Timișoara to vote.")
-    if residence.status != Residence.Status.CONFIRMED:
-        return False, _("Your residence has not been confirmed yet.")
+    decision = voter_eligibility(user, edition)
+    if not decision.allowed:
+        return False, decision.reason
+    if VoteRecord.objects.filter(edition=edition, person_key=decision.key).exclude(user=user).exists():
+        return False, _("You have already voted in this edition with another account.")
     return True, ""
+
+
+def voter_eligibility(user: Any, edition: Edition) -> Any:
+    """accounts decides who votes and under which key: budgeting votes need a verified resident."""
+    from accounts.verification import RESIDENT, eligibility
+
+    return eligibility(user, RESIDENT, f"budgeting:edition:{edition.pk}")
+
+
+def voter_neighbourhood(user: Any) -> Neighbourhood | None:
+    """The neighbourhood the person's residence verification names (for district-restricted ballots)."""
+    from accounts.verification import active_resident
+
+    verification = active_resident(user)
+    return verification.neighbourhood if verification is not None else None
 
 
 def ballot_pools(edition: Edition, *, neighbourhood: Neighbourhood | None, restrict: bool) -> set[str] | None:
@@ -559,9 +574,8 @@ def cast_account_ballot(user: Any, edition: Edition, choices: Mapping[int, int])
     may, reason = account_may_vote(user, locked)
     if not may:
         raise PermissionDenied(reason)
-    residence = Residence.objects.filter(user=user).first()
-    allowed = ballot_pools(locked, neighbourhood=residence.neighbourhood if residence else None,
-                           restrict=locked.vote_in_own_district)
+    person_key = voter_eligibility(user, locked).key
+    allowed = ballot_pools(locked, neighbourhood=voter_neighbourhood(user), restrict=locked.vote_in_own_district)
     _validate_choices(locked, choices, allowed)
     record = VoteRecord.objects.select_for_update().filter(edition=locked, user=user).first()
     replaced = False
@@ -573,7 +587,8 @@ def cast_account_ballot(user: Any, edition: Edition, choices: Mapping[int, int])
     else:
         try:
             with transaction.atomic():
-                record = VoteRecord.objects.create(edition=locked, user=user, token=secrets.token_hex(32))
+                record = VoteRecord.objects.create(edition=locked, user=user, token=secrets.token_hex(32),
+                                                   person_key=person_key)
         except IntegrityError:
             raise _fail("choices", _("Your ballot is being recorded already; reload the page.")) from None
     ballot = Ballot.objects.create(edition=locked, channel=Ballot.Channel.ONLINE,
@@ -674,6 +689,8 @@ def close_voting(actor: Any, edition: Edition) -> Edition:
     # Closing before the announced time is an administrator's decision (e.g. a court order); it is audited.
     now = timezone.now()
     unlinked = VoteRecord.objects.filter(edition=locked).exclude(token="").update(token="")
+    # The person keys served only to stop a second account of one person during the vote.
+    VoteRecord.objects.filter(edition=locked, person_key__isnull=False).update(person_key=None)
     Ballot.objects.filter(edition=locked).update(replacement_digest=None)
     locked.voting_closed_at = now
     if locked.voting_end is None or locked.voting_end > now:

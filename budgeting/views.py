@@ -355,8 +355,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     if not may_vote:
         return render(request, "budgeting/vote_start.html", {"edition": edition, "reason": reason,
                                                              "code_form": forms.CodeForm()}, status=403)
-    residence = Residence.objects.filter(user=request.user).first()
-    allowed = services.ballot_pools(edition, neighbourhood=residence.neighbourhood if residence else None,
+    allowed = services.ballot_pools(edition, neighbourhood=services.voter_neighbourhood(request.user),
                                     restrict=edition.vote_in_own_district)
     if request.method != "POST":
         return _ballot_page(request, edition, choices=services.current_choices(request.user, edition),

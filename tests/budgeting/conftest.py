@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.roles import Role
+from accounts.verification import verify_in_person
 from budgeting import services
 from budgeting.models import BallotType, Edition, Eligibility, Phase, Project, Residence, Rule
 from tests.budgeting.make_golden import pabulib_path
@@ -50,10 +51,13 @@ def unverified(make_user: Any) -> Any:
 def make_resident(make_user: Any, admin_user: Any) -> Any:
     """A citizen whose residence is declared and confirmed (may vote with the account)."""
 
-    def make(neighbourhood: Any = None) -> Any:
+    def make(neighbourhood: Any = None, document: str | None = None) -> Any:
         user = make_user(Role.CITIZEN)
         residence = services.declare_residence(user, address="Str. Exemplu 1", neighbourhood=neighbourhood)
         services.decide_residence(admin_user, residence, confirmed=True)
+        # Staff check the identity document at the office (accounts.verification): a verified resident.
+        verify_in_person(admin_user, user, document=document or f"TM{100000 + user.pk}", birth_date="1980-01-01",
+                         neighbourhood=neighbourhood)
         return user
 
     return make

@@ -89,6 +89,11 @@ def test_only_confirmed_residents_vote_with_an_account(voting_edition: Edition, 
     with pytest.raises(PermissionDenied):
         services.cast_account_ballot(citizen, voting_edition, {1: 1})
     services.decide_residence(reviewer, residence, confirmed=True)
+    with pytest.raises(PermissionDenied):  # a declared address is not a verification (issue 16)
+        services.cast_account_ballot(citizen, voting_edition, {1: 1})
+    from accounts.verification import verify_in_person
+
+    verify_in_person(reviewer, citizen, document="TM 808080", birth_date="1990-01-01")
     services.cast_account_ballot(citizen, voting_edition, {1: 1})
     services.declare_residence(unverified, address="Str. X 2", neighbourhood=None)
     Residence.objects.filter(user=unverified).update(status=Residence.Status.CONFIRMED)
@@ -224,3 +229,31 @@ def test_district_budgets_one_district_per_ballot_and_own_district(db: Any, make
     with pytest.raises(ValidationError):
         services.cast_account_ballot(voter, edition, {3: 1})
     services.cast_account_ballot(voter, edition, {1: 1, 2: 1})
+
+
+def test_two_accounts_of_one_person_cannot_both_vote(voting_edition: Edition, make_resident: Any,
+                                                     admin_user: Any) -> None:
+    """One person, one voice (issue 16): the vote is keyed to the person's key, not the account."""
+    from accounts.models import Verification
+    from accounts.verification import revoke
+
+    first = make_resident(document="TM 424242")
+    services.cast_account_ballot(first, voting_edition, {1: 1})
+    # The person's verification moves to a second account (the first is revoked at the office).
+    revoke(admin_user, Verification.objects.get(user=first, revoked_at__isnull=True))
+    second = make_resident(document="tm424242")
+    may, reason = services.account_may_vote(second, voting_edition)
+    assert not may and "already voted" in str(reason)
+    with pytest.raises(PermissionDenied):
+        services.cast_account_ballot(second, voting_edition, {2: 1})
+    assert voting_edition.ballots.count() == 1
+
+
+def test_the_person_key_is_gone_after_the_close(voting_edition: Edition, make_resident: Any,
+                                                admin_user: Any) -> None:
+    from budgeting.models import VoteRecord
+
+    services.cast_account_ballot(make_resident(), voting_edition, {1: 1})
+    assert VoteRecord.objects.filter(edition=voting_edition, person_key__isnull=False).count() == 1
+    services.close_voting(admin_user, voting_edition)
+    assert not VoteRecord.objects.filter(edition=voting_edition, person_key__isnull=False).exists()
