@@ -290,10 +290,10 @@ def parse_instant(text: str, now: datetime) -> datetime:
         if position != len(rest):
             raise SearchQueryError(f"invalid date math {text!r}")
         return moment
-    match = _SOLR_INSTANT.match(text)
-    if not match:
+    instant = _SOLR_INSTANT.match(text)
+    if not instant:
         raise SearchQueryError(f"invalid date {text!r} (expected e.g. 2021-05-21T08:16:03Z or NOW-7DAYS)")
-    day, time, zone = match.groups()
+    day, time, zone = instant.groups()
     try:
         parsed = datetime.fromisoformat(f"{day}T{time or '00:00:00'}{'+00:00' if zone in (None, 'Z') else zone}")
     except ValueError as error:
