@@ -8,6 +8,7 @@ app_name = "notifications"
 urlpatterns = [
     path(_("notifications/"), views.preferences, name="preferences"),
     path(_("notifications/confirm/<str:token>/"), views.confirm, name="confirm"),
+    path("notifications/push/", views.push_subscription, name="push_subscription"),
     # SMS numbers and webhooks (notifications/endpoint_views.py): POST only, back to the page.
     path("notifications/endpoints/sms/", endpoint_views.add_phone, name="endpoint_add_phone"),
     path("notifications/endpoints/webhook/", endpoint_views.add_webhook, name="endpoint_add_webhook"),

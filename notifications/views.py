@@ -3,6 +3,7 @@ unsubscribe, and the service worker served at the site root (so its scope is the
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -82,3 +84,31 @@ def preferences(request: HttpRequest) -> HttpResponse:
     from notifications.preferences import preferences_page
 
     return preferences_page(request)
+
+
+@login_required
+@require_http_methods(["POST"])
+def push_subscription(request: HttpRequest) -> JsonResponse:
+    """The preferences page's script posts the browser's PushSubscription JSON here (action=add) or asks to
+    forget one (action=remove, endpoint=…). A malformed subscription is a 400 naming the field."""
+    from django.core.exceptions import ValidationError
+
+    from notifications import push
+
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"errors": {"body": ["must be JSON"]}}, status=400)
+    if not isinstance(data, dict):
+        return JsonResponse({"errors": {"body": ["must be a JSON object"]}}, status=400)
+    action = data.get("action", "add")
+    if action == "remove":
+        removed = push.remove_push_endpoint(request.user, str(data.get("endpoint") or ""))
+        return JsonResponse({"removed": removed})
+    if action != "add":
+        return JsonResponse({"errors": {"action": ["must be add or remove"]}}, status=400)
+    try:
+        endpoint = push.add_push_endpoint(request.user, data.get("subscription"), get_language() or "")
+    except ValidationError as error:
+        return JsonResponse({"errors": error.message_dict}, status=400)
+    return JsonResponse({"id": endpoint.pk}, status=201)
