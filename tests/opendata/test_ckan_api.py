@@ -251,3 +251,22 @@ def test_wrong_types_in_a_json_body(client: Any, catalogue: Any) -> None:
 def test_other_methods_are_refused(client: Any, catalogue: Any) -> None:
     assert client.put(API + "package_list").status_code == 405
     assert client.delete(API + "package_list").status_code == 405
+
+
+def test_every_dataset_of_every_room_is_listed_shown_and_searched(client: Any, demo_everywhere: None) -> None:
+    """The real registry (every room's provider over the demo data): no dataset the API cannot show."""
+    names = result(client, "package_list")
+    assert len(names) >= 5
+    for name in names:
+        package = result(client, "package_show", id=name)
+        assert package["resources"], name
+        assert all(resource["url"].startswith("http://testserver/") for resource in package["resources"])
+        assert all(item["value"] is not None for item in package["extras"])
+    found = result(client, "package_search", rows=1000, **{"facet.field": '["organization","groups","res_format"]'})
+    assert sorted(package["name"] for package in found["results"]) == names
+    assert set(found["facets"]["organization"]) <= set(result(client, "organization_list"))
+    with CaptureQueriesContext(connection) as one_row:
+        result(client, "package_search", rows=1, q="date")
+    with CaptureQueriesContext(connection) as all_rows:
+        result(client, "package_search", rows=1000, q="date")
+    assert len(all_rows) == len(one_row)  # no query per dataset returned
