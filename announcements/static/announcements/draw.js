@@ -18,6 +18,11 @@
     position: "topleft", drawMarker: true, drawPolyline: true, drawPolygon: true, drawRectangle: true,
     drawCircle: false, drawCircleMarker: false, drawText: false, cutPolygon: false, rotateMode: false
   });
+  // Geoman's buttons are links named only by their container's title: give each its name.
+  Array.prototype.forEach.call(element.querySelectorAll(".leaflet-buttons-control-button"), function (button) {
+    var title = button.parentNode && button.parentNode.getAttribute("title");
+    if (title) { button.setAttribute("aria-label", title); }
+  });
 
   function geometryOf(layer) {
     if (layer instanceof L.Circle) { return null; }
