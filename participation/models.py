@@ -117,6 +117,12 @@ class Consultation(models.Model):
     closes_at = models.DateTimeField(_("closes"))
     audience = models.CharField(_("who may answer"), max_length=10, choices=Audience.choices,
                                 default=Audience.VERIFIED)
+    # For verified accounts: the verification level the consultation needs (accounts.verification); answers
+    # are keyed to the person, so two accounts of one person answer once.
+    verification_level = models.CharField(
+        _("verification needed"), max_length=10, default="email",
+        choices=[("email", _("A confirmed e-mail address")), ("resident", _("A verified resident of the city"))],
+        help_text=_("Only for consultations answered with an account."))
     results_visibility = models.CharField(_("results are public"), max_length=12,
                                           choices=ResultsVisibility.choices, default=ResultsVisibility.ALWAYS)
     ask_profile = models.BooleanField(_("ask the optional respondent profile"), default=True)
@@ -263,13 +269,17 @@ class Response(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The respondent's person key scoped to this consultation (accounts.verification.eligibility).
+    person_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         constraints = [models.UniqueConstraint(fields=["consultation", "respondent"],
                                                condition=Q(respondent__isnull=False),
-                                               name="one_response_per_account")]
+                                               name="one_response_per_account"),
+                       models.UniqueConstraint(fields=["consultation", "person_key"],
+                                               name="one_response_per_person")]
         indexes = [models.Index(fields=["consultation", "status"])]
 
     def __str__(self) -> str:
@@ -537,12 +547,15 @@ class Support(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
     # Kept (anonymous) when the account is deleted, so the support count stays true.
     user = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The supporter's person key scoped to this proposal (accounts.verification.eligibility).
+    person_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("support")
         verbose_name_plural = _("supports")
-        constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="one_support_per_account")]
+        constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="one_support_per_account"),
+                       models.UniqueConstraint(fields=["proposal", "person_key"], name="one_support_per_person")]
 
     def __str__(self) -> str:
         return f"support #{self.pk}"

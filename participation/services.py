@@ -75,6 +75,17 @@ def check_can_answer(actor: Any, consultation: Consultation) -> None:
     if consultation.audience == Consultation.Audience.VERIFIED and not (
             actor is not None and actor.has_perm("participation.take_part")):
         raise PermissionDenied(_("Only verified accounts may answer this consultation."))
+    if consultation.audience == Consultation.Audience.VERIFIED:
+        decision = _respondent_eligibility(actor, consultation)
+        if not decision.allowed:
+            raise PermissionDenied(decision.reason)
+
+
+def _respondent_eligibility(actor: Any, consultation: Consultation) -> Any:
+    """accounts decides who answers and under which key, at the consultation's own level."""
+    from accounts.verification import eligibility
+
+    return eligibility(actor, consultation.verification_level, f"participation:consultation:{consultation.pk}")
 
 
 @transaction.atomic
@@ -82,7 +93,15 @@ def start_response(actor: Any, consultation: Consultation) -> Response:
     """The account's response (a draft or a submitted one), or a new anonymous draft."""
     check_can_answer(actor, consultation)
     user = _user(actor) if getattr(actor, "is_authenticated", False) else None
-    if user is not None:
+    if user is not None and consultation.audience == Consultation.Audience.VERIFIED:
+        response = Response.objects.filter(consultation=consultation, respondent=user).first()
+        created = response is None
+        if response is None:
+            key = _respondent_eligibility(actor, consultation).key
+            if Response.objects.filter(consultation=consultation, person_key=key).exists():
+                raise PermissionDenied(_("You have already answered this consultation with another account."))
+            response = Response.objects.create(consultation=consultation, respondent=user, person_key=key)
+    elif user is not None:
         response, created = Response.objects.get_or_create(consultation=consultation, respondent=user)
     else:
         response, created = Response.objects.create(consultation=consultation), True
@@ -229,9 +248,14 @@ def support_proposal(actor: Any, proposal: Proposal) -> Proposal:
         raise ValidationError({"proposal": _("This proposal cannot be supported.")})
     if proposal.official_answer in (Proposal.OfficialAnswer.ACCEPTED, Proposal.OfficialAnswer.REJECTED):
         raise ValidationError({"proposal": _("This proposal has been answered; supports are closed.")})
+    from accounts.verification import EMAIL, eligibility
+
+    key = eligibility(actor, EMAIL, f"participation:proposal:{proposal.pk}").key or None
+    if key and Support.objects.filter(proposal=proposal, person_key=key).exclude(user=actor).exists():
+        raise ValidationError({"proposal": _("You already support this proposal with another account.")})
     try:
         with transaction.atomic():
-            Support.objects.create(proposal=proposal, user=actor)
+            Support.objects.create(proposal=proposal, user=actor, person_key=key)
     except IntegrityError:
         raise ValidationError({"proposal": _("You already support this proposal.")}) from None
     Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
