@@ -55,6 +55,17 @@ class Event:
         return tuple(dict.fromkeys((*self.topics, *implicit)))
 
 
+def language_free(path: str) -> str:
+    """`/ro/reports/42/` → `/reports/42/` (a room's get_absolute_url under the active language): the
+    pipeline puts each recipient's language in front of it."""
+    from django.conf import settings
+
+    for code, _name in settings.LANGUAGES:
+        if path.startswith(f"/{code}/"):
+            return path[len(code) + 1:]
+    return path
+
+
 def publish(event: Event) -> None:
     """Store the event in the caller's transaction; matching and deliveries run after commit."""
     from notifications.pipeline import record_event

@@ -74,8 +74,11 @@ def followers(subject: str) -> QuerySet[Any]:
 
 
 @transaction.atomic
-def subscribe_email(email: str, subject: str, language: str) -> Subscription:
-    """Subscribe an address without an account; a confirmation link is e-mailed after commit."""
+def subscribe_email(email: str, subject: str, language: str, *, confirmed: bool = False) -> Subscription:
+    """Subscribe an address without an account; a confirmation link is e-mailed after commit.
+
+    `confirmed=True` when the room has just proved the address itself (e.g. a report confirmed from the
+    link the reports room e-mailed): no second confirmation e-mail, the subscription matches at once."""
     email = (email or "").strip()
     try:
         validate_email(email)
@@ -88,10 +91,28 @@ def subscribe_email(email: str, subject: str, language: str) -> Subscription:
     subscription, created = Subscription.objects.get_or_create(endpoint=endpoint, topic=subject, **NO_PLACE)
     if created:
         audit.record("anonymous", "notifications.subscribe_email", subscription, {"subject": subject})
+    if subscription.confirmed_at is None and confirmed:
+        now = timezone.now()
+        subscription.confirmed_at = now
+        subscription.save(update_fields=["confirmed_at"])
+        if endpoint.verified_at is None:
+            endpoint.verified_at = now
+            endpoint.save(update_fields=["verified_at"])
     if subscription.confirmed_at is None:
         pk = subscription.pk
         transaction.on_commit(lambda: send_confirmation(pk, language))
     return subscription
+
+
+@transaction.atomic
+def unsubscribe_email(email: str, subject: str) -> bool:
+    """End an address's subscription to a subject (a room's own older unsubscribe links)."""
+    address = (email or "").strip()
+    deleted, _ = Subscription.objects.filter(endpoint__user__isnull=True, endpoint__address__iexact=address,
+                                             topic=subject, **NO_PLACE).delete()
+    if deleted:
+        audit.record("email-link", "notifications.unsubscribe_email", None, {"subject": subject})
+    return bool(deleted)
 
 
 def send_confirmation(subscription_id: int, language: str) -> None:

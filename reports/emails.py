@@ -1,5 +1,7 @@
-"""Emails of the reports room, each in its recipient's language, with personal links
-(confirm, unsubscribe, reopen) signed per recipient. Called by reports.tasks, after commit."""
+"""The reports room's transactional e-mails, each in its recipient's language: confirm a report, confirm
+following it, and the internal notice to a department. Called by reports.tasks, after commit.
+Updates to followers are not sent from here: they go through the notifications pipeline
+(reports/notices.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reports import tokens
-from reports.models import Report, Status, Subscription, Update
+from reports.models import Report, Subscription
 
 
 def public_url() -> str:
@@ -60,41 +62,6 @@ def send_subscription_confirmation(subscription: Subscription) -> bool:
     _send(subscription.address, "reports/emails/confirm_follow_subject.txt", "reports/emails/confirm_follow.txt",
           {"report": subscription.report, "link": link, "supports": subscription.supports}, subscription.language)
     return True
-
-
-def send_update_to_followers(update: Update) -> int:
-    """One email per confirmed follower, except the person who wrote the update."""
-    report = update.report
-    subscriptions = (report.subscriptions.filter(confirmed_at__isnull=False).select_related("user")
-                     .order_by("id"))
-    sent = 0
-    base = public_url()
-    with mail.get_connection() as connection:
-        for subscription in subscriptions:
-            if update.author_id and subscription.user_id == update.author_id:
-                continue
-            if update.by_reporter and subscription.is_reporter and update.kind == Update.Kind.REOPENED:
-                continue
-            address = subscription.address
-            if not address:
-                continue
-            language = subscription.language or (subscription.user.preferred_language if subscription.user else "")
-            with translation.override(_language(language)):
-                context = {
-                    "report": report, "update": update,
-                    "status_label": Status(report.status).label,
-                    "report_link": base + report.get_absolute_url(),
-                    "unsubscribe_link": base + reverse("reports:unsubscribe", args=[
-                        tokens.make(tokens.UNSUBSCRIBE, subscription.pk)]),
-                    "reopen_link": base + reverse("reports:reopen_link", args=[
-                        report.pk, tokens.make(tokens.REOPEN, subscription.pk)])
-                    if report.status == Status.FIXED and subscription.is_reporter else "",
-                    "department": report.department.name,
-                }
-            _send(address, "reports/emails/update_subject.txt", "reports/emails/update.txt", context, language,
-                  connection)
-            sent += 1
-    return sent
 
 
 def send_new_report_to_department(report: Report) -> bool:

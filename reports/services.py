@@ -29,7 +29,7 @@ from core import audit
 from core.geo import neighbourhood_for
 from core.images import PhotoError, clean_photo
 from core.uploads import photo_error_message
-from reports import addresses, geodesy, respcache, tokens
+from reports import addresses, geodesy, notices, respcache, tokens
 from reports.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -293,9 +293,9 @@ def _create_report(actor: Any, user: Any, data: NewReport, category: Category, l
                           by_reporter=True)
     subscriber_email = report.reporter_email
     if report.reporter_id or subscriber_email:
-        Subscription.objects.create(
+        notices.start_following(Subscription.objects.create(
             report=report, user=report.reporter, email="" if report.reporter_id else subscriber_email,
-            language=data.language, is_reporter=True, confirmed_at=now if confirmed else None)
+            language=data.language, is_reporter=True, confirmed_at=now if confirmed else None))
     audit.record(actor if actor is not None else "anonymous", "reports.report.submitted", report,
                  {"category": category.code, "channel": data.channel, "photos": len(photos),
                   "moderation": moderation, "confirmed": confirmed})
@@ -336,7 +336,10 @@ def confirm_report(token: str) -> Report:
     report.confirmed_at = timezone.now()
     _refresh_public(report)
     report.save(update_fields=["confirmed_at", "is_public"])
-    report.subscriptions.filter(is_reporter=True, confirmed_at__isnull=True).update(confirmed_at=report.confirmed_at)
+    for subscription in report.subscriptions.filter(is_reporter=True, confirmed_at__isnull=True):
+        subscription.confirmed_at = report.confirmed_at
+        subscription.save(update_fields=["confirmed_at"])
+        notices.start_following(subscription)
     audit.record("email-link", "reports.report.confirmed", report)
     _after_publication_change(report, was_public=was_public)
     return report
@@ -374,14 +377,10 @@ def nearby_open_reports(category: Category | int, lat: float, lon: float, *,
 
 
 def _notify_followers(update: Update) -> None:
-    update_id = update.pk
-
-    def send() -> None:
-        from reports.tasks import notify_followers
-
-        notify_followers.enqueue(update_id)
-
-    transaction.on_commit(send)
+    """Publish the update to the notifications pipeline now, inside this transaction: its texts are
+    written from this update's state, and nothing is sent if the transaction rolls back."""
+    notices.publish_update(Update.objects.select_related(
+        "report__category", "report__department", "report__neighbourhood").get(pk=update.pk))
 
 
 def _apply_status(report: Report, new_status: str, now: dt.datetime) -> None:
@@ -458,9 +457,9 @@ def merge_duplicate(actor: Any, duplicate: Report, original: Report, text: str =
         if subscription.user_id in existing_users or (not subscription.user_id and subscription.email in
                                                       existing_emails):
             continue
-        Subscription.objects.create(report=original, user_id=subscription.user_id, email=subscription.email,
-                                    language=subscription.language, supports=True,
-                                    confirmed_at=subscription.confirmed_at)
+        notices.start_following(Subscription.objects.create(
+            report=original, user_id=subscription.user_id, email=subscription.email,
+            language=subscription.language, supports=True, confirmed_at=subscription.confirmed_at))
         moved += 1
     supporters = duplicate.supporters_count + 1  # its reporter supports the original too
     now = at or timezone.now()
@@ -680,6 +679,8 @@ def follow(actor: Any, report: Report, *, email: str = "", supports: bool = Fals
         subscription.save(update_fields=["supports"])
     if subscription.confirmed_at is not None and supports and (created or newly_supporting):
         Report.objects.filter(pk=report.pk).update(supporters_count=F("supporters_count") + 1)
+    if subscription.confirmed_at is not None:
+        notices.start_following(subscription)  # idempotent: also after a one-click unsubscribe
     if subscription.confirmed_at is None:
         subscription_id = subscription.pk
 
@@ -702,6 +703,7 @@ def confirm_subscription(token: str) -> Subscription:
     if subscription.confirmed_at is None:
         subscription.confirmed_at = timezone.now()
         subscription.save(update_fields=["confirmed_at"])
+        notices.start_following(subscription)
         if subscription.supports:
             Report.objects.filter(pk=subscription.report_id).update(supporters_count=F("supporters_count") + 1)
         audit.record("email-link", "reports.subscription.confirmed", subscription.report,
@@ -721,6 +723,7 @@ def unsubscribe(token: str) -> Report | None:
         Report.objects.filter(pk=report.pk, supporters_count__gt=0).update(
             supporters_count=F("supporters_count") - 1)
     audit.record("email-link", "reports.subscription.removed", report, {"subscription": subscription.pk})
+    notices.stop_following(subscription)
     subscription.delete()
     return report
 

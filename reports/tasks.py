@@ -25,15 +25,6 @@ def send_subscription_confirmation(subscription_id: int) -> bool:
 
 
 @task()
-def notify_followers(update_id: int) -> int:
-    from reports.emails import send_update_to_followers
-    from reports.models import Update
-
-    update = Update.objects.select_related("report__department", "report__category").filter(pk=update_id).first()
-    return send_update_to_followers(update) if update is not None else 0
-
-
-@task()
 def notify_department(report_id: int) -> bool:
     from reports.emails import send_new_report_to_department
     from reports.models import Report

@@ -157,17 +157,45 @@ def test_status_workflow_publishes_dated_updates_and_emails_followers(
     assert report.reopened_count == 1
 
 
-def test_unsubscribe_link_stops_emails(make_report: Any, roads_staff: Any,
+def test_unsubscribe_link_stops_emails(make_report: Any, roads_staff: Any, client: Any,
                                        django_capture_on_commit_callbacks: Any) -> None:
     report = make_report(email="reporter@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         services.change_status(roads_staff, report, Status.ACKNOWLEDGED)
-    token = link_path(mail.outbox[-1].body, "/unsubscribe/").rstrip("/").split("/")[-1]
-    services.unsubscribe(token)
+    message = mail.outbox[-1]
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # RFC 8058
+    path = link_path(message.body, "/unsubscribe/")
+    assert client.post(path).status_code == 200  # what a mail client's one-click POST does
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.change_status(roads_staff, report, Status.IN_PROGRESS)
     assert mail.outbox == []
+
+
+def test_each_delayed_message_carries_the_state_at_the_moment_of_its_event(
+        make_report: Any, roads_staff: Any, citizen: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """Issue 15: two messages delayed until after both changes ("in progress", then "fixed") used to both say
+    "fixed", because the task read the report's current state. Now each says what happened at its moment."""
+    report = make_report(email="reporter@example.org")
+    services.follow(citizen, report)
+    citizen.preferred_language = "en"
+    citizen.save(update_fields=["preferred_language"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as delayed:
+        services.change_status(roads_staff, report, Status.IN_PROGRESS, "Echipa e pe drum.")
+        services.change_status(roads_staff, report, Status.FIXED, "Groapa a fost plombată.")
+    assert mail.outbox == []  # nothing has left yet: the workers are behind
+    report.refresh_from_db()
+    assert report.status == Status.FIXED
+    for callback in delayed:  # the workers catch up only now, after the report is already fixed
+        callback()
+    to_citizen = [m for m in mail.outbox if m.to == [citizen.email]]
+    assert [m.subject for m in to_citizen] == [f"Report #{report.pk}: In progress", f"Report #{report.pk}: Fixed"]
+    assert "Status: In progress" in to_citizen[0].body and "Echipa e pe drum." in to_citizen[0].body
+    assert "Fixed" not in to_citizen[0].body and "plombată" not in to_citizen[0].body
+    assert "Status: Fixed" in to_citizen[1].body and "Groapa a fost plombată." in to_citizen[1].body
+    to_reporter = [m for m in mail.outbox if m.to == ["reporter@example.org"]]
+    assert len(to_reporter) == 2 and "/reopen/" not in to_reporter[0].body and "/reopen/" in to_reporter[1].body
 
 
 def test_staff_of_another_department_cannot_change_a_report(make_report: Any, lighting_staff: Any,
