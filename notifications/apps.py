@@ -7,6 +7,8 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = _("Notifications")
+    # Signed-in people manage what reaches them there; others are asked to sign in first.
+    nav_items = [(_("My notifications"), "notifications:preferences")]
 
     def ready(self) -> None:
         from core import recurring
