@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
@@ -168,3 +169,13 @@ class RegisterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest[:8]}…"
+
+
+class SecondFactor(Authenticator):
+    """allauth's Authenticator in the back office under a translated name (accounts/admin.py): an
+    administrator removes the factors of a colleague who lost them, who then sets new ones up."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("sign-in factor")
+        verbose_name_plural = _("sign-in factors")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 
 
@@ -42,7 +42,7 @@ class Section:
 
     def labelled_rows(self) -> list[list[tuple[str, Any]]]:
         """For the readable page: each record as (label, value) pairs in the fields' order."""
-        return [[(str(label), _plain(row.get(name))) for name, label in self.fields.items()] for row in self.rows]
+        return [[(str(label), _readable(row.get(name))) for name, label in self.fields.items()] for row in self.rows]
 
 
 def section(key: str, title: str | Promise, rows: QuerySet[Any] | Iterable[Mapping[str, Any]],
@@ -99,6 +99,15 @@ def erase(user: Any) -> dict[str, dict[str, int]]:
     """Every room's eraser, accounts last (it owns the rows the others may still read)."""
     ordered = sorted(rooms(), key=lambda room: room.name == "accounts")
     return {room.name: dict(room.eraser(user)) for room in ordered}
+
+
+def _readable(value: Any) -> Any:
+    """Dates as the page's language writes them (the JSON keeps ISO 8601)."""
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    return _plain(value)
 
 
 def _plain(value: Any) -> Any:

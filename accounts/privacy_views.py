@@ -21,8 +21,10 @@ from accounts.forms import ConsentForm, DeleteAccountForm
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
     """Everything the platform holds about the person, readable (GDPR article 15)."""
-    collected = personal_data.collect(request.user)
-    return render(request, "accounts/my_data.html", {"collected": collected})
+    rooms = [{"room": room, "sections": [s for s in sections if s.rows],
+              "empty": ", ".join(str(s.title) for s in sections if not s.rows)}
+             for room, sections in personal_data.collect(request.user)]
+    return render(request, "accounts/my_data.html", {"rooms": rooms})
 
 
 @login_required
