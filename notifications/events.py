@@ -17,6 +17,7 @@ Interface (stable; fields may be added, never renamed or removed):
         data={...},                             # JSON payload for webhooks
         actor_user_id=7,                        # never notified of their own action
         recipient_user_ids=(12,),               # direct notices, in addition to subscribers
+        is_demo=False,                          # True from a demo loader (removed with the demo)
     ))
 
 `publish` writes an EventRecord inside the caller's transaction and, once that transaction commits,
@@ -48,6 +49,7 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
     actor_user_id: int | None = None
     recipient_user_ids: tuple[int, ...] = ()
+    is_demo: bool = False  # published by a room's demo loader: removed by `remove_demo_data`
 
     def all_topics(self) -> tuple[str, ...]:
         """The event's topic keys plus the implicit ones every event carries: its room and its kind."""

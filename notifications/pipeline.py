@@ -69,7 +69,7 @@ def record_event(event: Event) -> EventRecord:
         kind=event.kind, room=event.room, subject=event.subject, title=dict(event.title), body=dict(event.body),
         url=event.url, topics=list(event.all_topics()), geometry=dict(event.geometry) if event.geometry else None,
         severity=event.severity, data=dict(event.data), actor_user_id=event.actor_user_id,
-        recipient_user_ids=[int(pk) for pk in event.recipient_user_ids])
+        recipient_user_ids=[int(pk) for pk in event.recipient_user_ids], is_demo=event.is_demo)
     from notifications.tasks import fan_out as fan_out_task
 
     event_id = str(record.pk)
