@@ -17,6 +17,12 @@ class EnvironmentConfig(AppConfig):
         from environment import opendata
 
         opendata.register_all()  # air quality in the open-data catalogue (opendata.registry)
+        from django.apps import apps
+
+        if apps.is_installed("announcements"):  # alerts as CAP 1.2 messages in /feeds/cap.atom
+            from environment import cap_alerts
+
+            cap_alerts.register()
         from core import recurring
 
         # The demo sensors keep reporting while the demo is installed (core.recurring; no-op otherwise).
