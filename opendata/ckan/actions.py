@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.apps import apps
@@ -48,6 +48,7 @@ class NotFound(Exception):
     pass
 
 
+@lru_cache(maxsize=100_000)  # the same few names on every request: uuid5 is the costliest part of a package
 def stable_id(*parts: str) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, ":".join(parts)))
 
@@ -58,9 +59,10 @@ def ckan_time(moment: datetime | None) -> str | None:
         return None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return moment.isoformat(timespec="microseconds")
 
 
+@lru_cache(maxsize=1000)
 def _label(room: str, language: str) -> str:
     try:
         with translation.override(language):
@@ -142,35 +144,52 @@ def _required_id(data: Mapping[str, Any], *keys: str) -> str:
 
 @dataclass
 class Catalogue:
-    """Every dataset of the registry, read once, with its CKAN dict and search document on demand."""
+    """Every dataset of the registry, read once per request; a package dict is built only when an answer
+    holds it (package_show builds one, package_search the page it returns), and searched documents come
+    straight from the datasets."""
 
     base_url: str  # "https://example.org" (no trailing slash): resource URLs are absolute in CKAN
+
+    def __post_init__(self) -> None:
+        self._packages: dict[int, dict[str, Any]] = {}
 
     @cached_property
     def datasets(self) -> list[Dataset]:
         return registry.all_datasets()
 
     @cached_property
+    def ids(self) -> list[str]:
+        return [package_id(dataset) for dataset in self.datasets]
+
+    def package_at(self, index: int) -> dict[str, Any]:
+        if index not in self._packages:
+            self._packages[index] = package_dict(self.datasets[index], self.base_url)
+        return self._packages[index]
+
+    @property
     def packages(self) -> list[dict[str, Any]]:
-        return [package_dict(dataset, self.base_url) for dataset in self.datasets]
+        """Every package dict (for the few answers that need them all)."""
+        return [self.package_at(index) for index in range(len(self.datasets))]
 
     @cached_property
-    def by_name_or_id(self) -> dict[str, dict[str, Any]]:
-        index: dict[str, dict[str, Any]] = {}
-        for package in self.packages:
-            index[package["name"]] = package
-            index[package["id"]] = package
+    def index_by_name_or_id(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for position, (dataset, identifier) in enumerate(zip(self.datasets, self.ids, strict=True)):
+            index[dataset.name] = position
+            index[identifier] = position
         return index
 
     @cached_property
     def documents(self) -> list[dict[str, list[str]]]:
-        return [search_document(package) for package in self.packages]
+        return [search_document(dataset, identifier) for dataset, identifier in zip(self.datasets, self.ids,
+                                                                                    strict=True)]
 
     @cached_property
     def organizations(self) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for package in self.packages:
-            found.setdefault(package["organization"]["name"], package["organization"])
+        for dataset in self.datasets:
+            if dataset.room not in found:
+                found[dataset.room] = organization_dict(dataset)
         return dict(sorted(found.items()))
 
     @cached_property
@@ -178,17 +197,24 @@ class Catalogue:
         return {code.lower(): group_dict(code) for code in sorted(voc.THEMES)}
 
     def package(self, name_or_id: str) -> dict[str, Any]:
-        package = self.by_name_or_id.get(name_or_id)
-        if package is None:
+        position = self.index_by_name_or_id.get(name_or_id)
+        if position is None:
             raise NotFound()
-        return package
+        return self.package_at(position)
 
 
 def organization_dict(dataset: Dataset) -> dict[str, Any]:
-    room = dataset.room
     if is_harvested(dataset):
-        title_ro = title_en = str(dataset.extras.get("organization_title") or room)
-        description = f"{dataset.extras['harvest_source']}"
+        return _organization(dataset.room, str(dataset.extras.get("organization_title") or dataset.room),
+                             str(dataset.extras["harvest_source"]))
+    return _organization(dataset.room, None, None)
+
+
+@lru_cache(maxsize=1000)  # shared by every package of the organisation: never mutated, copied where changed
+def _organization(room: str, harvested_title: str | None, harvest_source: str | None) -> dict[str, Any]:
+    if harvested_title is not None:
+        title_ro = title_en = harvested_title
+        description = harvest_source or ""
     else:
         title_ro, title_en = _label(room, "ro"), _label(room, "en")
         description = f"{settings.SITE_NAME}: {title_ro} / {title_en}" if hasattr(settings, "SITE_NAME") else ""
@@ -200,6 +226,7 @@ def organization_dict(dataset: Dataset) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=100)
 def group_dict(code: str) -> dict[str, Any]:
     title_ro, title_en = voc.THEMES.get(code, (code, code))
     return {
@@ -231,11 +258,18 @@ def _absolute(base_url: str, path: str) -> str:
     return path if path.startswith(("http://", "https://")) else f"{base_url}{path}"
 
 
+def package_id(dataset: Dataset) -> str:
+    """A harvested dataset keeps its portal's id (as ckanext-harvest does); ours get a UUID5 of the name."""
+    remote_id = dataset.extras.get("remote_id")
+    if is_harvested(dataset) and _is_uuid(remote_id):
+        return str(remote_id)
+    return stable_id("dataset", dataset.name)
+
+
 def package_dict(dataset: Dataset, base_url: str) -> dict[str, Any]:
     """A package as CKAN 2.10's package_show returns it (core fields, then extras for the rest)."""
     harvested = is_harvested(dataset)
-    package_id = str(dataset.extras.get("remote_id")) if harvested and _is_uuid(dataset.extras.get("remote_id")) \
-        else stable_id("dataset", dataset.name)
+    identifier = package_id(dataset)
     modified = ckan_time(_modified(dataset))
     created = ckan_time(dataset.issued or _modified(dataset))
     organization = organization_dict(dataset)
@@ -246,7 +280,7 @@ def package_dict(dataset: Dataset, base_url: str) -> dict[str, Any]:
         remote_id = resource_ids[position] if position < len(resource_ids) else None
         resources.append({
             "id": remote_id if _is_uuid(remote_id) else stable_id("resource", dataset.name, distribution.key),
-            "package_id": package_id, "position": position, "name": distribution.title.ro,
+            "package_id": identifier, "position": position, "name": distribution.title.ro,
             "name_translated": {"ro": distribution.title.ro, "en": distribution.title.en},
             "description": distribution.description.ro if distribution.description else "",
             "url": _absolute(base_url, distribution.url), "format": distribution.file_type,
@@ -258,7 +292,7 @@ def package_dict(dataset: Dataset, base_url: str) -> dict[str, Any]:
         })
     for service in dataset.services:
         resources.append({
-            "id": stable_id("service", dataset.name, service.key), "package_id": package_id,
+            "id": stable_id("service", dataset.name, service.key), "package_id": identifier,
             "position": len(resources), "name": service.title.ro,
             "name_translated": {"ro": service.title.ro, "en": service.title.en},
             "description": service.conforms_to or "", "url": _absolute(base_url, service.endpoint_url),
@@ -287,7 +321,7 @@ def package_dict(dataset: Dataset, base_url: str) -> dict[str, Any]:
     tags = [{"id": stable_id("tag", tag), "name": tag, "display_name": tag, "state": "active", "vocabulary_id": None}
             for tag in dataset.tags]
     return {
-        "id": package_id, "name": dataset.name, "title": dataset.title.ro,
+        "id": identifier, "name": dataset.name, "title": dataset.title.ro,
         "title_translated": {"ro": dataset.title.ro, "en": dataset.title.en},
         "notes": dataset.description.ro,
         "notes_translated": {"ro": dataset.description.ro, "en": dataset.description.en},
@@ -305,6 +339,7 @@ def package_dict(dataset: Dataset, base_url: str) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=100)
 def _group_summary(code: str) -> dict[str, Any]:
     group = group_dict(code)
     return {key: group[key] for key in ("id", "name", "title", "display_name", "description", "image_display_url")}
@@ -318,28 +353,33 @@ def _is_uuid(value: Any) -> bool:
     return value is not None
 
 
-def search_document(package: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The fields CKAN indexes in Solr, as lists of strings."""
-    translated = [*package["title_translated"].values(), *package["notes_translated"].values()]
-    resources = package["resources"]
-    extras = {item["key"]: item["value"] for item in package["extras"]}
-    text = [package["name"], *translated, package["organization"]["title"],
-            *(tag["name"] for tag in package["tags"]), *(resource["name"] for resource in resources),
-            *(resource["description"] for resource in resources), *(group["title"] for group in package["groups"])]
+def search_document(dataset: Dataset, identifier: str) -> dict[str, list[str]]:
+    """The fields CKAN indexes in Solr, as lists of strings, straight from the dataset."""
+    organization = organization_dict(dataset)
+    titles = [dataset.title.ro, dataset.title.en]
+    notes = [dataset.description.ro, dataset.description.en]
+    resource_names = [d.title.ro for d in dataset.distributions] + [s.title.ro for s in dataset.services]
+    formats = [d.file_type for d in dataset.distributions if d.file_type] + ["API" for _ in dataset.services]
+    groups = [_group_summary(code) for code in dataset.themes]
+    text = [dataset.name, *titles, *notes, organization["title"], *dataset.tags, *resource_names,
+            *(d.description.ro for d in dataset.distributions if d.description), *(g["title"] for g in groups)]
+    modified = _modified(dataset)
+    license_id = _licence(dataset)[0]
     document = {
-        "id": [package["id"]], "name": [package["name"]], "title": list(package["title_translated"].values()),
-        "title_string": [package["title"]], "notes": list(package["notes_translated"].values()),
-        "text": text, "organization": [package["organization"]["name"]], "owner_org": [package["owner_org"]],
-        "groups": [group["name"] for group in package["groups"]], "tags": [tag["name"] for tag in package["tags"]],
-        "res_format": [resource["format"] for resource in resources if resource["format"]],
-        "res_name": [resource["name"] for resource in resources], "res_url": [r["url"] for r in resources],
-        "license_id": [package["license_id"]], "metadata_modified": [package["metadata_modified"]],
-        "metadata_created": [package["metadata_created"]], "num_resources": [str(package["num_resources"])],
-        "num_tags": [str(package["num_tags"])], "type": ["dataset"], "state": ["active"], "capacity": ["public"],
-        "dataset_type": ["dataset"],
+        "id": [identifier], "name": [dataset.name], "title": titles, "title_string": [dataset.title.ro],
+        "notes": notes, "text": text, "organization": [dataset.room], "owner_org": [organization["id"]],
+        "groups": [group["name"] for group in groups], "tags": list(dataset.tags), "res_format": formats,
+        "res_name": resource_names, "license_id": [license_id],
+        "metadata_modified": [ckan_time(modified) or ""],
+        "metadata_created": [ckan_time(dataset.issued or modified) or ""],
+        "num_resources": [str(len(dataset.distributions) + len(dataset.services))],
+        "num_tags": [str(len(dataset.tags))], "type": ["dataset"], "state": ["active"], "capacity": ["public"],
+        "dataset_type": ["dataset"], "extras_frequency": [voc.frequency_uri(dataset.frequency)],
     }
-    for key, value in extras.items():
-        document[f"extras_{key}"] = [str(value)]
+    if dataset.hvd_category:
+        document["extras_hvd_category"] = [voc.hvd_category_uri(dataset.hvd_category)]
+    if is_harvested(dataset):
+        document["extras_harvest_source"] = [str(dataset.extras["harvest_source"])]
     return document
 
 
@@ -372,7 +412,7 @@ def site_read(catalogue: Catalogue, data: dict[str, Any]) -> bool:
 def package_list(catalogue: Catalogue, data: dict[str, Any]) -> list[str]:
     """The names of every public dataset (`limit`, `offset`)."""
     limit, offset = _integer(data, "limit", None), _integer(data, "offset", 0) or 0
-    names = sorted(package["name"] for package in catalogue.packages)
+    names = sorted(dataset.name for dataset in catalogue.datasets)
     return names[offset:] if limit is None else names[offset:offset + limit]
 
 
@@ -387,8 +427,10 @@ def current_package_list_with_resources(catalogue: Catalogue, data: dict[str, An
         if limit is None:
             raise ValidationError({"limit": ["Missing value"]})
         offset = (page - 1) * limit
-    packages = sorted(catalogue.packages, key=lambda package: package["metadata_modified"], reverse=True)
-    return packages[offset:] if limit is None else packages[offset:offset + limit]
+    order = sorted(range(len(catalogue.datasets)), key=lambda index: _utc(_modified(catalogue.datasets[index])),
+                   reverse=True)
+    chosen = order[offset:] if limit is None else order[offset:offset + limit]
+    return [catalogue.package_at(index) for index in chosen]
 
 
 def package_show(catalogue: Catalogue, data: dict[str, Any]) -> dict[str, Any]:
@@ -418,7 +460,7 @@ def package_search(catalogue: Catalogue, data: dict[str, Any]) -> dict[str, Any]
     facets = {name: dict(items) for name, items in found.facets.items()}
     return {
         "count": found.count, "sort": sort, "facets": facets,
-        "results": [catalogue.packages[index] for index in found.page],
+        "results": [catalogue.package_at(index) for index in found.page],
         "search_facets": {name: {"title": name, "items": [
             {"name": value, "display_name": _facet_display_name(catalogue, name, value), "count": count}
             for value, count in items]} for name, items in found.facets.items()},
@@ -461,8 +503,8 @@ def _listing(items: Mapping[str, dict[str, Any]], catalogue: Catalogue, data: di
 
 def _package_counts(catalogue: Catalogue, kind: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for package in catalogue.packages:
-        names = [package["organization"]["name"]] if kind == "organizations" else [g["name"] for g in package["groups"]]
+    for dataset in catalogue.datasets:
+        names = [dataset.room] if kind == "organizations" else [code.lower() for code in dataset.themes]
         for name in names:
             counts[name] = counts.get(name, 0) + 1
     return counts
@@ -484,12 +526,12 @@ def _show(items: Mapping[str, dict[str, Any]], catalogue: Catalogue, data: dict[
     if item is None:
         raise NotFound(f"{'Organization' if kind == 'organization' else 'Group'} was not found.")
     include = _boolean(data, "include_datasets", False)
-    members = [package for package in catalogue.packages
-               if (package["organization"]["name"] == item["name"] if kind == "organization"
-                   else item["name"] in {group["name"] for group in package["groups"]})]
+    members = [index for index, dataset in enumerate(catalogue.datasets)
+               if (dataset.room == item["name"] if kind == "organization"
+                   else item["name"] in {code.lower() for code in dataset.themes})]
     shown = dict(item, package_count=len(members), tags=[], groups=[], users=[], extras=[])
     if include:
-        shown["packages"] = members[:1000]
+        shown["packages"] = [catalogue.package_at(index) for index in members[:1000]]
     return shown
 
 
@@ -507,8 +549,7 @@ def tag_list(catalogue: Catalogue, data: dict[str, Any]) -> list[Any]:
     """Every tag in use (`query` filters by substring, `all_fields` gives dicts)."""
     query = search.fold(_text(data, "query"))
     all_fields = _boolean(data, "all_fields")
-    names = sorted({tag["name"] for package in catalogue.packages for tag in package["tags"]
-                    if query in search.fold(tag["name"])})
+    names = sorted({tag for dataset in catalogue.datasets for tag in dataset.tags if query in search.fold(tag)})
     if all_fields:
         return [{"id": stable_id("tag", name), "name": name, "display_name": name, "vocabulary_id": None}
                 for name in names]
@@ -521,10 +562,10 @@ def license_list(catalogue: Catalogue, data: dict[str, Any]) -> list[dict[str, A
     for code, (title, url) in voc.LICENCES.items():
         license_id = EU_TO_CKAN_LICENCE.get(code, code)
         seen[license_id] = {"id": license_id, "title": title, "url": url}
-    for package in catalogue.packages:
-        if package["license_id"] and package["license_id"] not in seen:
-            seen[package["license_id"]] = {"id": package["license_id"], "title": package["license_title"],
-                                           "url": package["license_url"]}
+    for dataset in catalogue.datasets:
+        license_id, title, url = _licence(dataset)
+        if license_id and license_id not in seen:
+            seen[license_id] = {"id": license_id, "title": title, "url": url}
     return [dict(item, status="active", maintainer="", family="", is_generic=False, od_conformance="approved",
                  osd_conformance="not reviewed", domain_content=False, domain_data=True, domain_software=False,
                  is_okd_compliant=True, is_osi_compliant=False)

@@ -20,8 +20,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 Fields = Mapping[str, Sequence[str]]
 
@@ -330,8 +331,11 @@ def _shift(moment: datetime, unit: str, amount: int) -> datetime:
         raise SearchQueryError("date math out of range") from None
 
 
+@lru_cache(maxsize=200_000)  # the catalogue's texts are the same on every request
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Primăria" and "primaria" match, as Solr's text field does."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -339,8 +343,9 @@ def fold(text: str) -> str:
 _TOKEN = re.compile(r"\w+")
 
 
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(fold(text))
+@lru_cache(maxsize=200_000)
+def tokens(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(fold(text)))
 
 
 @dataclass(frozen=True)
@@ -361,7 +366,6 @@ class Schema:
 class _Evaluator:
     schema: Schema
     now: datetime
-    _token_cache: dict[tuple[int, str], tuple[list[str], str]] = field(default_factory=dict)
 
     def matches(self, node: Node, document: Fields) -> bool:
         if isinstance(node, MatchAll):
@@ -424,7 +428,7 @@ class _Evaluator:
         return not (high is not None and (comparable > high or (comparable == high and not node.include_high)))  # type: ignore[operator]
 
 
-def _contains_sequence(words: list[str], wanted: list[str]) -> bool:
+def _contains_sequence(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
     size = len(wanted)
     return any(words[index:index + size] == wanted for index in range(len(words) - size + 1))
 
