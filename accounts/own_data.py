@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Consent, User
 from accounts.personal_data import Section, register, section
+from accounts.roles import ROLE_LABELS
 from core.models import ApiToken, AuditEntry
 
 DELETED_LABEL = "deleted participant"
@@ -30,7 +31,8 @@ def export(user: Any) -> list[Section]:
                  "last_login": _("last sign-in"), "is_staff": _("staff account")}),
         section("email_addresses", _("E-mail addresses"), EmailAddress.objects.filter(user=user).order_by("pk"),
                 {"email": _("address"), "verified": _("confirmed"), "primary": _("primary")}),
-        section("roles", _("Roles"), user.groups.order_by("name"), {"name": _("role")}),
+        section("roles", _("Roles"), user.groups.order_by("name"), {"name": _("role")},
+                displays={"name": {role.value: label for role, label in ROLE_LABELS.items()}}),
         section("consents", _("Consents"), Consent.objects.filter(user=user),
                 {"kind": _("consent to"), "given": _("given (off: withdrawn)"), "version": _("version"),
                  "text": _("text shown"), "language": _("language"), "context": _("where"),

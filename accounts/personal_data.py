@@ -33,6 +33,8 @@ class Section:
     fields: Mapping[str, str | Promise]
     rows: list[dict[str, Any]]
     note: str | Promise = ""
+    # Labels of coded values for the readable page ({field: {code: label}}); the JSON keeps the codes.
+    displays: Mapping[str, Mapping[Any, Any]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"title": str(self.title), "records": [_plain(row) for row in self.rows]}
@@ -42,15 +44,25 @@ class Section:
 
     def labelled_rows(self) -> list[list[tuple[str, Any]]]:
         """For the readable page: each record as (label, value) pairs in the fields' order."""
-        return [[(str(label), _readable(row.get(name))) for name, label in self.fields.items()] for row in self.rows]
+        return [[(str(label), _readable(self.displays.get(name, {}).get(row.get(name), row.get(name))))
+                 for name, label in self.fields.items()] for row in self.rows]
 
 
 def section(key: str, title: str | Promise, rows: QuerySet[Any] | Iterable[Mapping[str, Any]],
-            fields: Mapping[str, str | Promise], note: str | Promise = "") -> Section:
-    """A section from a queryset: `.values(*fields)` reads only the exported columns, in one query."""
+            fields: Mapping[str, str | Promise], note: str | Promise = "",
+            displays: Mapping[str, Mapping[Any, Any]] | None = None) -> Section:
+    """A section from a queryset: `.values(*fields)` reads only the exported columns, in one query. The
+    model's choices label the coded values on the readable page."""
+    labels = dict(displays or {})
     if isinstance(rows, QuerySet):
+        for name in fields:
+            if "__" not in name:
+                model_field = rows.model._meta.get_field(name)
+                if model_field.choices:
+                    labels.setdefault(name, dict(model_field.flatchoices))
         rows = rows.values(*fields.keys())
-    return Section(key=key, title=title, fields=fields, rows=[dict(row) for row in rows], note=note)
+    return Section(key=key, title=title, fields=fields, rows=[dict(row) for row in rows], note=note,
+                   displays=labels)
 
 
 Exporter = Callable[[Any], list[Section]]
