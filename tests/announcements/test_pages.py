@@ -135,3 +135,18 @@ def test_bad_form_input_is_a_400_naming_the_field(client: Any, neighbourhoods: N
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert not Announcement.objects.exists()
+
+
+def test_read_api(client: Any, demo: None) -> None:
+    data = client.get("/api/v1/announcements?when=planned").json()
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 3
+    assert {f["properties"]["phase"] for f in data["features"]} == {"planned"}
+    closure = Announcement.objects.current(timezone.now()).get(category="street_closure")
+    one = client.get(f"/api/v1/announcements/{closure.pk}").json()
+    assert one["properties"]["thread_messages"] == [closure.thread_id, closure.pk]
+    assert "author" not in one["properties"]
+    response = client.get("/api/v1/announcements?category=unicorns")
+    assert response.status_code == 400 and response.json()["field"] == "category"
+    assert client.get("/api/v1/announcements?when=someday").status_code in (400, 422)
+    assert client.get("/api/v1/announcements?limit=0").status_code == 400
+    assert client.get("/api/v1/announcements/999999").status_code == 404
