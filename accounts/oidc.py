@@ -30,16 +30,19 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from allauth.utils import build_absolute_uri
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 NONCE_STATE_KEY = "oidc_nonce"
+LANGUAGE_SESSION_KEY = "oidc_language"
 # A nonce is remembered this long after use; an ID token older than this is refused by `exp` anyway.
 NONCE_MEMORY_SECONDS = 24 * 3600
 
@@ -102,6 +105,8 @@ class CityOpenIDConnectProvider(OpenIDConnectProvider):
             auth_params = self.get_auth_params()
         auth_params["nonce"] = nonce
         kwargs[NONCE_STATE_KEY] = nonce  # kept in allauth's one-time state record
+        # The callback address carries no language: remember the one the person started in.
+        request.session[LANGUAGE_SESSION_KEY] = translation.get_language()
         return super().redirect(request, process, next_url, data, auth_params=auth_params, **kwargs)
 
     def get_callback_url(self) -> str:
@@ -211,7 +216,11 @@ def verify_resident_from_claims(request: HttpRequest, sociallogin: Any) -> None:
 
 @never_cache
 def callback(request: HttpRequest, provider_id: str) -> HttpResponse:
-    """The provider's redirect back to us (language-free), through our adapter."""
+    """The provider's redirect back to us (language-free), through our adapter, in the person's language."""
+    language = request.session.get(LANGUAGE_SESSION_KEY)
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     try:
         view = OAuth2CallbackView.adapter_view(CityOIDCAdapter(request, provider_id))
         response: HttpResponse = view(request)

@@ -243,6 +243,8 @@ PERSON_KEY_PEPPER = _person_key_pepper()
 # The key the city's residents register is hashed with (manage.py hash_residents_register), shared between
 # the office that exports the register and this platform; empty: the register check is off.
 RESIDENTS_REGISTER_SALT = os.environ.get("RESIDENTS_REGISTER_SALT", "")
+# The locality an eID address claim must name to verify a resident (diacritics and case ignored).
+CITY_NAME = os.environ.get("CITY_NAME", "Timișoara")
 # How long a resident verification lasts before it must be renewed (days).
 VERIFICATION_VALID_DAYS = int(os.environ.get("VERIFICATION_VALID_DAYS", "365") or 365)
 # Sign-in throttling (allauth's limiter, which core.ratelimit uses for every other limit too).

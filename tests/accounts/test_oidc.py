@@ -4,6 +4,7 @@ each refusal with its own message."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -125,3 +126,36 @@ def test_a_malformed_provider_configuration_names_the_variable(environ: dict[str
         providers_from_environment(environ)
 
 
+
+
+def test_the_eid_address_in_the_city_makes_a_verified_resident_in_one_step(oidc_provider: Provider) -> None:
+    from django.conf import settings as django_settings
+
+    from accounts.models import Verification
+    from accounts.verification import RESIDENT, eligibility
+    from core.geo import load_neighbourhoods
+
+    load_neighbourhoods(django_settings.BASE_DIR / "data" / "timisoara" / "neighbourhoods-osm.geojson", actor="t")
+    oidc_provider.sign_in_as(sub="ro-eid-resident", email="rezident@example.org", email_verified=True,
+                             address={"street_address": "Strada Gheorghe Lazăr 2", "locality": "Timișoara",
+                                      "country": "RO"})
+    assert sign_in(Client(), oidc_provider).status_code == 302
+    user = User.objects.get(email="rezident@example.org")
+    verification = Verification.objects.get(user=user, level=RESIDENT)
+    assert verification.method == "eid" and verification.provider == "eid"
+    assert verification.neighbourhood is not None and verification.neighbourhood.name == "Circumvalațiunii"
+    assert eligibility(user, RESIDENT, "budgeting:edition:1").allowed
+
+
+def test_an_address_outside_the_city_or_an_untrusted_provider_verifies_no_residence(
+        oidc_provider: Provider, settings: Any) -> None:
+    from accounts.models import Verification
+
+    oidc_provider.sign_in_as(sub="ro-eid-arad", email="arad@example.org", email_verified=True,
+                             address={"street_address": "Bulevardul Revoluției 1", "locality": "Arad"})
+    assert sign_in(Client(), oidc_provider).status_code == 302
+    settings.SOCIALACCOUNT_PROVIDERS = oidc_provider.app_settings(verifies_residence=False)
+    oidc_provider.sign_in_as(sub="ro-eid-other", email="other@example.org", email_verified=True,
+                             address={"street_address": "Piața Victoriei 1", "locality": "Timisoara"})
+    assert sign_in(Client(), oidc_provider).status_code == 302
+    assert not Verification.objects.filter(level="resident").exists()

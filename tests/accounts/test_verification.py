@@ -4,6 +4,7 @@ person at an office, the eID address claim, the "My verification" page; and one 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,13 @@ def _confirmed(make_user: Any, *roles: Role) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
+def _fresh_limits() -> Iterator[None]:
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()  # attempt counters of earlier tests (account ids are reused after a rollback)
+    with translation.override("en"):  # the services' messages, read in English below
+        yield
 
 
 @pytest.fixture
@@ -140,3 +144,18 @@ def test_scoped_keys_are_the_same_for_one_person_and_differ_between_votes(make_u
     verify_in_person(staff, second, document="TM555555", birth_date="1966-06-06")
     assert eligibility(second, RESIDENT, "budgeting:edition:1").key == key_a
     assert not eligibility(first, RESIDENT, "budgeting:edition:1").allowed
+
+
+def test_the_register_is_loaded_by_an_administrator_only(make_user: Any, tmp_path: Path) -> None:
+    from django.core.management.base import CommandError
+
+    hashed = tmp_path / "hashed.csv"
+    hashed.write_text("digest,neighbourhood\n" + person_key.register_digest(SALT, "TM1234", "2000-01-01") + ",\n")
+    make_user(Role.ADMINISTRATOR, email="admin@example.org")
+    make_user(Role.MODERATOR, email="mod@example.org")
+    with pytest.raises(CommandError, match="not an administrator"):
+        call_command("load_residents_register", str(hashed), "--by", "mod@example.org")
+    call_command("load_residents_register", str(hashed), "--by", "admin@example.org")
+    from accounts.models import ResidentsRegister
+
+    assert ResidentsRegister.objects.get().rows == 1
