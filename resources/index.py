@@ -43,9 +43,11 @@ def _organisation_items(organisation: Organisation) -> list[MapItem]:
     base = {"layer": MapItem.Layer.ORGANISATION, "object_id": organisation.pk, "kind": organisation.kind,
             "title": organisation.name, "summary": _short(organisation.description), "slug": organisation.slug,
             "verified": organisation.verified, "is_demo": organisation.is_demo}
-    placed = [location for location in organisation.locations.all() if location.latitude is not None]
+    locations = list(organisation.locations.all())
+    placed = [location for location in locations if location.latitude is not None]
     if not placed:
-        return [MapItem(**base, search_text=fold(words))]
+        address = locations[0].address if locations else ""
+        return [MapItem(**base, address=address, search_text=fold(f"{words} {address}"))]
     return [MapItem(**base, address=location.address, latitude=location.latitude, longitude=location.longitude,
                     neighbourhood_slug=location.neighbourhood.slug if location.neighbourhood else "",
                     search_text=fold(f"{words} {location.name} {location.address}")) for location in placed]

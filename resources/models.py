@@ -350,6 +350,9 @@ class FundingProgramme(models.Model):
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     url = models.URLField(_("official page"), blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    strategy_programme = models.ForeignKey(
+        "strategy.FundingProgramme", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("in the strategy's funding approach"))
     published = models.BooleanField(_("published"), default=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False, help_text=DEMO_HELP)
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from core import audit
 from resources import index, services
 from resources.models import FundingProgramme, Location, Organisation
+from strategy.models import FundingProgramme as StrategyProgramme
 
 DATA = Path(settings.BASE_DIR) / "data" / "resources"
 ACTOR = "loader:data/resources"
@@ -27,6 +28,7 @@ def load_funding(path: Path = DATA / "funding.yaml") -> int:
             "level": entry["level"], "funder": entry["funder"], "url": entry.get("url", ""),
             "eligible_kinds": entry.get("eligible_kinds", []), "purposes": entry.get("purposes", []),
             "source": document["source"], "is_demo": False, "published": True,
+            "strategy_programme": StrategyProgramme.objects.filter(code=entry.get("strategy_code", "")).first(),
         }
         for field in ("title", "summary", "eligibility"):
             texts = entry.get(field) or {}

@@ -70,6 +70,8 @@ def test_reference_and_demo_data_load_twice_and_the_demo_goes_away() -> None:
     horizon = seed_programmes.get(slug="horizon-europe")
     assert (horizon.title_ro, horizon.title_en) == ("Orizont Europa", "Horizon Europe")
     assert "Funding Approach" in horizon.source
+    assert horizon.strategy_programme is not None and horizon.strategy_programme.code == "horizon-europe"
+    assert seed_programmes.filter(strategy_programme__isnull=True).count() == 0  # all 15 of the seed's list
     institutions = Organisation.objects.filter(source="city", is_demo=False)
     assert institutions.count() == 11 and all(o.verified for o in institutions)
     placed = MapItem.objects.filter(layer="organisation", is_demo=False, latitude__isnull=False).count()
