@@ -377,14 +377,21 @@ def _dispatch(deliveries: list[Delivery], endpoint: Endpoint, message: OutgoingM
     return True
 
 
+# A worker claims a delivery by moving its next attempt this far ahead before sending, so that two workers
+# (or the recurring job and a fan-out) never send the same delivery twice; the outcome then overwrites it.
+CLAIM = dt.timedelta(minutes=10)
+
+
+def _claim(delivery_ids: list[int], now: dt.datetime) -> bool:
+    return Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.QUEUED,
+                                   next_attempt_at__lte=now).update(next_attempt_at=now + CLAIM) == len(delivery_ids)
+
+
 def send_delivery(delivery_id: int) -> bool:
-    delivery = (Delivery.objects.select_related("event", "endpoint")
-                .filter(pk=delivery_id, status=Delivery.Status.QUEUED).first())
-    if delivery is None:
-        return False
     now = timezone.now()
-    if delivery.next_attempt_at > now:
+    if not _claim([delivery_id], now):
         return False
+    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
     return _dispatch([delivery], delivery.endpoint, build_message(delivery), now)
 
 
@@ -439,6 +446,8 @@ def send_digests() -> int:
         grouped[delivery.endpoint_id].append(delivery)
     sent = 0
     for deliveries in grouped.values():
+        if not _claim([d.pk for d in deliveries], now):
+            continue  # another worker has them
         if _dispatch(deliveries, deliveries[0].endpoint, build_digest(deliveries), now):
             sent += 1
     return sent

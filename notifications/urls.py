@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from notifications import endpoint_views, views
+from notifications import endpoint_views, staff_views, views
 
 app_name = "notifications"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path(_("notifications/"), views.preferences, name="preferences"),
     path(_("notifications/confirm/<str:token>/"), views.confirm, name="confirm"),
     path("notifications/push/", views.push_subscription, name="push_subscription"),
+    path(_("notifications/log/"), staff_views.delivery_log, name="delivery_log"),
     # SMS numbers and webhooks (notifications/endpoint_views.py): POST only, back to the page.
     path("notifications/endpoints/sms/", endpoint_views.add_phone, name="endpoint_add_phone"),
     path("notifications/endpoints/webhook/", endpoint_views.add_webhook, name="endpoint_add_webhook"),

@@ -85,3 +85,21 @@ def test_clicking_the_map_fills_the_point_fields(browser: Any, live_server: Any,
     assert Subscription.objects.filter(user=reader, radius_m=500).exists()
     context.close()
     assert settings.MAP_TILE_URL == ""
+
+
+@pytest.mark.parametrize("lang, path", [("ro", "/ro/notificari/jurnal/"), ("en", "/en/notifications/log/")])
+def test_the_delivery_log_is_accessible(browser: Any, live_server: Any, reader: Any, lang: str, path: str) -> None:
+    from accounts.roles import Role
+    from accounts.services import assign_role
+
+    assign_role("tests", reader, Role.MODERATOR)
+    context = browser.new_context(locale="ro-RO", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, live_server.url, lang)
+    assert_accessible(page, live_server.url + path)
+    assert "Alba Iulia" in page.content()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    if SCREENSHOTS is not None:
+        page.screenshot(path=str(SCREENSHOTS / f"delivery-log-{lang}-390.png"), full_page=True)
+    context.close()

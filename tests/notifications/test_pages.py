@@ -132,3 +132,26 @@ def test_pausing_and_resuming_e_mail(signed_in: tuple[Client, Any]) -> None:
     stranger = Endpoint.objects.create(kind="email", address="x@example.org")
     assert client.post(url("en"), {"action": "pause_email", "endpoint": stranger.pk}).status_code == 400
     assert client.post(url("en"), {"action": "launch"}).status_code == 400
+
+
+def test_the_delivery_log_is_for_administrators_and_moderators(make_user: Any, client: Client,
+                                                               django_capture_on_commit_callbacks: Any) -> None:
+    from accounts.roles import Role
+
+    reader = make_user()
+    subscriptions.follow(reader, "tests.thing:8")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(Event(kind="tests.changed", room="tests", subject="tests.thing:8",
+                      title={"ro": "Lucrări terminate", "en": "Works finished"}, body={"ro": "-", "en": "-"}, url="/"))
+    with translation.override("ro"):
+        log = reverse("notifications:delivery_log")
+    assert log == "/ro/notificari/jurnal/"
+    assert client.get(log).status_code == 302
+    client.force_login(make_user(Role.CITIZEN))
+    assert client.get(log).status_code == 403
+    client.force_login(make_user(Role.MODERATOR))
+    page = client.get(log + "?status=sent&channel=email")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Lucrări terminate" in text and reader.email not in text  # masked
+    assert client.get(log + "?status=<script>").status_code == 200
