@@ -150,3 +150,20 @@ def test_read_api(client: Any, demo: None) -> None:
     assert client.get("/api/v1/announcements?when=someday").status_code in (400, 422)
     assert client.get("/api/v1/announcements?limit=0").status_code == 400
     assert client.get("/api/v1/announcements/999999").status_code == 404
+
+
+def test_back_office_lists_announcements_read_only(client: Any, demo: None, staff: Any, make_user: Any) -> None:
+    from accounts.roles import Role
+
+    client.force_login(staff)
+    response = client.get("/ro/admin/announcements/announcement/")
+    assert response.status_code == 200 and "Vasile Pârvan" in response.content.decode()
+    closure = Announcement.objects.filter(category="street_closure").first()
+    assert closure is not None
+    assert client.get(f"/ro/admin/announcements/announcement/{closure.pk}/change/").status_code == 200
+    assert client.get("/ro/admin/announcements/announcement/add/").status_code == 403
+    response = client.post(f"/ro/admin/announcements/announcement/{closure.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403 and Announcement.objects.filter(pk=closure.pk).exists()
+    # Other staff see the list (announcements are public) but cannot publish from the staff pages.
+    client.force_login(make_user(Role.STRATEGY_EDITOR))
+    assert client.get("/ro/announcements/new/").status_code == 403
