@@ -35,7 +35,6 @@ from participation.models import (
     Event,
     Follow,
     Membership,
-    NotificationSettings,
     Option,
     Phase,
     Process,
@@ -43,6 +42,7 @@ from participation.models import (
     Question,
     WorkingGroup,
 )
+from participation.notifications import set_email_mode
 
 ACTOR = "loader:participation.demo"
 DEMO_EMAIL_DOMAIN = "demo.invalid"
@@ -123,8 +123,7 @@ def _people() -> list[Any]:
             user = user_model.objects.create_user(email=email, password=None, display_name=f"{name} (demo)")
             audit.record(ACTOR, "accounts.user.demo_created", user)
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        NotificationSettings.objects.update_or_create(
-            user=user, defaults={"email_mode": NotificationSettings.EmailMode.NEVER})
+        set_email_mode(user, "never")  # example people receive notices on the site only
         users.append(user)
     return users
 
@@ -427,6 +426,10 @@ def remove(stdout: Any) -> None:
         for model in (Proposal, Consultation, Event, Process)}
     _generic(Comment, targets).delete()
     _generic(Follow, targets).delete()
+    from notifications.models import Subscription as NotificationSubscription
+
+    NotificationSubscription.objects.filter(topic__in=[
+        f"participation.{model._meta.model_name}:{pk}" for model, pks in targets.items() for pk in pks]).delete()
     counts = {}
     for model, label in ((Proposal, "proposals"), (Consultation, "consultations"), (Event, "events"),
                          (WorkingGroup, "working groups"), (Process, "processes")):

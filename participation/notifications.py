@@ -1,7 +1,10 @@
-"""In-site notifications, and emails sent at once or as a daily digest (each user chooses).
+"""The participation room's notices, published to the notifications pipeline (issue 15).
 
-Notification rows are written inside the service's transaction; emails leave only after it
-commits (transaction.on_commit → django-tasks → Huey).
+Nothing is delivered from here. `notify` publishes one Event inside the service's transaction, its
+text written now in every language; the pipeline delivers it after commit to each recipient's
+channels: the notice list on the site (the inbox channel), e-mail at once or in the daily digest
+(each person's choice), and push, SMS or webhooks if they added them. Follows are subscriptions in
+the notifications room, to the subject `participation.<model>:<pk>`.
 """
 
 from __future__ import annotations
@@ -10,110 +13,87 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from participation.models import Follow, Notification, NotificationSettings
+from notifications import subscriptions
+from notifications.events import Event, language_free, publish
+from notifications.models import Digest, Endpoint, Preferences
 
-User = get_user_model()
+EMAIL_OFF_REASON = "e-mails turned off by their owner"
 
 
-def email_mode(user: Any) -> str:
-    found = NotificationSettings.objects.filter(user=user).values_list("email_mode", flat=True).first()
-    return found or NotificationSettings.EmailMode.DAILY
+def subject(target: Any) -> str:
+    """What followers of `target` follow: "participation.proposal:12"."""
+    return f"{target._meta.app_label}.{target._meta.model_name}:{target.pk}"
 
 
 def notify(users: Iterable[Any], event: str, message: Callable[[], str], url: str = "",
-           *, exclude: Any = None) -> list[Notification]:
-    """Notify each user once. `message` is called in each recipient's language."""
-    seen: set[int] = set()
-    created = []
+           *, exclude: Any = None, target: Any = None) -> int:
+    """Notify each user once (never `exclude`, the person who acted). `message` is called in each of the
+    site's languages now, so every recipient reads the state at this moment. Returns how many recipients."""
     excluded = getattr(exclude, "pk", None)
-    for user in users:
-        if user is None or user.pk in seen or user.pk == excluded or not user.is_active:
-            continue
-        seen.add(user.pk)
-        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            text = str(message())[:500]
-        created.append(Notification(user=user, event=event, message=text, url=url[:300]))
-    Notification.objects.bulk_create(created)
-    immediate = set(NotificationSettings.objects.filter(
-        user_id__in=seen, email_mode=NotificationSettings.EmailMode.IMMEDIATE).values_list("user_id", flat=True))
-    ids = [n.pk for n in created if n.user_id in immediate and n.pk is not None]
-    if not ids and immediate:
-        # Databases without RETURNING on bulk insert: look the new rows up again.
-        ids = list(Notification.objects.filter(user_id__in=immediate, event=event, emailed_at__isnull=True)
-                   .values_list("id", flat=True))
-    if ids:
-        from participation.tasks import send_notification_emails
+    recipients = tuple(dict.fromkeys(
+        user.pk for user in users if user is not None and user.is_active and user.pk != excluded))
+    if not recipients:
+        return 0
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(message())[:500]
+    publish(Event(kind=f"participation.{event}", room="participation",
+                  subject=subject(target) if target is not None else f"participation.{event}",
+                  title=texts, body={}, url=_link(url)[:500], recipient_user_ids=recipients,
+                  actor_user_id=excluded, data={"event": event}))
+    return len(recipients)
 
-        transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
-    return created
+
+def _link(url: str) -> str:
+    """A page under a language prefix becomes language-free (each recipient gets their language); a path
+    outside the translated pages (the back office) is made absolute so that no prefix is put before it."""
+    free = language_free(url)
+    if free != url or not url.startswith("/"):
+        return free
+    from notifications.pipeline import absolute_url
+
+    return absolute_url(url)
 
 
 def followers(target: Any) -> list[Any]:
-    from django.contrib.contenttypes.models import ContentType
-
-    content_type = ContentType.objects.get_for_model(type(target))
-    return list(User.objects.filter(participation_follows__target_type=content_type,
-                                    participation_follows__target_id=target.pk))
+    return list(subscriptions.followers(subject(target)))
 
 
 def follow(user: Any, target: Any) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
-    Follow.objects.get_or_create(user=user, target_type=ContentType.objects.get_for_model(type(target)),
-                                 target_id=target.pk)
+    subscriptions.follow(user, subject(target))
 
 
-def _absolute(url: str) -> str:
-    """Links in e-mails need the host: the site's domain (django.contrib.sites, set in the back office)."""
-    if not url.startswith("/"):
-        return url
-    from django.contrib.sites.models import Site
-
-    scheme = "https" if getattr(settings, "SESSION_COOKIE_SECURE", False) else "http"
-    return f"{scheme}://{Site.objects.get_current().domain}{url}"
+def unfollow(user: Any, target: Any) -> None:
+    subscriptions.unfollow(user, subject(target))
 
 
-def deliver_immediate(notification_ids: list[int]) -> int:
-    """Send one email per notification not yet emailed. Returns how many were sent."""
-    sent = 0
-    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("user")
-    for notification in pending:
-        with translation.override(notification.user.preferred_language or settings.LANGUAGE_CODE):
-            subject = _("[Timișoara Smart City] %(message)s") % {"message": notification.message[:80]}
-            body = "\n\n".join(filter(None, [notification.message, _absolute(notification.url),
-                                             _("You can change how you receive emails in your notification "
-                                               "settings.")]))
-        send_mail(subject, body, None, [notification.user.email])
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+def is_following(user: Any, target: Any) -> bool:
+    return subscriptions.is_following(user, subject(target))
 
 
-def deliver_daily_digests() -> int:
-    """One email per user on daily mode, listing the notifications not yet emailed. Returns emails sent."""
-    daily_or_default = User.objects.filter(participation_notifications__emailed_at__isnull=True).exclude(
-        participation_notification_settings__email_mode__in=[NotificationSettings.EmailMode.IMMEDIATE,
-                                                              NotificationSettings.EmailMode.NEVER]).distinct()
-    sent = 0
-    for user in daily_or_default:
-        items = list(Notification.objects.filter(user=user, emailed_at__isnull=True).order_by("created_at"))
-        if not items:
-            continue
-        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            subject = _("[Timișoara Smart City] Your daily digest: %(n)d notifications") % {"n": len(items)}
-            lines = [f"- {n.message}\n  {_absolute(n.url)}" for n in items]
-            body = "\n".join([_("What happened in the processes you follow:"), "", *lines, "",
-                              _("You can change how you receive emails in your notification settings.")])
-        send_mail(subject, body, None, [user.email])
-        Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=timezone.now())
-        sent += 1
-    # Users who chose "never" have nothing queued for email.
-    Notification.objects.filter(emailed_at__isnull=True, user__participation_notification_settings__email_mode=(
-        NotificationSettings.EmailMode.NEVER)).update(emailed_at=timezone.now())
-    return sent
+@transaction.atomic
+def set_email_mode(user: Any, mode: str) -> None:
+    """participation's e-mail choice, kept in the notifications room for every room: "immediate" and
+    "daily" are the person's digest preference; "never" turns their account's e-mail endpoint off (the
+    notices stay on the site) until they choose e-mails again."""
+    from notifications.pipeline import ensure_default_endpoints
+
+    ensure_default_endpoints([user.pk])
+    emails = Endpoint.objects.filter(user=user, kind=Endpoint.Kind.EMAIL)
+    if mode == "never":
+        emails.filter(disabled_at__isnull=True).update(disabled_at=timezone.now(), disabled_reason=EMAIL_OFF_REASON)
+        return
+    emails.filter(disabled_reason=EMAIL_OFF_REASON).update(disabled_at=None, disabled_reason="")
+    Preferences.objects.update_or_create(user=user, defaults={
+        "digest": Digest.DAILY if mode == "daily" else Digest.IMMEDIATE})
+
+
+def email_mode(user: Any) -> str:
+    if Endpoint.objects.filter(user=user, kind=Endpoint.Kind.EMAIL, disabled_reason=EMAIL_OFF_REASON).exists():
+        return "never"
+    digest = Preferences.objects.filter(user=user).values_list("digest", flat=True).first()
+    return "daily" if digest in (Digest.DAILY, Digest.WEEKLY) else "immediate"

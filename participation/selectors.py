@@ -98,12 +98,9 @@ def comment_tree(target: Any) -> tuple[list[CommentNode], int]:
 def is_following(user: Any, target: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    from django.contrib.contenttypes.models import ContentType
+    from participation.notifications import is_following as following
 
-    from participation.models import Follow
-
-    return Follow.objects.filter(user=user, target_type=ContentType.objects.get_for_model(type(target)),
-                                 target_id=target.pk).exists()
+    return following(user, target)
 
 
 # --- The participation behind a strategic project -------------------------------------------

@@ -28,7 +28,6 @@ from participation.models import (
     Consultation,
     Event,
     Flag,
-    Follow,
     GroupDocument,
     Membership,
     NotificationSettings,
@@ -426,11 +425,10 @@ def moderate_comment(actor: Any, comment: Comment, *, hide: bool) -> None:
 def set_following(actor: Any, target: models.Model, *, follow: bool) -> None:
     if _user(actor) is None:
         raise PermissionDenied
-    content_type = ContentType.objects.get_for_model(type(target))
     if follow:
         notifications.follow(actor, target)
     else:
-        Follow.objects.filter(user=actor, target_type=content_type, target_id=target.pk).delete()
+        notifications.unfollow(actor, target)
     audit.record(actor, "participation.follow" if follow else "participation.unfollow", target)
 
 
@@ -438,15 +436,15 @@ def set_following(actor: Any, target: models.Model, *, follow: bool) -> None:
 def set_email_mode(actor: Any, mode: str) -> None:
     if mode not in NotificationSettings.EmailMode.values:
         raise ValidationError({"email_mode": _("Choose one of the options.")})
-    row, _created = NotificationSettings.objects.update_or_create(user=actor, defaults={"email_mode": mode})
-    audit.record(actor, "participation.notification_settings.changed", row, {"email_mode": mode})
+    notifications.set_email_mode(actor, mode)  # kept in the notifications room, for every room
+    audit.record(actor, "participation.notification_settings.changed", None, {"email_mode": mode})
 
 
 @transaction.atomic
 def mark_notifications_read(actor: Any) -> int:
-    from participation.models import Notification
+    from notifications import inbox
 
-    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    return inbox.mark_read(actor, room="participation")
 
 
 # --- Organisations and working groups --------------------------------------------------------

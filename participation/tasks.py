@@ -1,26 +1,12 @@
 """Background jobs of the participation room (django-tasks API, run by Huey).
 
 Schedule daily (cron or a systemd timer), see docs/participation.md:
-`python manage.py participation_daily` (digests and event reminders).
+`python manage.py participation_daily` (event reminders; notices and digests are the notifications room's).
 """
 
 from __future__ import annotations
 
 from django_tasks import task
-
-
-@task()
-def send_notification_emails(notification_ids: list[int]) -> int:
-    from participation.notifications import deliver_immediate
-
-    return deliver_immediate(notification_ids)
-
-
-@task()
-def send_daily_digests() -> int:
-    from participation.notifications import deliver_daily_digests
-
-    return deliver_daily_digests()
 
 
 @task()

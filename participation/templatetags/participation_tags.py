@@ -41,9 +41,9 @@ def rank_range(count: int) -> range:
 
 @register.simple_tag
 def unread_notifications(user: Any) -> int:
-    """How many in-site notifications the signed-in user has not read (one query)."""
+    """How many of the room's notices on the site the signed-in user has not read (one query)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    from participation.models import Notification
+    from notifications import inbox
 
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return inbox.unread_count(user, room="participation")

@@ -20,8 +20,6 @@ from participation.models import (
     Comment,
     Consultation,
     Event,
-    Notification,
-    NotificationSettings,
     Process,
     Proposal,
 )
@@ -234,9 +232,10 @@ def follow(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    current = NotificationSettings.objects.filter(user=user).values_list("email_mode", flat=True).first()
-    form = NotificationSettingsForm(request.POST or None, initial={
-        "email_mode": current or NotificationSettings.EmailMode.DAILY})
+    from notifications import inbox
+    from participation.notifications import email_mode
+
+    form = NotificationSettingsForm(request.POST or None, initial={"email_mode": email_mode(user)})
     if request.method == "POST":
         if request.POST.get("action") == "read":
             services.mark_notifications_read(request.user)
@@ -245,6 +244,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
             services.set_email_mode(request.user, form.cleaned_data["email_mode"])
             messages.success(request, _("Your email preference is saved."))
             return redirect("participation:notifications")
-    items = Paginator(Notification.objects.filter(user=user), 30).get_page(request.GET.get("page"))
+    # The room's notices on the site: the notifications pipeline's inbox deliveries.
+    items: Any = Paginator(inbox.notices(user, room="participation"), 30).get_page(request.GET.get("page"))
+    items.object_list = [inbox.as_notice(delivery) for delivery in items.object_list]
     return render(request, "participation/notifications.html", {"form": form, "page": items},
                   status=400 if form.errors else 200)

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from participation import ical, services
 from participation.demo import load_action_groups
-from participation.models import Event, GroupDocument, Membership, Notification, Organisation, Registration
+from participation.models import Event, GroupDocument, Membership, Organisation, Registration
 from participation.models import WorkingGroup as Group
+from tests.participation.notices import notices, notified
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_interest_decision_and_consented_listing(client: Client, group: Group, m
                              "Two evenings a month", "listed_publicly": "on"}).status_code == 302
     membership = Membership.objects.get(user=listed)
     assert membership.status == Membership.Status.PENDING
-    assert Notification.objects.filter(user=coordinator(group), event="membership.requested").exists()
+    assert notified(coordinator(group), "membership.requested")
     with pytest.raises(ValidationError):
         services.express_interest(listed, group, role="member", expertise="Again and again", availability="x",
                                   listed_publicly=True)
@@ -169,7 +170,7 @@ def test_registration_waiting_list_and_promotion(client: Client, event: Event, m
     assert "number 1 on the waiting list" in client.get(event.get_absolute_url()).content.decode()
     promoted = services.cancel_registration(first, event)
     assert promoted is not None and promoted.user == third and promoted.status == Registration.Status.CONFIRMED
-    assert Notification.objects.filter(user=third, event="event.promoted").exists()
+    assert notified(third, "event.promoted")
     # Registering again after cancelling goes to the end of the queue (the event is full again).
     assert services.register_for_event(first, event).status == Registration.Status.WAITING
 
@@ -186,7 +187,7 @@ def test_reminders_are_sent_once_the_day_before(event: Event, make_verified: Any
     services.register_for_event(attendee, event)
     assert services.send_event_reminders() == 1
     assert services.send_event_reminders() == 0
-    assert Notification.objects.filter(user=attendee, event="event.reminder").count() == 1
+    assert len(notices(attendee, "event.reminder")) == 1
 
 
 def test_icalendar_export(client: Client, event: Event) -> None:
@@ -222,7 +223,7 @@ def test_outcomes_attached_after_the_event(client: Client, event: Event, staff: 
     client.post(url, {"outcomes": "Three pilots were chosen for the Living Lab."})
     event.refresh_from_db()
     assert event.outcomes == "Three pilots were chosen for the Living Lab."
-    assert Notification.objects.filter(user=attendee, event="event.outcomes").exists()
+    assert notified(attendee, "event.outcomes")
 
 
 def test_event_list_query_count_is_constant(client: Client, event: Event, make_verified: Any,

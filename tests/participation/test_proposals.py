@@ -9,10 +9,12 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from accounts.roles import Role
 from participation import notifications, services
-from participation.models import Comment, Notification, NotificationSettings, Process, Proposal, Support
+from participation.models import Comment, Process, Proposal, Support
+from tests.participation.notices import notices, notified
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +87,8 @@ def test_one_support_per_account_and_threshold_obliges_an_answer(proposal: Propo
     services.support_proposal(supporters[2], proposal)
     proposal.refresh_from_db()
     assert proposal.support_count == 3 and proposal.threshold_reached_at is not None
-    assert Notification.objects.filter(user=official, event="proposal.threshold").exists()
-    assert Notification.objects.filter(user=proposal.author, event="proposal.threshold").exists()
+    assert notified(official, "proposal.threshold")
+    assert notified(proposal.author, "proposal.threshold")
 
 
 def test_withdrawing_support_and_supports_close_after_a_final_answer(proposal: Proposal, make_verified: Any,
@@ -111,9 +113,9 @@ def test_official_answer_by_staff_only_and_author_is_notified(client: Client, pr
     assert client.post(url, {"state": "evaluating", "text": "The parks department is costing it."}).status_code == 302
     proposal.refresh_from_db()
     assert proposal.official_answer == "evaluating" and proposal.answered_at is not None
-    note = Notification.objects.get(user=proposal.author, event="proposal.answered")
+    [note] = notices(proposal.author, "proposal.answered")
     # Written in the recipient's language (the platform's default, Romanian, when none is chosen).
-    assert "În evaluare" in note.message and proposal.title in note.message
+    assert "În evaluare" in note and proposal.title in note
 
 
 def test_author_withdraws_only_without_supports(proposal: Proposal, make_verified: Any) -> None:
@@ -132,12 +134,12 @@ def test_threaded_comments_notify_followers_and_parent_author(client: Client, pr
     url = f"/en/participation/comments/proposal/{proposal.pk}/"
     assert client.post(url, {"body": "Good idea, and shade too."}).status_code == 302
     first = Comment.objects.get()
-    assert Notification.objects.filter(user=proposal.author, event="comment.created").exists()
+    assert notified(proposal.author, "comment.created")
     client.force_login(bob)
     client.post(url, {"body": "Agreed.", "parent": first.pk})
     reply = Comment.objects.get(parent=first)
     assert reply.depth == 1
-    assert Notification.objects.filter(user=alice, event="comment.created").exists()
+    assert notified(alice, "comment.created")
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert f'id="comment-{reply.pk}"' in page and "Alice" in page
     assert alice.email not in page and bob.email not in page
@@ -160,7 +162,7 @@ def test_three_reports_hide_a_comment_until_a_moderator_decides(client: Client, 
     services.flag_comment(reporters[2], comment, "offensive")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING and comment.flag_count == 3
-    assert Notification.objects.filter(user=moderator, event="comment.flagged").exists()
+    assert notified(moderator, "comment.flagged")
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert "spam.example" not in page and "hidden until a moderator reviews it" in page
     with pytest.raises(PermissionDenied):
@@ -194,9 +196,14 @@ def test_moderator_hides_a_proposal(client: Client, proposal: Proposal, moderato
 
 
 def test_immediate_emails_and_daily_digest(proposal: Proposal, make_verified: Any, staff: Any) -> None:
+    """Through the notifications pipeline: each person's choice (at once, daily digest, never) holds for
+    participation's notices; the notice is on the site for everyone."""
     immediate, digest, never = make_verified(), make_verified(), make_verified()
     services.set_email_mode(immediate, "immediate")
     services.set_email_mode(never, "never")
+    services.set_email_mode(digest, "daily")
+    assert proposal.author is not None
+    services.set_email_mode(proposal.author, "daily")
     for user in (immediate, digest, never):
         services.set_following(user, proposal, follow=True)
     mail.outbox.clear()
@@ -210,26 +217,42 @@ def test_immediate_emails_and_daily_digest(proposal: Proposal, make_verified: An
     from django.contrib.sites.models import Site
 
     domain = Site.objects.get_current().domain  # SITE_DOMAIN, applied by migrate
-    assert f"http://{domain}/en/participation/proposals/{proposal.pk}/" in mail.outbox[0].body
+    language = immediate.preferred_language or "ro"
+    assert f"http://{domain}/{language}/participation/proposals/{proposal.pk}/" in mail.outbox[0].body
+    from notifications import inbox, pipeline
+    from notifications.models import Delivery
+
+    for user in (immediate, digest, never, proposal.author):
+        assert inbox.unread_count(user, room="participation") == 1  # on the site, whatever the e-mail choice
     mail.outbox.clear()
-    sent = notifications.deliver_daily_digests()
+    Delivery.objects.filter(digest="daily").update(next_attempt_at=timezone.now())  # the digest hour comes
+    sent = pipeline.send_digests()
     recipients = sorted(m.to[0] for m in mail.outbox)
-    assert digest.email in recipients and proposal.author is not None and proposal.author.email in recipients
-    assert immediate.email not in recipients and never.email not in recipients
+    assert recipients == sorted([digest.email, proposal.author.email])
     assert sent == len(recipients)
-    assert notifications.deliver_daily_digests() == 0  # nothing twice
+    assert pipeline.send_digests() == 0  # nothing twice
 
 
 def test_notification_page_and_settings(client: Client, verified: Any) -> None:
+    from django.test import TestCase
+
+    from participation.notifications import email_mode
+
     client.force_login(verified)
     response = client.post("/en/participation/notifications/", {"email_mode": "weekly"})
     assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
     assert client.post("/en/participation/notifications/", {"email_mode": "immediate"}).status_code == 302
-    assert NotificationSettings.objects.get(user=verified).email_mode == "immediate"
-    notifications.notify([verified], "test", lambda: "Hello there", "/en/participation/")
-    assert "Hello there" in client.get("/en/participation/notifications/").content.decode()
+    assert email_mode(verified) == "immediate"
+    assert client.post("/en/participation/notifications/", {"email_mode": "never"}).status_code == 302
+    assert email_mode(verified) == "never"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notifications.notify([verified], "test", lambda: "Hello there", "/en/participation/")
+    page = client.get("/en/participation/notifications/").content.decode()
+    assert "Hello there" in page and '/participation/"' in page
     client.post("/en/participation/notifications/", {"action": "read"})
-    assert not Notification.objects.filter(user=verified, read_at__isnull=True).exists()
+    from notifications import inbox
+
+    assert inbox.unread_count(verified) == 0
 
 
 def test_proposal_list_filters_and_constant_queries(client: Client, proposal: Proposal, verified: Any,
@@ -283,6 +306,9 @@ def test_deleting_an_account_keeps_its_support_and_answers_anonymous(proposal: P
 
 
 def test_unread_notifications_are_counted_in_the_room_menu(client: Client, verified: Any) -> None:
-    notifications.notify([verified], "test", lambda: "Hello", "/en/participation/")
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notifications.notify([verified], "test", lambda: "Hello", "/en/participation/")
     client.force_login(verified)
     assert "1 new" in client.get("/en/participation/").content.decode()
