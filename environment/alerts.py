@@ -1,4 +1,4 @@
-"""Alerts: detect index-band and limit crossings with hysteresis, tell subscribers.
+"""Alerts: detect index-band and limit crossings with hysteresis, publish them to the notifications pipeline.
 
 Watched series (one persisted hysteresis state each, shared by all subscribers):
 
@@ -9,34 +9,27 @@ Watched series (one persisted hysteresis state each, shared by all subscribers):
   2008/50/EC; PM10 45 and PM2.5 25 µg/m³ of 2024/2881), same brakes;
 * the city: the median over online sensors of the same figures.
 
-Events are recorded (public: they say nothing about subscribers) and one notification per
-matching subscription is created in the same transaction; delivery (email, webhook) is a
-django-tasks job enqueued on commit. Webhooks go only to the URL the subscriber registered,
-checked again at delivery against private address ranges (DNS can change), and the
-connection is made to the address that was checked.
+Events are recorded (public: they say nothing about subscribers) and each is published, in the same
+transaction, as a notifications Event (`environment.alert_raised` / `environment.alert_cleared`) with
+its text in every language and, for a sensor, a geometry: the area around the sensor whose air it
+stands for (ENVIRONMENT_ALERT_REACH_M, default 1,000 m). People subscribe by place in the
+notifications room (a neighbourhood, or a point and a radius): the sensors near the place are the ones
+whose alerts reach them. The level filter is a topic: an index event carries
+`environment.aqi.level:1` … `:<worst level it touches>`, a subscription from level 3 follows
+`environment.aqi.level:3`. Delivery (e-mail, push, SMS, signed webhooks) is the pipeline's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import http.client
-import ipaddress
-import json
-import socket
-import ssl
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -48,17 +41,13 @@ from environment.airquality.limits import STANDARDS, Metric, Standard
 from environment.airquality.quantities import Quantity
 from environment.catalog import CODE_OF, quantity_label, unit_label
 from environment.ingest.store import local_zone
+from environment.models import AlertEvent as AlertEventRow
 from environment.models import (
-    AlertChannel,
     AlertKind,
-    AlertSubscription,
     AlertTracker,
     DailyAggregate,
-    Notification,
-    NotificationStatus,
     Sensor,
 )
-from environment.models import AlertEvent as AlertEventRow
 
 QUANTUM = 1_000_000
 LIVE_WINDOW = dt.timedelta(hours=2)  # only live data alerts; archive imports never do
@@ -80,113 +69,6 @@ def _limit_config(standard: Standard) -> AlertConfig:
 
 def limit_key(standard: Standard) -> str:
     return f"limit:{standard.code}"
-
-
-# --- webhook addresses ---------------------------------------------------------------------------
-
-
-def _allow_private() -> bool:
-    return bool(getattr(settings, "ENVIRONMENT_WEBHOOK_ALLOW_PRIVATE", False))
-
-
-def _address_allowed(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if _allow_private():
-        return not ip.is_unspecified and not ip.is_multicast
-    return ip.is_global and not ip.is_multicast
-
-
-@dataclass(frozen=True)
-class WebhookTarget:
-    scheme: str
-    host: str
-    port: int
-    path: str
-    addresses: tuple[str, ...]
-
-
-def validate_webhook_url(url: str) -> WebhookTarget:
-    """Check a subscriber's webhook URL; ValidationError naming webhook_url when refused.
-
-    https only (http too when ENVIRONMENT_WEBHOOK_ALLOW_PRIVATE is set, for a local receiver),
-    no credentials in the URL, and every address the host resolves to must be public unless
-    settings allow private ranges.
-    """
-    def refuse(message: str) -> ValidationError:
-        return ValidationError({"webhook_url": message})
-
-    if not url or len(url) > 500:
-        raise refuse(_("Give the address (up to 500 characters) that should receive the alerts."))
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise refuse(_("This is not a valid address.")) from None
-    allowed_schemes = {"https", "http"} if _allow_private() else {"https"}
-    if parts.scheme not in allowed_schemes:
-        raise refuse(_("Only https:// addresses can receive alerts."))
-    if parts.username or parts.password:
-        raise refuse(_("The address must not contain a user name or password."))
-    host = parts.hostname or ""
-    if not host:
-        raise refuse(_("The address has no host name."))
-    port = port or (443 if parts.scheme == "https" else 80)
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise refuse(_("The host name %(host)s does not resolve.") % {"host": host}) from None
-    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
-    if not addresses:
-        raise refuse(_("The host name %(host)s does not resolve.") % {"host": host})
-    for address in addresses:
-        if not _address_allowed(address):
-            raise refuse(_("%(host)s points to a private or reserved network address (%(address)s); alerts are "
-                           "only sent to public addresses.") % {"host": host, "address": address})
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    return WebhookTarget(parts.scheme, host, port, path, addresses)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """Connects to the checked address while verifying the certificate for the host name."""
-
-    def __init__(self, host: str, address: str, port: int, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, address: str, port: int, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-def post_webhook(url: str, secret: str, payload: dict[str, Any], timeout: float = 5.0) -> int:
-    """POST the JSON payload, signed with HMAC-SHA256 of the body; returns the HTTP status."""
-    target = validate_webhook_url(url)
-    body = json.dumps(payload, separators=(",", ":"), default=str).encode()
-    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(target.host, target.addresses[0], target.port, timeout)
-    try:
-        connection.request("POST", target.path, body=body, headers={
-            "Content-Type": "application/json", "User-Agent": "timisoara-smartcity-alerts/1",
-            "X-Smartcity-Signature": f"sha256={signature}", "X-Smartcity-Event": "air-quality-alert"})
-        response = connection.getresponse()
-        response.read(1024)
-        return response.status
-    finally:
-        connection.close()
 
 
 # --- evaluation ---------------------------------------------------------------------------------
@@ -305,28 +187,74 @@ def _record_event(observation: Observation, event: AlertEvent) -> AlertEventRow:
         from_level=_level_for_humans(observation, event.from_level),
         to_level=_level_for_humans(observation, event.to_level), time=event.time, value=event.value,
         details=details)
-    subscriptions = AlertSubscription.objects.filter(active=True, kind=observation.kind)
-    subscriptions = (subscriptions.filter(sensor_id=observation.sensor_pk) if observation.sensor_pk is not None
-                     else subscriptions.filter(sensor__isnull=True))
-    notifications = []
-    for subscription in subscriptions:
-        if observation.kind == AlertKind.AQI and max(row.from_level, row.to_level) < subscription.min_level:
-            continue
-        notifications.append(Notification(event=row, subscription=subscription))
-    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-    ids = list(Notification.objects.filter(event=row).values_list("pk", flat=True))
-    if ids:
-        def enqueue() -> None:
-            from environment.tasks import deliver_notification
-
-            for notification_id in ids:
-                deliver_notification.enqueue(notification_id)
-
-        transaction.on_commit(enqueue)
+    _publish(row)
     return row
 
 
-# --- messages and delivery -----------------------------------------------------------------------
+# --- publishing ---------------------------------------------------------------------------------
+
+CIRCLE_SIDES = 24
+
+
+def reach_m() -> int:
+    """How far around a sensor its air is taken to be the air people breathe (for place subscriptions)."""
+    return int(getattr(settings, "ENVIRONMENT_ALERT_REACH_M", 1000))
+
+
+def area_around(lat: float, lon: float, radius_m: float) -> dict[str, Any]:
+    """A GeoJSON polygon approximating the circle of `radius_m` around the point (24 sides)."""
+    north = radius_m / 111_320.0
+    east = radius_m / (111_320.0 * math.cos(math.radians(lat)))
+    ring = [[round(lon + east * math.cos(2 * math.pi * i / CIRCLE_SIDES), 6),
+             round(lat + north * math.sin(2 * math.pi * i / CIRCLE_SIDES), 6)] for i in range(CIRCLE_SIDES)]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def level_topics(kind: str, levels: Iterable[int], *, city: bool) -> tuple[str, ...]:
+    """The topic keys a subscription filters on: from which index level, or the limit values."""
+    prefix = "environment.city." if city else "environment."
+    if kind == AlertKind.LIMIT:
+        return (f"{prefix}limit",)
+    worst = max(levels)
+    return tuple(f"{prefix}aqi.level:{level}" for level in range(1, worst + 1))
+
+
+def _severity(row: AlertEventRow) -> str:
+    if row.direction != "up":
+        return "info"
+    if row.kind == AlertKind.AQI:
+        return "critical" if row.to_level >= 6 else "warning" if row.to_level >= 4 else "info"
+    return "warning"
+
+
+def _publish(row: AlertEventRow) -> None:
+    """Publish the alert to the notifications pipeline, in this transaction, its text in every language."""
+    from notifications.events import Event, language_free, publish
+
+    sensor = Sensor.objects.select_related("station").filter(pk=row.sensor_id).first() if row.sensor_id else None
+    row.sensor = sensor  # describe_event names it
+    titles, bodies = {}, {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            titles[code] = str(_("Air quality alert")) if row.direction == "up" else str(_("Air quality: alert over"))
+            bodies[code] = describe_event(row)
+    with translation.override(settings.LANGUAGE_CODE):
+        url = language_free(sensor.get_absolute_url() if sensor else reverse("environment:city"))
+    geometry = None
+    if sensor is not None:
+        # The public position: a private sensor's is rounded (its exact place is its owner's).
+        geometry = area_around(sensor.station.public_latitude, sensor.station.public_longitude, reach_m())
+    publish(Event(
+        kind="environment.alert_raised" if row.direction == "up" else "environment.alert_cleared",
+        room="environment", subject=f"environment.sensor:{sensor.pk}" if sensor else "environment.city",
+        title=titles, body=bodies, url=url, geometry=geometry, severity=_severity(row),
+        topics=level_topics(row.kind, (row.from_level, row.to_level), city=sensor is None),
+        data={"event": row.pk, "kind": row.kind, "key": row.key, "sensor_id": sensor.sensor_id if sensor else None,
+              "direction": row.direction, "from_level": row.from_level, "to_level": row.to_level,
+              "value": row.value, "time": row.time.isoformat(), "details": row.details}))
+
+
+# --- messages ----------------------------------------------------------------------------------
 
 
 def describe_event(event: AlertEventRow) -> str:
@@ -350,56 +278,3 @@ def describe_event(event: AlertEventRow) -> str:
     return _("Today's mean %(quantity)s so far at %(where)s, %(value)s, is back below the daily limit value of "
              "%(limit)s µg/m³ (Directive %(directive)s).") % {"quantity": quantity, "where": where, "value": value,
                                                               "limit": limit, "directive": directive}
-
-
-def public_base_url() -> str:
-    configured = getattr(settings, "ENVIRONMENT_PUBLIC_URL", "")
-    if configured:
-        return str(configured).rstrip("/")
-    from django.contrib.sites.models import Site
-
-    # https behind TLS (HTTPS=1), as the other rooms' e-mails; `make serve` serves plain http.
-    scheme = "https" if getattr(settings, "SESSION_COOKIE_SECURE", False) else "http"
-    return f"{scheme}://{Site.objects.get_current().domain}"
-
-
-UNSUBSCRIBE_SALT = "environment.unsubscribe"
-
-
-def unsubscribe_token(subscription: AlertSubscription) -> str:
-    return signing.dumps(subscription.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def deliver(notification_id: int) -> str:
-    notification = Notification.objects.select_related("event__sensor", "subscription__user").filter(
-        pk=notification_id).first()
-    if notification is None or notification.status == NotificationStatus.SENT:
-        return "skipped"
-    subscription, event = notification.subscription, notification.event
-    error = ""
-    with translation.override(subscription.language or settings.LANGUAGE_CODE):
-        text = describe_event(event)
-        try:
-            if subscription.channel == AlertChannel.EMAIL:
-                link = public_base_url() + reverse("environment:unsubscribe", args=[unsubscribe_token(subscription)])
-                send_mail(_("Air quality alert"), f"{text}\n\n" + _("Stop these alerts: %(link)s") % {"link": link},
-                          None, [subscription.user.email])
-            else:
-                status = post_webhook(subscription.webhook_url, subscription.webhook_secret, {
-                    "event": event.pk, "kind": event.kind, "key": event.key,
-                    "sensor_id": event.sensor.sensor_id if event.sensor else None, "direction": event.direction,
-                    "from_level": event.from_level, "to_level": event.to_level, "value": event.value,
-                    "time": event.time.isoformat(), "details": event.details, "text": text})
-                if not 200 <= status < 300:
-                    error = f"webhook answered HTTP {status}"
-        except ValidationError as refused:
-            error = "; ".join(refused.messages)[:300]
-        except (OSError, http.client.HTTPException) as failure:
-            error = f"{type(failure).__name__}: {failure}"[:300]
-    notification.attempts += 1
-    if error:
-        notification.status, notification.last_error = NotificationStatus.FAILED, error
-    else:
-        notification.status, notification.sent_at, notification.last_error = NotificationStatus.SENT, timezone.now(), ""
-    notification.save(update_fields=["attempts", "status", "last_error", "sent_at"])
-    return notification.status

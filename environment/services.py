@@ -28,9 +28,7 @@ from environment.catalog import kind_for
 from environment.ingest import pipeline
 from environment.ingest.store import Row, StoreResult, store_batch
 from environment.models import (
-    AlertChannel,
     AlertKind,
-    AlertSubscription,
     IngestChannel,
     Network,
     QuarantinedReading,
@@ -425,41 +423,76 @@ def _archive_sensor(actor: Any, row: Any, mapping: dict[str, str], register_unkn
     return pipeline.SensorRef.of(sensor) if sensor is not None else None
 
 
-# --- alert subscriptions ------------------------------------------------------------------------
+# --- alert subscriptions (kept in the notifications room, by place) -----------------------------
+
+SENSOR_RADIUS_M = 500  # "alerts for this sensor": the sensors within 500 m of it (itself included)
+
+
+def alert_topic(kind: str, min_level: int, *, city: bool) -> str:
+    from environment.alerts import level_topics
+
+    if kind == AlertKind.LIMIT:
+        return level_topics(kind, (1,), city=city)[0]
+    return ("environment.city." if city else "environment.") + f"aqi.level:{int(min_level)}"
 
 
 @transaction.atomic
-def subscribe(actor: Any, *, sensor: Sensor | None, kind: str, channel: str, min_level: int = 3,
-              webhook_url: str = "", language: str = "ro") -> AlertSubscription:
-    """Subscribe the actor (a signed-in person) to alerts for a sensor or the city."""
-    from environment.alerts import validate_webhook_url
+def subscribe(actor: Any, *, kind: str, min_level: int = 3, place: str = "city", neighbourhood: Any = None,
+              lat: Any = None, lon: Any = None, radius_m: Any = None, sensor: Sensor | None = None) -> Any:
+    """Subscribe the actor to air-quality alerts for a place: the whole city (its median), a neighbourhood,
+    or a point and a radius (a sensor's page offers its own position). The sensors whose area reaches the
+    place are the ones that alert. Returns the notifications Subscription; ValidationError names the field."""
+    from notifications import subscriptions
 
     _require(actor, "environment.subscribe_alerts")
     if kind not in AlertKind.values:
         raise ValidationError({"kind": _("Choose an index band or a limit value.")})
-    if channel not in AlertChannel.values:
-        raise ValidationError({"channel": _("Choose email or webhook.")})
-    if not 1 <= int(min_level) <= 6:
+    try:
+        level = int(min_level)
+    except (TypeError, ValueError):
+        level = 0
+    if not 1 <= level <= 6:
         raise ValidationError({"min_level": _("The level is between 1 (good) and 6 (extremely poor).")})
-    secret = ""
-    if channel == AlertChannel.WEBHOOK:
-        validate_webhook_url(webhook_url)  # raises ValidationError naming the field
-        secret = secrets.token_hex(32)
-    elif webhook_url:
-        raise ValidationError({"webhook_url": _("A webhook address is only used with the webhook channel.")})
-    subscription = AlertSubscription(user=actor, sensor=sensor, kind=kind, channel=channel, min_level=int(min_level),
-                                     webhook_url=webhook_url if channel == AlertChannel.WEBHOOK else "",
-                                     webhook_secret=secret, language=language[:8])
-    subscription.full_clean()
-    subscription.save()
-    audit.record(actor, "environment.alert_subscription.created", subscription,
-                 {"sensor": sensor.sensor_id if sensor else None, "kind": kind, "channel": channel})
+    if sensor is not None:
+        place, lat, lon, radius_m = ("point", sensor.station.public_latitude, sensor.station.public_longitude,
+                                      SENSOR_RADIUS_M)
+    if place not in ("city", "neighbourhood", "point"):
+        raise ValidationError({"place": _("Choose the whole city, a neighbourhood or a point on the map.")})
+    if place == "neighbourhood" and neighbourhood is None:
+        raise ValidationError({"neighbourhood": _("Choose a neighbourhood.")})
+    if place == "point" and (lat in (None, "") or lon in (None, "")):
+        raise ValidationError({"point": _("Choose a point on the map.")})
+    topic = alert_topic(kind, level, city=place == "city")
+    label = str(AlertKind(kind).label) + (f" ≥ {level}" if kind == AlertKind.AQI else "")
+    subscription = subscriptions.subscribe(
+        actor, topic=topic, label=label[:120],
+        neighbourhood=neighbourhood if place == "neighbourhood" else None,
+        lat=lat if place == "point" else None, lon=lon if place == "point" else None,
+        radius_m=radius_m if place == "point" else None)
+    audit.record(actor, "environment.alert_subscription.created", None,
+                 {"subscription": subscription.pk, "kind": kind, "place": place,
+                  "sensor": sensor.sensor_id if sensor else None})
     return subscription
 
 
+def alert_subscriptions(actor: Any) -> list[Any]:
+    from notifications.models import Subscription
+
+    return list(Subscription.objects.filter(user_id=int(getattr(actor, "pk", 0) or 0),
+                                            topic__startswith="environment.").select_related("neighbourhood"))
+
+
 @transaction.atomic
-def unsubscribe(actor: Any, subscription: AlertSubscription) -> None:
-    if not isinstance(actor, str):
-        _require(actor, "environment.delete_alertsubscription", subscription)
-    audit.record(actor, "environment.alert_subscription.deleted", subscription, {"deleted": str(subscription)})
-    subscription.delete()
+def unsubscribe(actor: Any, subscription_id: Any) -> None:
+    """Remove one of the actor's alert subscriptions; someone else's is refused."""
+    from notifications import subscriptions
+    from notifications.models import Subscription
+
+    found = Subscription.objects.filter(pk=int(subscription_id) if str(subscription_id).isdigit() else 0,
+                                        topic__startswith="environment.").first()
+    if found is None:
+        raise ValidationError({"delete": _("There is no such subscription.")})
+    if found.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    subscriptions.unsubscribe(actor, found.pk)
+    audit.record(actor, "environment.alert_subscription.deleted", None, {"subscription": found.pk})

@@ -7,18 +7,11 @@ from django_tasks import task
 
 @task()
 def evaluate_alerts(sensor_pks: list[int]) -> int:
-    """Run after a batch of readings commits: step the hysteresis trackers, record events."""
+    """Run after a batch of readings commits: step the hysteresis trackers, record and publish events
+    (the notifications pipeline delivers them)."""
     from environment.alerts import evaluate
 
     return len(evaluate(sensor_pks))
-
-
-@task()
-def deliver_notification(notification_id: int) -> str:
-    """Send one alert by email or webhook; the outcome is kept on the notification."""
-    from environment.alerts import deliver
-
-    return deliver(notification_id)
 
 
 @task()

@@ -11,5 +11,4 @@ urlpatterns = [
     path("air/city/", views.city, name="city"),
     path("air/sensors/<str:sensor_id>/", views.sensor_detail, name="sensor"),
     path("air/alerts/", views.alerts, name="alerts"),
-    path("air/alerts/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -14,25 +14,23 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from environment import selectors, services
 from environment.airquality.bands import CURRENT_SCALE, LEVEL_STYLES, Level
 from environment.airquality.limits import DIRECTIVE_2024_2881, METRIC_LABELS
-from environment.alerts import DAILY_LIMITS, UNSUBSCRIBE_SALT
+from environment.alerts import DAILY_LIMITS
 from environment.catalog import quantity_label, unit_label
 from environment.charts import Reference, TimePoint, time_chart
 from environment.forms import SubscriptionForm
 from environment.ingest.store import local_zone
-from environment.models import AlertChannel, AlertSubscription, Network, Sensor
+from environment.models import Network, Sensor
 
 
 def _figure(value: float) -> str:
@@ -229,48 +227,36 @@ def city(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def alerts(request: HttpRequest) -> HttpResponse:
-    """Subscribe to alerts for a sensor or the city; list and remove one's own subscriptions."""
+    """Subscribe to air-quality alerts for a place (the city, a neighbourhood, a point and a radius);
+    list and remove one's own. Kept in the notifications room, delivered on the person's channels."""
     if not request.user.has_perm("environment.subscribe_alerts"):
         raise PermissionDenied
-    form = SubscriptionForm(request.POST or None, initial={"sensor": request.GET.get("sensor", "")})
+    initial = {"sensor": request.GET.get("sensor", "")}
+    form = SubscriptionForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if "delete" in request.POST:
-            subscription = get_object_or_404(AlertSubscription, pk=request.POST.get("delete", "0")
-                                             if str(request.POST.get("delete", "")).isdigit() else 0)
-            if not request.user.has_perm("environment.delete_alertsubscription", subscription):
-                raise PermissionDenied
-            services.unsubscribe(request.user, subscription)
+            try:
+                services.unsubscribe(request.user, request.POST.get("delete", ""))
+            except ValidationError:
+                raise Http404 from None
             messages.success(request, _("The subscription was removed."))
             return redirect("environment:alerts")
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                services.subscribe(request.user, sensor=form.cleaned_data["sensor_obj"],
-                                   kind=form.cleaned_data["kind"], channel=form.cleaned_data["channel"],
-                                   min_level=form.cleaned_data["min_level"],
-                                   webhook_url=form.cleaned_data["webhook_url"], language=get_language() or "ro")
+                services.subscribe(request.user, kind=data["kind"], min_level=data["min_level"],
+                                   place=data["place"], neighbourhood=data["neighbourhood"], lat=data["lat"],
+                                   lon=data["lon"], radius_m=data["radius_m"], sensor=data["sensor_obj"])
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("You are subscribed."))
                 return redirect("environment:alerts")
-    subscriptions = AlertSubscription.objects.filter(user_id=int(request.user.pk or 0)).select_related("sensor")
+    sensor = Sensor.objects.filter(sensor_id=request.GET.get("sensor", "")).first() if request.GET.get(
+        "sensor") else None
     status = 400 if request.method == "POST" else 200
-    return render(request, "environment/alerts.html", {"form": form, "subscriptions": subscriptions,
-                                                       "webhook": AlertChannel.WEBHOOK}, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in every alert email: confirm, then the subscription is deleted."""
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=None)
-    except signing.BadSignature:
-        raise Http404(_("This link is not valid.")) from None
-    subscription = AlertSubscription.objects.filter(pk=pk).select_related("sensor").first()
-    if subscription is None:
-        return render(request, "environment/unsubscribe.html", {"done": True})
-    if request.method == "POST":
-        services.unsubscribe("link:unsubscribe", subscription)
-        return render(request, "environment/unsubscribe.html", {"done": True})
-    return render(request, "environment/unsubscribe.html", {"subscription": subscription, "done": False})
+    return render(request, "environment/alerts.html", {
+        "form": form, "subscriptions": services.alert_subscriptions(request.user), "sensor": sensor,
+        "tile_url": getattr(settings, "MAP_TILE_URL", ""), "attribution": getattr(settings, "MAP_ATTRIBUTION", "")},
+        status=status)

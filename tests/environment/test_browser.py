@@ -29,10 +29,18 @@ def seeded(live_server: Any, settings: Any) -> str:
 @pytest.mark.parametrize("lang", ["ro", "en"])
 def test_public_pages_have_no_axe_violations(page: Any, seeded: str, lang: str, make_user: Any) -> None:
     from accounts.roles import Role
-    from environment import alerts, services
+    from environment import services
+    from notifications.tokens import unsubscribe_token
 
-    subscription = services.subscribe(make_user(Role.CITIZEN), sensor=None, kind="aqi", channel="email")
-    unsubscribe = f"/{lang}/air/alerts/unsubscribe/{alerts.unsubscribe_token(subscription)}/"
+    user = make_user(Role.CITIZEN)
+    subscription = services.subscribe(user, kind="aqi", place="city")
+    from notifications.models import Endpoint
+    from notifications.pipeline import ensure_default_endpoints
+
+    ensure_default_endpoints([user.pk])
+    email = Endpoint.objects.get(user=user, kind="email")
+    # The one-click unsubscribe page every alert e-mail links to (language-free, as RFC 8058 wants).
+    unsubscribe = f"/notifications/unsubscribe/{unsubscribe_token(email.pk, subscription.pk)}"
     for path in [*PAGES, unsubscribe]:
         assert_accessible(page, seeded + path.format(lang=lang))
 
@@ -58,9 +66,9 @@ def test_alert_pages_are_accessible_when_signed_in(page: Any, seeded: str, lang:
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert_accessible(page, seeded + f"/{lang}/air/alerts/")
-    assert page.locator("#id_channel").count() == 1, page.url
-    # A form error is announced and still accessible.
-    page.select_option("#id_channel", "webhook")
+    assert page.locator("#id_neighbourhood").count() == 1, page.url
+    # A form error is announced and still accessible: a point chosen, but none given.
+    page.check("input[name=place][value=point]")
     page.click("form button.primary")
     page.wait_for_load_state("networkidle")
     assert page.locator(".errorlist").count() >= 1
