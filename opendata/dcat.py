@@ -27,6 +27,11 @@ LOCN = Namespace("http://www.w3.org/ns/locn#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 
 PAGE_SIZE = 100
+SCHEME_TITLES = {
+    voc.FILE_TYPE_SCHEME: "File types", voc.LANGUAGE_SCHEME: "Languages", voc.THEME_SCHEME: "Data themes",
+    voc.LICENCE_SCHEME: "Licences", voc.FREQUENCY_SCHEME: "Frequencies", voc.ACCESS_RIGHT_SCHEME: "Access rights",
+    voc.HVD_CATEGORY_SCHEME: "High-value dataset categories", voc.PUBLISHER_TYPE_SCHEME: "Publisher types",
+}
 FORMATS = {  # URL suffix → (rdflib format, media type)
     "ttl": ("turtle", "text/turtle"),
     "rdf": ("xml", "application/rdf+xml"),
@@ -75,9 +80,16 @@ class _Builder:
         for cls in classes:
             self.graph.add((node, RDF.type, cls))
         self.graph.add((node, SKOS.inScheme, URIRef(scheme)))
-        self.graph.add((URIRef(scheme), RDF.type, SKOS.ConceptScheme))
-        if label:
-            self.graph.add((node, SKOS.prefLabel, Literal(label, lang="en")))
+        self.scheme(scheme)
+        # DCAT-AP wants a label on every concept and a title on every scheme it uses.
+        self.graph.add((node, SKOS.prefLabel, Literal(label or uri.rstrip("/").rsplit("/", 1)[-1], lang="en")))
+        return node
+
+    def scheme(self, uri: str) -> URIRef:
+        node = URIRef(uri)
+        self.graph.add((node, RDF.type, SKOS.ConceptScheme))
+        self.graph.add((node, DCTERMS.title, Literal(SCHEME_TITLES.get(uri, uri.rstrip("/").rsplit("/", 1)[-1]),
+                                                     lang="en")))
         return node
 
     def when(self, value: dt.datetime | dt.date) -> Literal:
@@ -239,8 +251,7 @@ class _Builder:
         graph.add((node, DCTERMS.publisher, self.publisher))
         graph.add((node, FOAF.homepage, self.document(f"{self.base}/ro/date-deschise/")))
         graph.add((node, DCTERMS.license, self.licence(voc.DEFAULT_LICENCE)))
-        graph.add((node, DCAT.themeTaxonomy, URIRef(voc.THEME_SCHEME)))
-        graph.add((URIRef(voc.THEME_SCHEME), RDF.type, SKOS.ConceptScheme))
+        graph.add((node, DCAT.themeTaxonomy, self.scheme(voc.THEME_SCHEME)))
         for language in ("RON", "ENG"):
             graph.add((node, DCTERMS.language, self.concept(voc.language_uri(language), voc.LANGUAGE_SCHEME,
                                                             DCTERMS.LinguisticSystem)))
