@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -140,12 +141,28 @@ class ApplicationStepInline(admin.TabularInline):
         return False
 
 
+def _step_action(status: str, label: Any) -> Any:
+    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[models.SpaceApplication]) -> None:
+        for application in queryset:
+            try:
+                services.advance_application(request.user, application, status)
+            except ValidationError as error:
+                modeladmin.message_user(request, f"{application}: {error.messages[0]}", level=messages.ERROR)
+    action.__name__ = f"move_to_{status}"
+    return admin.action(description=label)(action)
+
+
 @admin.register(models.SpaceApplication)
 class SpaceApplicationAdmin(AuditedAdmin):
+    """Staff move applications on with the actions (each step dated, public, audited); the applicant's
+    message stays here."""
+
     list_display = ["space", "organisation", "status", "created_at"]
     list_filter = ["status"]
     readonly_fields = ["space", "organisation", "applicant", "intended_use", "message", "status", "created_at"]
     inlines = [ApplicationStepInline]
+    actions = [_step_action(status, label) for status, label in models.SpaceApplication.Status.choices
+               if status != models.SpaceApplication.Status.RECEIVED]
 
 
 @admin.register(models.FundingProgramme)

@@ -11,3 +11,7 @@ class ResourcesConfig(AppConfig):
         from resources import opendata
 
         opendata.register_all()  # CSV and GeoJSON downloads in the open-data catalogue, when it exists
+        from core import recurring
+
+        # Daily, safe to repeat: each reminder is sent once.
+        recurring.register("resources.tasks.send_funding_reminders", hour="6", minute="30")

@@ -7,6 +7,7 @@ entry point can skip them. The map's index (resources.index) is refreshed in the
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -15,7 +16,8 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -199,6 +201,7 @@ def add_space_photo(actor: Any, space: Space, data: bytes, *, alt_text: str) -> 
         raise ValidationError({"photo": uploads.photo_error_message(error)}) from error
     photo = SpacePhoto(space=space, alt_text=alt_text.strip()[:200])
     photo.image.save("photo.jpg", ContentFile(clean.content), save=False)
+    photo.width, photo.height = clean.width, clean.height  # known from core.images; no second decode
     photo.save()
     audit.record(actor, "resources.space.photo_added", space, {"photo": photo.pk})
     return photo
@@ -310,3 +313,57 @@ def follow_initiative(actor: Any, initiative: Initiative, *, follow: bool) -> No
         subscriptions.follow(actor, initiative_subject(initiative))
     else:
         subscriptions.unfollow(actor, initiative_subject(initiative))
+
+
+def send_funding_reminders(*, today: dt.date | None = None) -> int:
+    """Send each due reminder once: through the platform's notifications when that room is installed
+    (the person's own channels and quiet hours), otherwise by e-mail. Safe to run repeatedly."""
+    from django.apps import apps
+
+    today = today or timezone.localdate()
+    due = FundingReminder.objects.filter(sent_at__isnull=True, programme__published=True,
+                                         programme__deadline__gte=today).select_related("programme", "user")
+    sent = 0
+    for reminder in due:
+        programme = reminder.programme
+        assert programme.deadline is not None
+        if (programme.deadline - today).days > reminder.days_before:
+            continue
+        with transaction.atomic():
+            locked = FundingReminder.objects.select_for_update().filter(pk=reminder.pk, sent_at__isnull=True)
+            if not locked.update(sent_at=timezone.now()):
+                continue
+            texts = _reminder_texts(programme)
+            if apps.is_installed("notifications"):
+                from notifications.events import Event, publish
+
+                with translation.override("ro"):
+                    path = programme.get_absolute_url().removeprefix("/ro")
+                publish(Event(kind="resources.funding_deadline", room="resources",
+                              subject=f"resources.fundingprogramme:{programme.pk}",
+                              title={lang: texts[lang][0] for lang in ("ro", "en")},
+                              body={lang: texts[lang][1] for lang in ("ro", "en")}, url=path,
+                              severity="info", data={"deadline": programme.deadline.isoformat()},
+                              recipient_user_ids=(reminder.user_id,)))
+            else:
+                language = "en" if getattr(reminder.user, "language", "ro") == "en" else "ro"
+                subject, body = texts[language]
+                address = reminder.user.email
+                transaction.on_commit(partial(send_mail, subject, body, None, [address]))
+            audit.record("task:funding_reminders", "resources.funding.reminder_sent", programme,
+                         {"reminder": reminder.pk})
+        sent += 1
+    return sent
+
+
+def _reminder_texts(programme: FundingProgramme) -> dict[str, tuple[str, str]]:
+    texts = {}
+    for language in ("ro", "en"):
+        with translation.override(language):
+            title = getattr(programme, f"title_{language}", "") or programme.title
+            deadline = date_format(programme.deadline, "j F Y") if programme.deadline else ""
+            texts[language] = (
+                _("Deadline on %(date)s: %(title)s") % {"date": deadline, "title": title},
+                _("The call “%(title)s” (%(funder)s) closes on %(date)s. Details and the official page: %(url)s") % {
+                    "title": title, "funder": programme.funder, "date": deadline, "url": programme.get_absolute_url()})
+    return texts
