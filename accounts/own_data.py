@@ -1,6 +1,7 @@
 """The accounts room's part of a person's data (accounts.personal_data; docs/identity.md): the profile,
-e-mail addresses, roles, consents, second factors (their kind and dates, never their secrets), API tokens
-(names and dates, never the keys) and what the audit trail records the person doing."""
+e-mail addresses, verifications, identity-provider links (with the claims the provider sent), roles,
+consents, second factors (their kind and dates, never their secrets), API tokens (names and dates, never
+the keys) and what the audit trail records the person doing."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Consent, User
+from accounts.models import Consent, User, Verification
 from accounts.personal_data import Section, register, section
 from accounts.roles import ROLE_LABELS
 from core.models import ApiToken, AuditEntry
@@ -31,6 +33,17 @@ def export(user: Any) -> list[Section]:
                  "last_login": _("last sign-in"), "is_staff": _("staff account")}),
         section("email_addresses", _("E-mail addresses"), EmailAddress.objects.filter(user=user).order_by("pk"),
                 {"email": _("address"), "verified": _("confirmed"), "primary": _("primary")}),
+        section("verifications", _("Verifications"), Verification.objects.filter(user=user).order_by("verified_at"),
+                {"level": _("level"), "method": _("method"), "provider": _("identity provider"),
+                 "neighbourhood__name": _("neighbourhood"), "verified_at": _("verified"),
+                 "expires_at": _("expires"), "revoked_at": _("revoked")},
+                note=_("Your pseudonymous person key, which lets you vote once, is not shown: it is a keyed "
+                       "digest that means nothing outside the platform.")),
+        section("identity_providers", _("Sign-in through identity providers"),
+                SocialAccount.objects.filter(user=user).order_by("pk"),
+                {"provider": _("identity provider"), "uid": _("your identifier there"),
+                 "date_joined": _("linked"), "last_login": _("last sign-in"),
+                 "extra_data": _("what the provider sent")}),
         section("roles", _("Roles"), user.groups.order_by("name"), {"name": _("role")},
                 displays={"name": {role.value: label for role, label in ROLE_LABELS.items()}}),
         section("consents", _("Consents"), Consent.objects.filter(user=user),
@@ -58,6 +71,8 @@ def erase(user: Any) -> Mapping[str, int]:
         "authenticators_erased": Authenticator.objects.filter(user=user).delete()[0],
         "api_tokens_erased": ApiToken.objects.filter(owner=user).delete()[0],
         "consents_erased": Consent.objects.filter(user=user).delete()[0],
+        "verifications_erased": Verification.objects.filter(user=user).delete()[0],
+        "identity_provider_links_erased": SocialAccount.objects.filter(user=user).delete()[0],
         "audit_entries_anonymised": AuditEntry.objects.filter(actor=user).update(
             actor=None, actor_label=DELETED_LABEL),
         "audit_targets_anonymised": AuditEntry.objects.filter(

@@ -105,7 +105,7 @@ def test_the_export_costs_the_same_queries_however_much_a_person_wrote(person: A
     with CaptureQueriesContext(connection) as four:
         data = personal_data.export_json(other)
     assert len(data["rooms"]["participation"]["sections"]["proposals"]["records"]) == 4
-    assert len(one.captured_queries) == len(four.captured_queries) == 31
+    assert len(one.captured_queries) == len(four.captured_queries) == 33
 
 
 @pytest.mark.parametrize("language", ["ro", "en"])
@@ -211,3 +211,35 @@ def test_notification_consent_given_and_withdrawn_is_kept_as_history(client: Cli
     assert AuditEntry.objects.filter(action="accounts.consent_withdrawn").count() == 1
     page = client.get("/en/accounts/me/consents/").content.decode()
     assert "withdrawn" in page
+
+
+# Links to an account that are not the person's own data: staff work records and the audit of who did what,
+# which keep what happened; deleting the account clears the pointer (SET_NULL) or the account's label.
+STAFF_WORK_RECORDS = {
+    "admin.LogEntry", "accounts.ResidentsRegister", "strategy.ProjectUpdate", "strategy.Measurement",
+    "reports.Department", "reports.InternalNote", "announcements.Announcement",
+}
+# Rooms built after the registry, not registered yet: their people's data is neither exported nor erased
+# beyond what deleting the account cascades. Known gap (docs/identity.md); remove a line when its room
+# registers in <room>/personal_data.py.
+NOT_YET_COVERED = {
+    "resources.Representative", "resources.Invitation", "resources.SpaceApplication", "resources.FundingReminder",
+    "resources.Initiative", "notifications.Endpoint", "notifications.Preferences", "notifications.Subscription",
+    "notifications.Delivery",
+}
+
+
+def test_every_link_to_an_account_belongs_to_a_registered_room_or_is_a_known_exception() -> None:
+    from django.apps import apps
+
+    registered = {room.name for room in personal_data.rooms()}
+    linked = {model._meta.label for model in apps.get_models()
+              if any(f.is_relation and f.concrete and f.related_model is User for f in model._meta.get_fields())}
+    # accounts covers allauth's own models (addresses, second factors, identity-provider links) and core's.
+    covered_by_accounts = {"account.EmailAddress", "mfa.Authenticator", "socialaccount.SocialAccount",
+                           "core.AuditEntry", "core.ApiToken"}
+    unexplained = sorted(label for label in linked - STAFF_WORK_RECORDS - NOT_YET_COVERED - covered_by_accounts
+                         if label.split(".")[0] not in registered)
+    assert not unexplained, f"register these rooms' personal data (accounts/personal_data.py): {unexplained}"
+    assert not NOT_YET_COVERED & {label for label in linked if label.split(".")[0] in registered}, \
+        "a room registered: remove its models from NOT_YET_COVERED"
