@@ -163,6 +163,8 @@ def refusal_message(code: str) -> str:
                               "was refused."),
         "no_id_token": _("The identity provider did not send an identity token, so the sign-in was refused."),
         "cancelled": _("The sign-in was cancelled at the identity provider."),
+        "state": _("This sign-in was not started in this browser, or it took too long. Please start the sign-in "
+                   "again."),
     }
     return messages.get(code, _("The sign-in with the identity provider did not succeed. Please try again."))
 
@@ -192,6 +194,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(self, request: HttpRequest, provider: Any, error: Any = None,
                                 exception: Any = None, extra_context: Any = None) -> None:
         code = "cancelled" if error == "cancelled" else refusal_code(exception)
+        if code == "unknown" and exception is None and "state_id" in (extra_context or {}) \
+                and "state" not in (extra_context or {}):
+            code = "state"  # allauth found no sign-in started in this browser under that state
         raise ImmediateHttpResponse(render_refusal(request, provider, code))
 
 

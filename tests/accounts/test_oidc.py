@@ -86,7 +86,7 @@ def test_the_refusal_reads_in_romanian(oidc_provider: Provider) -> None:
 
 def test_a_callback_with_an_unknown_state_is_refused(oidc_provider: Provider) -> None:
     response = Client().get("/oidc/eid/callback/?code=abc&state=forged")
-    assert response.status_code == 400
+    assert response.status_code == 400 and 'data-refusal="state"' in response.content.decode()
     assert "_auth_user_id" not in Client().session
 
 
