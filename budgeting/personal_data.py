@@ -20,8 +20,8 @@ from accounts.personal_data import Section, section
 from budgeting.models import Ballot, Comment, Project, Residence, Support, VoteRecord, token_digest
 
 BALLOT_NOTE = _("Your ballots are secret: they are stored without any link to your account, so they cannot be "
-                "shown here, and they stay counted if you delete your account. This list only says in which "
-                "editions you voted.")
+                "shown here. This list only says in which editions you voted. If you delete your account while "
+                "a vote is open, your ballot in it is withdrawn; after the close it stays counted.")
 
 
 def export(user: Any) -> list[Section]:
