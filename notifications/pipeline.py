@@ -35,7 +35,7 @@ from shapely.geometry.base import BaseGeometry
 
 from notifications import geometry as geo
 from notifications import schedule, tokens
-from notifications.channels.base import DeliveryFailed, OutgoingMessage, get_channel
+from notifications.channels.base import DeliveryFailed, OutgoingMessage, channel_names, get_channel
 from notifications.events import SEVERITIES, Event
 from notifications.models import Delivery, Digest, Endpoint, EventRecord, Preferences, Subscription
 
@@ -395,8 +395,20 @@ def send_delivery(delivery_id: int) -> bool:
     return _dispatch([delivery], delivery.endpoint, build_message(delivery), now)
 
 
+def close_channels() -> None:
+    """Let channels that keep a connection across a batch (e-mail's SMTP) close it."""
+    for name in channel_names():
+        channel = get_channel(name)
+        close = getattr(channel, "close", None)
+        if callable(close):
+            close()
+
+
 def send_deliveries(delivery_ids: list[int]) -> int:
-    return sum(1 for pk in delivery_ids if send_delivery(pk))
+    try:
+        return sum(1 for pk in delivery_ids if send_delivery(pk))
+    finally:
+        close_channels()
 
 
 def send_due() -> int:
@@ -445,7 +457,16 @@ def send_digests() -> int:
     for delivery in due:
         grouped[delivery.endpoint_id].append(delivery)
     sent = 0
-    for deliveries in grouped.values():
+    try:
+        sent = _send_digest_groups(list(grouped.values()), now)
+    finally:
+        close_channels()
+    return sent
+
+
+def _send_digest_groups(groups: list[list[Delivery]], now: dt.datetime) -> int:
+    sent = 0
+    for deliveries in groups:
         if not _claim([d.pk for d in deliveries], now):
             continue  # another worker has them
         if _dispatch(deliveries, deliveries[0].endpoint, build_digest(deliveries), now):

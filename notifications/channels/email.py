@@ -7,11 +7,13 @@ List-Unsubscribe=One-Click` tells mail clients the link may be POSTed to directl
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from notifications.channels.base import DeliveryFailed, OutgoingMessage
 
@@ -29,7 +31,28 @@ def list_unsubscribe(message: OutgoingMessage) -> str:
 
 
 class EmailChannel:
+    """Sends over one SMTP connection per batch of deliveries (per thread): `send_deliveries` calls
+    `close()` when its batch is done. A connection the server dropped is reopened once."""
+
     name = "email"
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _connection(self) -> Any:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = get_connection()
+            connection.open()
+            self._local.connection = connection
+        return connection
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.close()
 
     def send(self, endpoint: Endpoint, message: OutgoingMessage) -> None:
         subject = " ".join(message.subject.split())[:200]
@@ -42,8 +65,15 @@ class EmailChannel:
         if message.html:
             email.attach_alternative(message.html, "text/html")
         try:
-            email.send()
+            try:
+                email.connection = self._connection()
+                email.send()
+            except smtplib.SMTPServerDisconnected:
+                self.close()  # the server closed an idle connection: one new one
+                email.connection = self._connection()
+                email.send()
         except smtplib.SMTPRecipientsRefused as error:
             raise DeliveryFailed(f"recipient refused: {error.recipients}"[:300], retryable=False) from error
         except (smtplib.SMTPException, OSError) as error:
+            self.close()
             raise DeliveryFailed(f"SMTP: {error}"[:300]) from error
