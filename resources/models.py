@@ -87,7 +87,9 @@ class Representative(models.Model):
     class Meta:
         verbose_name = _("representative")
         verbose_name_plural = _("representatives")
-        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_representation")]
+        # Named apart from participation 0001's constraint: PostgreSQL index names are schema-wide, and both
+        # exist until participation 0008 drops the old table.
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="resources_one_representation")]
 
     def __str__(self) -> str:
         return f"{self.organisation} – #{self.user_id}"

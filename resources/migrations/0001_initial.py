@@ -303,7 +303,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'representative',
                 'verbose_name_plural': 'representatives',
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'user'), name='one_representation')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'user'), name='resources_one_representation')],
             },
         ),
         migrations.AddConstraint(

@@ -143,6 +143,7 @@ def test_a_citizen_finds_a_call_with_a_deadline_next_month_and_is_reminded(
     assert client.post(f"/en/resources/funding/{call.slug}/", {"days_before": "500"}).status_code == 400
     assert client.post(f"/en/resources/funding/{call.slug}/", {"days_before": "7"}).status_code == 302
     reminder = FundingReminder.objects.get()
+    assert call.deadline is not None
     assert services.send_funding_reminders(today=today) == 0  # 33 days ahead: not yet
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_funding_reminders(today=call.deadline - dt.timedelta(days=7)) == 1
