@@ -8,9 +8,11 @@ class OpendataConfig(AppConfig):
     nav_items = [(_("Open data"), "opendata:index")]
 
     def ready(self) -> None:
-        from opendata import neighbourhoods
+        from opendata import neighbourhoods, strategy_datasets
 
-        neighbourhoods.register_all()  # core's neighbourhoods: core sits below opendata, so opendata publishes them
+        # core and the strategy sit below opendata (floors) and import no room: opendata publishes them itself.
+        neighbourhoods.register_all()
+        strategy_datasets.register_all()
         from opendata import harvest
 
         harvest.register_provider()  # datasets harvested from other CKAN portals (manage.py harvest_ckan)

@@ -1,4 +1,7 @@
-"""The strategy's open datasets (registered with the opendata catalogue from StrategyConfig.ready()).
+"""The strategy's open datasets, registered by the opendata room itself (OpendataConfig.ready()).
+
+The strategy sits below the connective rooms and imports none of them (tests/strategy/test_monitoring.py), so
+the catalogue reads the strategy, as it reads core's neighbourhoods; rooms above register themselves.
 
 Ambitions and objectives, projects with their status history, KPIs with their measurements, and the yearly
 monitoring report's table. Who wrote an update or entered a measurement is never published.

@@ -13,9 +13,6 @@ class StrategyConfig(AppConfig):
         from strategy import home, kpi_providers  # noqa: F401  (registers the built-in providers)
 
         home.register()
-        from strategy import opendata
-
-        opendata.register_all()  # the strategy's datasets in the open-data catalogue (opendata.registry)
         from core import recurring
 
         recurring.register("strategy.tasks.refresh_kpi_providers", hour="4", minute="30")  # daily (core.recurring)
