@@ -345,9 +345,21 @@ def _media_type(resource: Mapping[str, Any]) -> str:
     return resource.get("mimetype") or FORMAT_MEDIA_TYPES.get(_file_type(resource), "application/octet-stream")
 
 
+# Codes of the EU file-type table a CKAN `format` is most often one of; anything else is published as BIN,
+# so the DCAT-AP output only ever names concepts of the vocabulary.
+EU_FILE_TYPES = frozenset({
+    "CSV", "TSV", "JSON", "GEOJSON", "JSON_LD", "XML", "RDF_XML", "RDF_TURTLE", "PDF", "ZIP", "GZIP", "TAR", "7Z",
+    "RAR", "TXT", "HTML", "XLS", "XLSX", "ODS", "DOC", "DOCX", "ODT", "PPT", "PPTX", "KML", "KMZ", "SHP", "GML",
+    "GPKG", "WMS_SRVC", "WFS_SRVC", "PNG", "JPEG", "GIF", "TIFF", "ICS", "ATOM", "RSS", "SQL", "DBF", "MDB",
+})
+_FORMAT_ALIASES = {"JPG": "JPEG", "TIF": "TIFF", "GEOJSON": "GEOJSON", "TTL": "RDF_TURTLE", "RDF": "RDF_XML",
+                   "JSONLD": "JSON_LD", "WMS": "WMS_SRVC", "WFS": "WFS_SRVC", "ESRISHAPEFILE": "SHP"}
+
+
 def _file_type(resource: Mapping[str, Any]) -> str:
     code = re.sub(r"[^A-Z0-9_]", "", str(resource.get("format") or "").upper())
-    return code or "BIN"
+    code = _FORMAT_ALIASES.get(code, code)
+    return code if code in EU_FILE_TYPES else "BIN"
 
 
 def _frequency(extras: Mapping[str, Any]) -> str:

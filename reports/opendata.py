@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Max, Min
+from django.db.models import IntegerField, Max, Min
+from django.db.models.functions import Cast
 
 from core.models import Neighbourhood
 from opendata.registry import DataService, Dataset, Distribution, Text, register
@@ -50,7 +51,8 @@ TABLE = register_table(Table(ROOM, "problem-reports", schema(
 
 def datasets() -> list[Dataset]:
     summary = selectors.public_reports().aggregate(first=Min("created_at"), last=Max("updated_at"),
-                                                   demo=Max("is_demo"))
+                                                   # PostgreSQL has no max(boolean): max of 0/1
+                                                   demo=Max(Cast("is_demo", output_field=IntegerField())))
     return [Dataset(
         name="problem-reports", room=ROOM,
         title=Text(ro="Sesizări despre probleme din oraș", en="Problem reports about the city"),
