@@ -146,19 +146,22 @@ def test_cap_index_carries_registered_sources(client: Any, demo: None) -> None:
                                       severity="Moderate", certainty="Observed", headline="PM10 high",
                                       description="PM10 above the EU daily limit.", area_desc="Timișoara",
                                       circles=["45.753700,21.225700 1"])])
-    source = cap.Source(prefix="air", entries=lambda base, moment: [cap.IndexEntry(
+    # A made-up room's source (the environment room registers the real "air" one at start-up).
+    source = cap.Source(prefix="example", entries=lambda base, moment: [cap.IndexEntry(
         identifier="example-air-1", title="PM10 high", summary="Air quality", updated=now,
-        cap_url=base + "feeds/cap/air-1.xml")], message=lambda key, base: cap.alert_xml(alert) if key == "1" else None)
+        cap_url=base + "feeds/cap/example-1.xml")],
+        message=lambda key, base: cap.alert_xml(alert) if key == "1" else None)
     cap.register_source(source)
     try:
         feed = etree.fromstring(client.get("/feeds/cap.atom").content)
         hrefs = [link.get("href") for link in feed.iter(f"{ATOM}link")]
-        assert any(href.endswith("/feeds/cap/air-1.xml") for href in hrefs)
-        _validate(client.get("/feeds/cap/air-1.xml").content)
-        assert client.get("/feeds/cap/air-2.xml").status_code == 404
+        assert any(href.endswith("/feeds/cap/example-1.xml") for href in hrefs)
+        _validate(client.get("/feeds/cap/example-1.xml").content)
+        assert client.get("/feeds/cap/example-2.xml").status_code == 404
         assert client.get("/feeds/cap/nothing-1.xml").status_code == 404
     finally:
-        cap._sources.pop("air", None)
+        cap._sources.pop("example", None)
+    assert cap.source("air") is not None  # the environment room's alerts stay registered
 
 
 def test_planned_works_calendar_and_atom(client: Any, demo: None) -> None:
@@ -193,10 +196,12 @@ def test_geojson_feed_and_constant_queries(client: Any, demo: None, staff: Any) 
 
 
 def test_feeds_are_listed_in_the_open_data_catalogue(demo: None) -> None:
-    from opendata.registry import get_dataset
+    from announcements import opendata
+    from opendata import registry
 
-    dataset = get_dataset("city-announcements")
-    assert dataset is not None and dataset.room == "announcements" and dataset.contains_demo
+    assert opendata.datasets in registry._providers["announcements"]
+    [dataset] = opendata.datasets()
+    assert dataset.name == "city-announcements" and dataset.room == "announcements" and dataset.contains_demo
     assert {d.url for d in dataset.distributions} == {"/feeds/announcements.geojson", "/feeds/cap.atom",
                                                       "/feeds/cifs.json", "/feeds/planned.ics", "/feeds/planned.atom"}
 
