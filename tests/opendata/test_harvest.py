@@ -230,3 +230,22 @@ def test_a_name_taken_by_another_portal_gets_the_organisation_prefix(db: Any, po
     assert ExternalDataset.objects.count() == 2 * len(PACKAGES)
     assert ExternalDataset.objects.filter(name="primariatm-transportul-public").exists()
     assert len(registry.all_datasets()) >= 2 * len(PACKAGES)
+
+
+def test_harvested_datasets_are_republished_in_dcat_ap_without_violations(db: Any, portal: RemotePortal,
+                                                                          client: Any) -> None:
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    from tests.opendata.test_dcat import violations
+
+    harvest(portal)
+    response = client.get("/dataset/transportul-public.ttl")
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.content, format="turtle")
+    downloads = {str(url) for url in graph.objects(None, DCAT.downloadURL)}
+    assert any(url.startswith("https://data.primariatm.ro/") for url in downloads)
+    assert URIRef(f"{portal.url}/dataset/transportul-public") in set(graph.objects(None, DCAT.landingPage))
+    assert any("transportul" in str(title).lower() or "transport" in str(title).lower()
+               for title in graph.objects(None, DCTERMS.title))
+    assert violations(graph) == []
