@@ -26,12 +26,17 @@ from allauth.mfa.signals import authenticator_added
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import STAFF_ROLES
 
 # A second factor added in this session counts as this session's second factor.
 ENROLLED_SESSION_KEY = "staff_mfa_enrolled"
@@ -80,6 +85,23 @@ class StaffMFAMiddleware:
         messages.warning(request, _("Staff accounts need a second factor: set up an authenticator app or a "
                                     "security key to continue."))
         return HttpResponseRedirect(f"{reverse('mfa_index')}?{query}")
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def staff_roles_make_staff(sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None,
+                           **kwargs: Any) -> None:
+    """The rooms' staff pages check roles (rules.py), this middleware checks is_staff: a staff role given
+    any way (the back office's group field, a script) marks the account as staff, so it needs a second
+    factor too. accounts.services.assign_role does the same explicitly."""
+    if action != "post_add" or not pk_set:
+        return
+    staff_names = {role.value for role in STAFF_ROLES}
+    if reverse:  # a group's users were added to
+        if instance.name in staff_names:
+            User.objects.filter(pk__in=pk_set, is_staff=False).update(is_staff=True)
+    elif not instance.is_staff and Group.objects.filter(pk__in=pk_set, name__in=staff_names).exists():
+        User.objects.filter(pk=instance.pk).update(is_staff=True)
+        instance.is_staff = True
 
 
 @receiver(authenticator_added)

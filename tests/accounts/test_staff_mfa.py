@@ -174,3 +174,19 @@ def test_webauthn_registration_options_are_served(make_user: Any) -> None:
     assert public_key["rp"]["id"] == "testserver"
     assert public_key["user"]["name"] == staff.email
     assert public_key["challenge"]
+
+
+def test_a_staff_role_given_through_the_group_field_needs_a_second_factor_too(client: Client, make_user: Any) -> None:
+    from django.contrib.auth.models import Group
+
+    user = confirmed(make_user())
+    moderators, _ = Group.objects.get_or_create(name=Role.MODERATOR.value)
+    user.groups.add(moderators)  # as the back office's user form does, without accounts.services
+    user.refresh_from_db()
+    assert user.is_staff
+    other = confirmed(make_user())
+    moderators.user_set.add(other)
+    other.refresh_from_db()
+    assert other.is_staff
+    sign_in(client, user)
+    assert "/accounts/2fa/" in client.get("/ro/reports/staff/")["Location"]
