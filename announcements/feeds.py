@@ -139,6 +139,15 @@ def cap_index(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
+def _street_of(line: Any, fallback: str) -> str:
+    """The street a drawn line follows (a closure follows one street), from the street index."""
+    from core.geocoder import street_index
+
+    index = street_index()
+    found = index.streets_along(line) if index is not None else []
+    return found[0].name if found else fallback
+
+
 @require_GET
 def cifs_feed(request: HttpRequest) -> HttpResponse:
     """Current and planned street closures drawn as lines (CIFS needs a polyline along the road)."""
@@ -152,7 +161,7 @@ def cifs_feed(request: HttpRequest) -> HttpResponse:
         for position, line in enumerate(lines, start=1):
             closures.append(cifs.Closure(
                 id=str(thread) if len(lines) == 1 else f"{thread}-{position}",
-                polyline=geo.cifs_polyline(line), street=streets[min(position - 1, len(streets) - 1)],
+                polyline=geo.cifs_polyline(line), street=_street_of(line, streets[0]),
                 starttime=timezone.localtime(announcement.starts_at),
                 endtime=timezone.localtime(announcement.ends_at) if announcement.ends_at else None,
                 description=f"{announcement.title_ro}. {announcement.body_ro}"[:500],

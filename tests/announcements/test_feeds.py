@@ -82,6 +82,9 @@ def test_cifs_feed_meets_the_specification_table(client: Any, demo: None, staff:
     assert not any("endtime" in incident for incident in incidents if incident["id"].startswith(f"{extra.pk}-"))
     one_way = next(incident for incident in incidents if incident["id"] == f"{extra.pk}-1")
     assert one_way["direction"] == "ONE_DIRECTION"
+    # Each line names the street it follows.
+    assert one_way["street"] == "Bulevardul Vasile Pârvan"
+    assert next(i for i in incidents if i["id"] == f"{extra.pk}-2")["street"] == "Bulevardul Take Ionescu"
 
 
 def test_cifs_feed_leaves_out_what_is_not_a_road_closure(client: Any, demo: None) -> None:
