@@ -15,6 +15,8 @@ class SignupConsentForm(forms.Form):
     """allauth's sign-up form gains these fields (ACCOUNT_SIGNUP_FORM_CLASS); the consents are recorded with
     the account, in the same transaction, with the exact text shown."""
 
+    # After the password, just above the button (allauth applies field_order once it has added its fields).
+    field_order = ["email", "password1", "password2", "accept_terms", "email_notifications"]
     accept_terms = forms.BooleanField(required=True, label=consents.TERMS.text)
     email_notifications = forms.BooleanField(required=False, label=consents.NOTIFICATIONS.text)
 
