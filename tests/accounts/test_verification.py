@@ -159,3 +159,22 @@ def test_the_register_is_loaded_by_an_administrator_only(make_user: Any, tmp_pat
     from accounts.models import ResidentsRegister
 
     assert ResidentsRegister.objects.get().rows == 1
+
+
+def test_the_office_lists_and_revokes_verifications_in_the_back_office(make_user: Any) -> None:
+    office, person = make_user(Role.DEPARTMENT_STAFF), _confirmed(make_user)
+    verification = verify_in_person(office, person, document="TM 909090", birth_date="1980-02-02")
+    client = Client()
+    client.force_login(office)
+    page = client.get("/en/admin/accounts/verification/")
+    assert page.status_code == 200 and person.email in page.content.decode()
+    assert verification.person_key not in page.content.decode()
+    response = client.post("/en/admin/accounts/verification/", {
+        "action": "revoke_selected", "_selected_action": [verification.pk]})
+    assert response.status_code == 302
+    verification.refresh_from_db()
+    assert verification.revoked_at is not None
+    assert AuditEntry.objects.filter(action="accounts.verification.revoked").exists()
+    citizen = Client()
+    citizen.force_login(make_user(Role.MODERATOR))
+    assert citizen.get("/en/admin/accounts/verification/").status_code == 403
