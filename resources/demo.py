@@ -150,5 +150,8 @@ def remove_demo_data(stdout: Any) -> None:
         counts[str(model._meta.model_name)] = model.objects.filter(is_demo=True).count()
         model.objects.filter(is_demo=True).delete()
     MapItem.objects.filter(is_demo=True).delete()
+    from resources.mapdata import bump_version
+
+    transaction.on_commit(bump_version)
     audit.record(ACTOR, "resources.demo.removed", None, counts)
     stdout.write(f"Resources demo removed: {counts}")

@@ -27,6 +27,12 @@ def _filtered(request: HttpRequest) -> tuple[Any, HttpResponse | None]:
     return filters.apply(MapItem.objects.all()), None
 
 
+def _filters_key(request: HttpRequest) -> str:
+    """The filters (not the view) that shape the cached cell counts."""
+    return "&".join(f"{name}={value}" for name in ("q", "layer", "kind", "neighbourhood", "verified")
+                    for value in sorted(request.GET.getlist(name)))
+
+
 def map_data(request: HttpRequest) -> HttpResponse:
     items, error = _filtered(request)
     box = BoundingBox(request.GET)
@@ -34,7 +40,7 @@ def map_data(request: HttpRequest) -> HttpResponse:
         return error or JsonResponse({"errors": errors_as_text(box)}, status=400)
     language = "en" if request.GET.get("lang") == "en" else "ro"
     with translation.override(language):  # links to the item pages in the map's language
-        payload = map_payload(items, box.cleaned_data["bbox"], language)
+        payload = map_payload(items, box.cleaned_data["bbox"], language, filters_key=_filters_key(request))
     return JsonResponse(payload)
 
 

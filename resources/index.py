@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import translation
 
+from resources import mapdata
 from resources.models import FundingProgramme, Initiative, MapItem, Organisation, Space
 from resources.text import fold
 
@@ -113,6 +114,7 @@ def refresh(obj: Any) -> None:
         MapItem.objects.filter(layer=layer, object_id=obj.pk).delete()
         if obj.pk is not None and type(obj).objects.filter(pk=obj.pk).exists():
             MapItem.objects.bulk_create(items_for(obj))
+        transaction.on_commit(mapdata.bump_version)
 
 
 def rebuild() -> int:
@@ -130,4 +132,5 @@ def rebuild() -> int:
             for obj in queryset.iterator(chunk_size=2000):
                 rows.extend(items_for(obj))
         MapItem.objects.bulk_create(rows, batch_size=2000)
+        transaction.on_commit(mapdata.bump_version)
     return len(rows)

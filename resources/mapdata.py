@@ -1,17 +1,39 @@
 """The map's data: points when few are in view, else counts per grid cell (so a city-wide view of
-50,000 items is one GROUP BY, not 50,000 features). Two queries at most."""
+50,000 items is one GROUP BY, not 50,000 features, and cached while nothing changes). Two queries at most."""
 
 from __future__ import annotations
 
+import hashlib
+import math
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, F, FloatField, QuerySet
 from django.db.models.functions import Floor
 
 from resources.models import MapItem
 
 MAX_POINTS = 400
-CELLS_ACROSS = 12  # grid cells across the view when clustering (about 60 px each on a phone)
+CELLS_ACROSS = 12  # about this many grid cells across the view when clustering (60 px or so on a phone)
+CELL_CACHE_SECONDS = 3600
+CITY = (21.10, 45.68, 21.36, 45.82)  # Timișoara: the view when none is given
+VERSION_KEY = "resources:index-version"
+
+
+def index_version() -> int:
+    """Bumped by resources.index on every change, which retires every cached cell count at once."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, None)
+    return int(version)
+
+
+def bump_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(VERSION_KEY, 2, None)
 
 
 def localised(item: MapItem, language: str) -> tuple[str, str]:
@@ -36,24 +58,45 @@ def point_feature(item: MapItem, language: str) -> dict[str, Any]:
                            "demo": item.is_demo}}
 
 
+def cell_size(bbox: tuple[float, float, float, float]) -> float:
+    """A power-of-two cell (in degrees) about 1/CELLS_ACROSS of the view: the same cells for every view at a
+    zoom level, so their counts can be cached and reused while the map pans."""
+    west, south, east, north = bbox
+    span = max(east - west, north - south, 1e-6)
+    return float(2.0 ** math.floor(math.log2(span / CELLS_ACROSS)))
+
+
+def _cells(queryset: QuerySet[MapItem], cell: float, filters_key: str) -> list[dict[str, Any]]:
+    """Counts per grid cell for the whole filtered index, cached until the index changes (index.version)."""
+    key = f"resources:cells:{index_version()}:{cell}:{hashlib.sha256(filters_key.encode()).hexdigest()[:32]}"
+    cells = cache.get(key)
+    if cells is None:
+        cells = list(queryset.filter(latitude__isnull=False).order_by().annotate(
+            cx=Floor(F("longitude") / cell, output_field=FloatField()),
+            cy=Floor(F("latitude") / cell, output_field=FloatField()),
+        ).values("cx", "cy").annotate(count=Count("id"), lat=Avg("latitude"), lon=Avg("longitude")))
+        cache.set(key, cells, CELL_CACHE_SECONDS)
+    return cells
+
+
 def map_payload(queryset: QuerySet[MapItem], bbox: tuple[float, float, float, float] | None,
-                language: str) -> dict[str, Any]:
-    """GeoJSON FeatureCollection: `clustered` says whether the features are cells with a `count`."""
-    visible = in_view(queryset, bbox)
-    if bbox is None:
-        west, south, east, north = 21.10, 45.68, 21.36, 45.82  # Timișoara
-    else:
-        west, south, east, north = bbox
-    cell = max(east - west, north - south) / CELLS_ACROSS
-    cells = list(visible.order_by().annotate(
-        cx=Floor(F("longitude") / cell, output_field=FloatField()),
-        cy=Floor(F("latitude") / cell, output_field=FloatField()),
-    ).values("cx", "cy").annotate(count=Count("id"), lat=Avg("latitude"), lon=Avg("longitude")))
-    total = sum(row["count"] for row in cells)
+                language: str, *, filters_key: str = "") -> dict[str, Any]:
+    """GeoJSON FeatureCollection: `clustered` says whether the features are cells with a `count`.
+
+    At most two queries: the cell counts (none when cached), then the points when few are in view."""
+    view = bbox or CITY
+    west, south, east, north = view
+    cell = cell_size(view)
+    rows = [row for row in _cells(queryset, cell, filters_key)
+            # every cell that touches the view (its count may include a few items just outside it)
+            if row["cx"] * cell <= east and (row["cx"] + 1) * cell >= west
+            and row["cy"] * cell <= north and (row["cy"] + 1) * cell >= south]
+    total = sum(row["count"] for row in rows)
     if total <= MAX_POINTS:
+        visible = in_view(queryset, view)
         features = [point_feature(item, language) for item in visible.order_by("id")[:MAX_POINTS]]
-        return {"type": "FeatureCollection", "clustered": False, "total": total, "features": features}
+        return {"type": "FeatureCollection", "clustered": False, "total": len(features), "features": features}
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(row["lon"], 6),
                                                                                    round(row["lat"], 6)]},
-                 "properties": {"count": row["count"]}} for row in cells]
+                 "properties": {"count": row["count"]}} for row in rows]
     return {"type": "FeatureCollection", "clustered": True, "total": total, "features": features}

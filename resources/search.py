@@ -74,9 +74,11 @@ def matching(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
     vendor = connection.vendor
     if vendor == "postgresql":
         tsquery = " & ".join(f"{word}:*" for word in words)
-        return queryset.extra(
-            where=["to_tsvector('simple'::regconfig, resources_mapitem.search_text) @@ to_tsquery('simple', %s)"],
-            params=[tsquery])
+        # A subquery on the table itself, so it also works when the queryset is nested (aliased) in another
+        # query; the planner answers it from the GIN index.
+        return queryset.filter(id__in=RawSQL(
+            "SELECT id FROM resources_mapitem WHERE to_tsvector('simple'::regconfig, search_text) "
+            "@@ to_tsquery('simple', %s)", [tsquery]))
     if vendor == "sqlite":
         match = " ".join(f'"{word}"*' for word in words)
         return queryset.filter(id__in=RawSQL(

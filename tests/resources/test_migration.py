@@ -14,9 +14,18 @@ AFTER = [("participation", "0008_organisations_moved_to_resources"), ("resources
 
 
 @pytest.mark.django_db(transaction=True)
-def test_organisations_and_their_links_survive_the_move(make_user: Any) -> None:
+def test_organisations_and_their_links_survive_the_move(make_user: Any, strategy_data: None) -> None:
     user = make_user()
     executor = MigrationExecutor(connection)
+    try:
+        _move(executor, user)
+    finally:  # back to the latest state whatever happened, so the database can be flushed
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _move(executor: MigrationExecutor, user: Any) -> None:
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps
     organisation = old.get_model("participation", "Organisation").objects.create(
@@ -40,7 +49,3 @@ def test_organisations_and_their_links_survive_the_move(make_user: Any) -> None:
     # The id sequence moved past the copied rows: a new organisation gets a fresh id.
     fresh = new.get_model("resources", "Organisation").objects.create(slug="noua", name="Nouă", kind="ngo")
     assert fresh.pk > moved.pk
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
