@@ -97,7 +97,15 @@ def main() -> None:
                                              url="/", geometry=DISTRICT))
 
     start = time.perf_counter()
-    matched = pipeline.matching_subscriptions(record)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        matched = profile.runcall(pipeline.matching_subscriptions, record)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(18)
+    else:
+        matched = pipeline.matching_subscriptions(record)
     indexed = time.perf_counter() - start
 
     start = time.perf_counter()

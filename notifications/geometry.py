@@ -92,3 +92,26 @@ def distance_m(geometry: BaseGeometry, lat: float, lon: float) -> float:
 
 def within_radius(geometry: BaseGeometry, lat: float, lon: float, radius_m: float) -> bool:
     return distance_m(geometry, lat, lon) <= radius_m
+
+
+def within_radii(geometry: BaseGeometry, lats: np.ndarray, lons: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """For many circles at once: is the geometry within radii[i] metres of (lats[i], lons[i])?
+
+    Everything is projected once to a flat frame centred on the geometry (metres); within a city the
+    error is well under a metre per kilometre."""
+    if len(lats) == 0:
+        return np.zeros(0, dtype=bool)
+    centre = geometry.centroid
+    lat0, lon0 = float(centre.y), float(centre.x)
+    scale_lon = METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(lat0))
+
+    def project(coordinates: np.ndarray) -> np.ndarray:
+        projected = np.empty_like(coordinates)
+        projected[:, 0] = (coordinates[:, 0] - lon0) * scale_lon
+        projected[:, 1] = (coordinates[:, 1] - lat0) * METRES_PER_DEGREE_LAT
+        return projected
+
+    flat = shapely.transform(geometry, project)
+    shapely.prepare(flat)
+    points = shapely.points((lons - lon0) * scale_lon, (lats - lat0) * METRES_PER_DEGREE_LAT)
+    return np.asarray(shapely.dwithin(points, flat, radii), dtype=bool)

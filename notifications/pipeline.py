@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import shapely
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -92,44 +94,86 @@ class _Target:
     language: str
 
 
-def _place_matches(subscription: Subscription, event_geometry: BaseGeometry,
-                   neighbourhood_shapes: dict[int, BaseGeometry]) -> bool:
-    if subscription.radius_m is not None and subscription.lat is not None and subscription.lon is not None:
-        return geo.within_radius(event_geometry, subscription.lat, subscription.lon, subscription.radius_m)
-    if subscription.polygon is not None:
-        try:
-            return bool(geo.parse_geometry(subscription.polygon, areas_only=True).intersects(event_geometry))
-        except geo.GeometryError:
-            return False
-    if subscription.neighbourhood_id is not None:
-        area = neighbourhood_shapes.get(subscription.neighbourhood_id)
-        return area is not None and bool(area.intersects(event_geometry))
-    return False
+def _places_hit(event_geometry: BaseGeometry, rows: list[tuple[int, float | None, float | None, int | None, Any]]
+                ) -> list[int]:
+    """The ids of the point+radius and drawn-area candidates the event touches, checked with shapely's
+    vectorised functions (one call per kind, not one Python call per subscription)."""
+    radius_rows = [row for row in rows if row[3] is not None and row[1] is not None and row[2] is not None]
+    area_rows = [row for row in rows if row[3] is None and row[4] is not None]
+    hits: list[int] = []
+    if radius_rows:
+        lats = np.array([row[1] for row in radius_rows], dtype=float)
+        lons = np.array([row[2] for row in radius_rows], dtype=float)
+        radii = np.array([row[3] for row in radius_rows], dtype=float)
+        within = geo.within_radii(event_geometry, lats, lons, radii)
+        hits.extend(row[0] for row, hit in zip(radius_rows, within, strict=True) if hit)
+    if area_rows:
+        areas = []
+        for row in area_rows:
+            try:
+                areas.append(shape(row[4]))  # validated (and repaired) when the subscription was made
+            except (KeyError, TypeError, ValueError, AttributeError):
+                areas.append(None)
+        touched = shapely.intersects(np.array(areas, dtype=object), event_geometry)
+        hits.extend(row[0] for row, hit in zip(area_rows, touched, strict=True) if hit)
+    return hits
 
 
-def matching_subscriptions(record: EventRecord) -> list[Subscription]:
+@dataclass(frozen=True)
+class Match:
+    """A matching subscription, as few columns as the fan-out needs (no model instances: 100,000 of them
+    would cost more than the matching itself)."""
+
+    pk: int
+    user_id: int | None
+    endpoint_id: int | None
+    digest: str
+    quiet_start: dt.time | None
+    quiet_end: dt.time | None
+
+
+MATCH_FIELDS = ("pk", "user_id", "endpoint_id", "digest", "quiet_start", "quiet_end")
+
+
+@dataclass(frozen=True)
+class _EndpointInfo:
+    pk: int
+    kind: str
+    language: str
+
+
+def matching_subscriptions(record: EventRecord) -> list[Match]:
     """Confirmed subscriptions the event concerns: by subject or topic key (no place), or by place
-    (optionally narrowed by a topic key). Place candidates come from a bounding-box query; each is then
-    checked exactly with shapely."""
+    (optionally narrowed by a topic key). A neighbourhood subscription matches when its neighbourhood
+    touches the event (the few neighbourhood polygons are checked once per event); point+radius and drawn
+    areas are candidates when their stored bounding box overlaps the event's (one indexed query), then
+    checked exactly with shapely, vectorised."""
     keys = [record.subject, *record.topics]
     no_place = Q(neighbourhood__isnull=True, radius_m__isnull=True, polygon__isnull=True)
-    condition = no_place & Q(topic__in=keys)
-    event_geometry = None
-    if record.geometry:
-        event_geometry = geo.parse_geometry(record.geometry)
-        min_lon, min_lat, max_lon, max_lat = geo.bbox(event_geometry)
-        condition |= (~no_place & Q(topic__in=[*keys, ""]) & Q(min_lon__lte=max_lon, max_lon__gte=min_lon,
-                                                                min_lat__lte=max_lat, max_lat__gte=min_lat))
-    candidates = list(Subscription.objects.filter(condition, confirmed_at__isnull=False)
-                      .select_related("endpoint"))
-    if event_geometry is None:
-        return candidates
+    confirmed = Subscription.objects.filter(confirmed_at__isnull=False)
+    matched = [Match(*row) for row in confirmed.filter(no_place, topic__in=keys).values_list(*MATCH_FIELDS)]
+    if not record.geometry:
+        return matched
     from core.models import Neighbourhood
 
-    needed = {s.neighbourhood_id for s in candidates if s.neighbourhood_id is not None}
-    shapes = {pk: shape(geometry) for pk, geometry in
-              Neighbourhood.objects.filter(pk__in=needed).values_list("pk", "geometry")} if needed else {}
-    return [s for s in candidates if not s.has_place or _place_matches(s, event_geometry, shapes)]
+    event_geometry = geo.parse_geometry(record.geometry)
+    shapely.prepare(event_geometry)
+    min_lon, min_lat, max_lon, max_lat = geo.bbox(event_geometry)
+    overlaps = Q(min_lon__lte=max_lon, max_lon__gte=min_lon, min_lat__lte=max_lat, max_lat__gte=min_lat)
+    place_topic = Q(topic__in=[*keys, ""])
+    touched = [pk for pk, geometry in Neighbourhood.objects.filter(overlaps).values_list("pk", "geometry")
+               if shape(geometry).intersects(event_geometry)]
+    if touched:
+        matched.extend(Match(*row) for row in confirmed.filter(place_topic, neighbourhood_id__in=touched)
+                       .values_list(*MATCH_FIELDS))
+    rows = list(confirmed.filter(place_topic, overlaps, neighbourhood__isnull=True)
+                .filter(Q(radius_m__isnull=False) | Q(polygon__isnull=False))
+                .values_list("pk", "lat", "lon", "radius_m", "polygon"))
+    hits = _places_hit(event_geometry, rows)
+    for start in range(0, len(hits), 5000):  # bounded IN lists (SQLite's variable limit)
+        matched.extend(Match(*row) for row in confirmed.filter(pk__in=hits[start:start + 5000])
+                       .values_list(*MATCH_FIELDS))
+    return matched
 
 
 def ensure_default_endpoints(user_ids: Iterable[int]) -> None:
@@ -159,22 +203,27 @@ def _merge(targets: dict[int, _Target], endpoint_id: int, target: _Target) -> No
         targets[endpoint_id] = target
 
 
-def resolve_targets(record: EventRecord) -> tuple[dict[int, _Target], dict[int, Endpoint]]:
-    """Endpoint id → why and how it is reached, de-duplicated; plus the endpoints themselves."""
-    subscriptions = matching_subscriptions(record)
-    by_user: dict[int, list[Subscription | None]] = defaultdict(list)
-    subscription: Subscription | None
+def resolve_targets(record: EventRecord) -> tuple[dict[int, _Target], dict[int, _EndpointInfo]]:
+    """Endpoint id → why and how it is reached, de-duplicated; plus what the fan-out needs of each endpoint."""
+    matches = matching_subscriptions(record)
+    by_user: dict[int, list[Match | None]] = defaultdict(list)
     targets: dict[int, _Target] = {}
-    endpoints: dict[int, Endpoint] = {}
-    for subscription in subscriptions:
-        if subscription.user_id is not None:
-            by_user[subscription.user_id].append(subscription)
-        elif subscription.endpoint is not None and subscription.endpoint.is_active:
-            endpoint = subscription.endpoint
-            endpoints[endpoint.pk] = endpoint
-            _merge(targets, endpoint.pk, _Target(None, subscription.pk, subscription.digest or Digest.IMMEDIATE,
-                                                 subscription.quiet_start, subscription.quiet_end,
-                                                 endpoint.language))
+    endpoints: dict[int, _EndpointInfo] = {}
+    anonymous: dict[int, list[Match]] = defaultdict(list)
+    for match in matches:
+        if match.user_id is not None:
+            by_user[match.user_id].append(match)
+        elif match.endpoint_id is not None:
+            anonymous[match.endpoint_id].append(match)
+    ids = list(anonymous)
+    for start in range(0, len(ids), 5000):  # bounded IN lists (SQLite's variable limit)
+        for pk, kind, language in Endpoint.objects.filter(
+                pk__in=ids[start:start + 5000], disabled_at__isnull=True, verified_at__isnull=False
+        ).values_list("pk", "kind", "language"):
+            endpoints[pk] = _EndpointInfo(pk, kind, language)
+            for match in anonymous[pk]:
+                _merge(targets, pk, _Target(None, match.pk, match.digest or Digest.IMMEDIATE, match.quiet_start,
+                                            match.quiet_end, language))
     for user_id in record.recipient_user_ids:
         by_user[int(user_id)].append(None)
     if record.actor_user_id is not None:
@@ -183,30 +232,29 @@ def resolve_targets(record: EventRecord) -> tuple[dict[int, _Target], dict[int, 
         return targets, endpoints
     User = get_user_model()
     ensure_default_endpoints(by_user)
-    users = {u.pk: u for u in User.objects.filter(pk__in=by_user, is_active=True)}
-    preferences = {p.user_id: p for p in Preferences.objects.filter(user_id__in=users)}
-    user_endpoints: dict[int, list[Endpoint]] = defaultdict(list)
-    for endpoint in Endpoint.objects.filter(user_id__in=users, disabled_at__isnull=True, verified_at__isnull=False):
-        user_endpoints[endpoint.user_id].append(endpoint)  # type: ignore[index]
-    for user_id, user in users.items():
-        prefs = preferences.get(user_id)
-        default_digest = prefs.digest if prefs else Digest.IMMEDIATE
-        language = user.preferred_language or settings.LANGUAGE_CODE
-        for matched in by_user[user_id]:
-            subscription = matched
-            digest = (subscription.digest if subscription and subscription.digest else default_digest)
-            quiet_start = subscription.quiet_start if subscription and subscription.quiet_start else (
-                prefs.quiet_start if prefs else None)
-            quiet_end = subscription.quiet_end if subscription and subscription.quiet_end else (
-                prefs.quiet_end if prefs else None)
+    languages = dict(User.objects.filter(pk__in=by_user, is_active=True).values_list("pk", "preferred_language"))
+    preferences = {row[0]: row[1:] for row in Preferences.objects.filter(user_id__in=languages).values_list(
+        "user_id", "digest", "quiet_start", "quiet_end")}
+    user_endpoints: dict[int, list[_EndpointInfo]] = defaultdict(list)
+    for pk, owner, kind, language in Endpoint.objects.filter(
+            user_id__in=languages, disabled_at__isnull=True, verified_at__isnull=False
+    ).values_list("pk", "user_id", "kind", "language"):
+        user_endpoints[owner].append(_EndpointInfo(pk, kind, language))
+    for user_id, preferred in languages.items():
+        default_digest, default_start, default_end = preferences.get(user_id, (Digest.IMMEDIATE, None, None))
+        language = preferred or settings.LANGUAGE_CODE
+        for reason in by_user[user_id]:  # a matching subscription, or None for a direct notice
+            digest = reason.digest if reason and reason.digest else default_digest
+            quiet_start = reason.quiet_start if reason and reason.quiet_start else default_start
+            quiet_end = reason.quiet_end if reason and reason.quiet_end else default_end
             for endpoint in user_endpoints[user_id]:
                 endpoints[endpoint.pk] = endpoint
-                _merge(targets, endpoint.pk, _Target(user_id, subscription.pk if subscription else None, digest,
+                _merge(targets, endpoint.pk, _Target(user_id, reason.pk if reason else None, digest,
                                                      quiet_start, quiet_end, language))
     return targets, endpoints
 
 
-def _when(target: _Target, endpoint: Endpoint, record: EventRecord, now: dt.datetime) -> tuple[str, dt.datetime]:
+def _when(target: _Target, endpoint: _EndpointInfo, record: EventRecord, now: dt.datetime) -> tuple[str, dt.datetime]:
     """(digest mode, earliest send time) for one delivery."""
     if endpoint.kind in UNINTRUSIVE or record.severity == "critical":
         return Digest.IMMEDIATE, now

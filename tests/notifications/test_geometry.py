@@ -70,3 +70,16 @@ def test_digest_times() -> None:
 def test_backoff_doubles_and_is_capped() -> None:
     assert [schedule.backoff_seconds(n, base=60) for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
     assert schedule.backoff_seconds(30, base=60, cap=3600) == 3600
+
+
+def test_vectorised_radii_agree_with_the_one_by_one_check() -> None:
+    import numpy as np
+
+    area = geo.parse_geometry({"type": "Polygon", "coordinates": [[[21.22, 45.75], [21.23, 45.75], [21.23, 45.76],
+                                                                   [21.22, 45.75]]]})
+    lats = np.array([45.755, 45.7537, 45.77, 45.749, 45.7600])
+    lons = np.array([21.225, 21.2000, 21.225, 21.225, 21.2400])
+    radii = np.array([10.0, 1500.0, 1000.0, 120.0, 700.0])
+    one_by_one = [geo.within_radius(area, la, lo, r) for la, lo, r in zip(lats, lons, radii, strict=True)]
+    vectorised = [bool(hit) for hit in geo.within_radii(area, lats, lons, radii)]
+    assert vectorised == one_by_one == [True, False, False, True, False]
