@@ -312,3 +312,21 @@ def test_unread_notifications_are_counted_in_the_room_menu(client: Client, verif
         notifications.notify([verified], "test", lambda: "Hello", "/en/participation/")
     client.force_login(verified)
     assert "1 new" in client.get("/en/participation/").content.decode()
+
+
+def test_existing_follows_become_notification_subscriptions(proposal: Proposal, make_verified: Any) -> None:
+    """Data migration 0010: a Follow row written before the move is a confirmed subscription after it."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.subscriptions import followers
+    from participation.models import Follow
+
+    old = make_verified()
+    Follow.objects.create(user=old, target_type=ContentType.objects.get_for_model(Proposal), target_id=proposal.pk)
+    migration = importlib.import_module("participation.migrations.0010_follows_to_notifications")
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)  # idempotent
+    assert list(followers(f"participation.proposal:{proposal.pk}").filter(pk=old.pk)) == [old]

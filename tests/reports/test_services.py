@@ -317,3 +317,26 @@ def test_open311_keys_and_command(db: Any, client: Any) -> None:
 
     record = Open311Key.objects.get(name="Primăria app")
     assert record.key_hash == Open311Key.hash_key(key) and key not in str(record.__dict__)
+
+
+def test_existing_followers_become_notification_subscriptions(make_report: Any, citizen: Any) -> None:
+    """Data migration 0004: confirmed followers (account or e-mail only) and the reporter, as subjects."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from notifications.models import Subscription as NotificationSubscription
+
+    report = make_report(email="reporter@example.org")
+    Subscription.objects.create(report=report, user=citizen, confirmed_at=timezone.now())
+    Subscription.objects.create(report=report, email="neighbour@example.org", confirmed_at=timezone.now())
+    Subscription.objects.create(report=report, email="unconfirmed@example.org")
+    NotificationSubscription.objects.all().delete()  # as before the move
+    migration = importlib.import_module("reports.migrations.0004_followers_to_notifications")
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)  # idempotent
+    topics = sorted((str(s.user_id or s.endpoint.address), s.topic) for s in NotificationSubscription.objects.all())
+    subject = f"reports.report:{report.pk}"
+    assert topics == sorted([(str(citizen.pk), subject), ("neighbour@example.org", subject),
+                             ("reporter@example.org", f"{subject}:reporter")])
