@@ -330,3 +330,30 @@ def test_existing_follows_become_notification_subscriptions(proposal: Proposal, 
     migration.forwards(apps, None)
     migration.forwards(apps, None)  # idempotent
     assert list(followers(f"participation.proposal:{proposal.pk}").filter(pk=old.pk)) == [old]
+
+
+def test_existing_notices_and_email_choices_move_to_the_notifications_room(make_verified: Any) -> None:
+    """Data migration 0011: the notice list keeps its history and read marks; "never" stays never."""
+    import importlib
+
+    from django.apps import apps
+
+    from notifications import inbox
+    from participation.models import Notification, NotificationSettings
+    from participation.notifications import email_mode
+
+    reader, quiet = make_verified(), make_verified()
+    Notification.objects.create(user=reader, event="proposal.answered", message="Răspuns oficial",
+                                url="/ro/participation/proposals/1/", read_at=timezone.now())
+    Notification.objects.create(user=reader, event="comment.created", message="Comentariu nou",
+                                url="/ro/participation/proposals/1/#comment-2")
+    NotificationSettings.objects.create(user=quiet, email_mode="never")
+    migration = importlib.import_module("participation.migrations.0011_notices_and_email_choice_to_notifications")
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)  # idempotent
+    notices = [inbox.as_notice(d) for d in inbox.notices(reader, room="participation")]
+    assert [(n.message, n.url, n.read_at is not None) for n in notices] == [
+        ("Comentariu nou", "/ro/participation/proposals/1/#comment-2", False),
+        ("Răspuns oficial", "/ro/participation/proposals/1/", True)]
+    assert inbox.unread_count(reader, room="participation") == 1
+    assert email_mode(quiet) == "never"
