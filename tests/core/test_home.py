@@ -38,7 +38,7 @@ def test_registry_orders_panels_and_leaves_out_empty_ones(rf: Any) -> None:
 
 def test_every_room_registers_its_panels() -> None:
     keys = [panel.key for panel in home.registered_panels()]
-    assert keys == ["consultations", "budgeting", "reports", "air", "events", "strategy-progress"]
+    assert keys == ["consultations", "announcements", "budgeting", "reports", "air", "events", "strategy-progress"]
 
 
 def test_home_without_any_room_data_says_so(client: Client, strategy_data: None) -> None:
