@@ -7,7 +7,8 @@ DCAT-AP catalogue page and a bare JSON answer (the framework's ceiling).
 In-process: Django's test client drives the whole middleware stack and the views (no sockets, no page
 cache: PAGE_CACHE_SECONDS=0), so the numbers are the server's own time per request. The registry's
 providers are replaced by `--datasets` synthetic datasets built as the tests build them
-(tests/opendata/ckan_fixtures.py); no database query is made. No real CKAN is available on this machine
+(tests/opendata/ckan_fixtures.py), new objects on every read as a room's provider gives (so the time includes
+building them); no database query is made. No real CKAN is available on this machine
 (nothing may be downloaded or reached), so there is no side-by-side with CKAN+Solr: the comparison
 is with our own DCAT endpoint and the bare-JSON ceiling.
 """
@@ -51,6 +52,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--same-objects", action="store_true",
+                        help="the provider returns the same Dataset objects every time (default: new ones per "
+                             "read, as rooms building from live data do)")
     args = parser.parse_args()
 
     import django
@@ -69,7 +73,10 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     datasets = [synthetic_dataset(number) for number in range(args.datasets)]
     registry._providers.clear()
-    registry.register("synthetic", lambda: datasets)
+    if args.same_objects:
+        registry.register("synthetic", lambda: datasets)
+    else:
+        registry.register("synthetic", lambda: [synthetic_dataset(number) for number in range(args.datasets)])
     client = Client()
 
     def get(path: str, **params: Any) -> Callable[[], int]:
@@ -79,7 +86,9 @@ def main() -> None:
             return len(response.content)
         return call
 
-    print(f"CKAN API bench: {args.datasets} synthetic datasets, {args.requests} requests per endpoint, "
+    objects = "the same objects" if args.same_objects else "new objects"
+    print(f"CKAN API bench: {args.datasets} synthetic datasets ({objects} on every read), "
+          f"{args.requests} requests per endpoint, "
           f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
     ceiling = measure("bare JSON: /api/3/action/site_read (ceiling)", args.requests, get("/api/3/action/site_read"))
     rows = min(1000, args.datasets)

@@ -142,6 +142,26 @@ def _required_id(data: Mapping[str, Any], *keys: str) -> str:
 # --- the catalogue of one request -----------------------------------------------------------------
 
 
+# What was built from a dataset, kept while the dataset is unchanged. A provider builds new Dataset objects on
+# every read (live data), so a hit needs an equal dataset (all its fields, extras included): the answer is
+# then exactly what building it again would give, never a stale copy. Comparing is several times cheaper
+# than building a package dict or a search document.
+_built: dict[tuple[str, str, str], tuple[Dataset, Any]] = {}
+_BUILT_MAX = 100_000
+
+
+def _memo(kind: str, base_url: str, dataset: Dataset, build: Callable[[], Any]) -> Any:
+    key = (kind, base_url, dataset.name)
+    hit = _built.get(key)
+    if hit is not None and (hit[0] is dataset or (hit[0] == dataset and hit[0].extras == dataset.extras)):
+        return hit[1]
+    value = build()
+    if len(_built) >= _BUILT_MAX:
+        _built.clear()
+    _built[key] = (dataset, value)
+    return value
+
+
 @dataclass
 class Catalogue:
     """Every dataset of the registry, read once per request; a package dict is built only when an answer
@@ -163,7 +183,9 @@ class Catalogue:
 
     def package_at(self, index: int) -> dict[str, Any]:
         if index not in self._packages:
-            self._packages[index] = package_dict(self.datasets[index], self.base_url)
+            dataset = self.datasets[index]
+            self._packages[index] = _memo("package", self.base_url, dataset,
+                                          lambda: package_dict(dataset, self.base_url))
         return self._packages[index]
 
     @property
@@ -181,8 +203,8 @@ class Catalogue:
 
     @cached_property
     def documents(self) -> list[dict[str, list[str]]]:
-        return [search_document(dataset, identifier) for dataset, identifier in zip(self.datasets, self.ids,
-                                                                                    strict=True)]
+        return [_memo("document", "", dataset, lambda d=dataset, i=identifier: search_document(d, i))  # type: ignore[misc]
+                for dataset, identifier in zip(self.datasets, self.ids, strict=True)]
 
     @cached_property
     def organizations(self) -> dict[str, dict[str, Any]]:
