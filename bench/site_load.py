@@ -61,7 +61,8 @@ def redis_answers() -> bool:
 
 def environment(database_url: str) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "bench.reports_site_settings",
-           "SECRET_KEY": "bench-only-" + "k" * 40, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "SECRET_KEY": "bench-only-" + "k" * 40, "PERSON_KEY_PEPPER": "bench-only-" + "p" * 40,
+           "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost",
            "SMARTCITY_VAR_DIR": str(ROOT / "var" / "bench-site-load"), "PYTHONPATH": str(ROOT)}
     if redis_answers():
         env["REDIS_URL"] = "redis://127.0.0.1:6379/7"

@@ -228,10 +228,20 @@ def _person_key_pepper() -> str:
     """The secret that turns a verified identity into a pseudonymous person key (accounts/person_key.py).
 
     Production sets PERSON_KEY_PEPPER (the same value everywhere, never changed: a new pepper gives every
-    person a new key, so people could vote again in a running vote); DEBUG generates one in var/."""
+    person a new key, so people could vote again in a running vote); DEBUG generates one in var/.
+    Without DEBUG the platform refuses to start with no pepper, as with SECRET_KEY: otherwise every
+    verification and every vote would fail with a server error."""
     from_env = os.environ.get("PERSON_KEY_PEPPER", "")
-    if from_env or not DEBUG:
-        return from_env  # empty in production: accounts refuses to verify anyone until it is set
+    if from_env:
+        return from_env
+    if not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "PERSON_KEY_PEPPER is not set. In production set PERSON_KEY_PEPPER in the environment (a long "
+            "random secret, the same on every web server and worker, never changed: it keys one person, one "
+            "voice); for a development install set DEBUG=1 and one is generated once in var/person_key_pepper "
+            "(docs/identity.md).")
     pepper_file = VAR_DIR / "person_key_pepper"
     if not pepper_file.exists():
         pepper_file.write_text(secrets.token_urlsafe(48))
