@@ -127,7 +127,15 @@ def main() -> None:
           f"({naive_seconds / indexed:.1f}x)")
 
     start = time.perf_counter()
-    created = pipeline.fan_out(str(record.pk))
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        created = profile.runcall(pipeline.fan_out, str(record.pk))
+        pstats.Stats(profile).sort_stats("tottime").print_stats(12)
+    else:
+        created = pipeline.fan_out(str(record.pk))
     fan_out = time.perf_counter() - start
     assert created == Delivery.objects.filter(event=record).count() == len(matched)
     print(f"2. fan-out: {created:,} deliveries written and their send tasks enqueued in {fan_out:.3f} s "
