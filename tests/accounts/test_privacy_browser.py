@@ -96,6 +96,23 @@ def test_staff_set_up_a_webauthn_key_and_the_pages_are_accessible(phone: Any, li
     response = phone.goto(base + "/ro/admin/")
     assert response is not None and response.status == 200 and "/ro/admin/" in phone.url
 
+    # Recovery codes were made with the first factor; their page reads in both languages too.
+    for lang in ("ro", "en"):
+        assert_accessible(phone, f"{base}/{lang}/accounts/2fa/recovery-codes/")
+        assert fits(phone), lang
+
+    # The next sign-in asks for the key: the virtual authenticator signs the challenge.
+    phone.context.clear_cookies()
+    sign_in(phone, base)
+    assert "/accounts/2fa/authenticate/" in phone.url
+    assert_accessible(phone, base + "/ro/accounts/2fa/authenticate/")
+    assert fits(phone)
+    shoot(phone, "mfa-authenticate-ro-390", tmp_path)
+    phone.click("#mfa_webauthn_authenticate")
+    phone.wait_for_url(lambda url: "/2fa/authenticate/" not in url)
+    response = phone.goto(base + "/ro/admin/")
+    assert response is not None and response.status == 200 and "/ro/admin/" in phone.url
+
     # A person's own data, on a phone, in both languages.
     for lang in ("ro", "en"):
         for path in ("accounts/me/data/", "accounts/me/consents/", "accounts/me/delete/"):
