@@ -143,3 +143,16 @@ def test_the_form_refuses_a_private_url_with_a_4xx_naming_the_field(owner: Any, 
     answer = client.post("/en/notifications/endpoints/sms/", {"phone": "0256 123"})
     assert answer.status_code == 400 and "phone" in answer.content.decode()
     assert not Endpoint.objects.filter(kind__in=["sms", "webhook"]).exists()
+
+
+def test_the_secret_is_shown_once_and_the_page_lists_the_webhook(owner: Any, client: Any, settings: Any) -> None:
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True
+    client.force_login(owner)
+    created = client.post("/ro/notifications/endpoints/webhook/", {"webhook_url": "http://127.0.0.1:9/hook"})
+    assert created.status_code == 200
+    endpoint = Endpoint.objects.get(user=owner, kind="webhook")
+    assert endpoint.secret in created.content.decode() and "webhook-signature" in created.content.decode()
+    page = client.get("/ro/notificari/").content.decode()
+    assert "127.0.0.1:9/hook" in page and endpoint.secret not in page
+    assert client.post(f"/ro/notifications/endpoints/{endpoint.pk}/remove/").status_code == 302
+    assert not Endpoint.objects.filter(pk=endpoint.pk).exists()
