@@ -66,7 +66,7 @@ def request_data(request: HttpRequest) -> dict[str, Any]:
 
 @csrf_exempt  # read-only actions, no cookies used: CKAN API clients post without a CSRF token
 def action(request: HttpRequest, name: str, version: str = "3") -> HttpResponse:
-    if request.method not in ("GET", "POST", "OPTIONS"):
+    if request.method not in ("GET", "HEAD", "POST", "OPTIONS"):
         return HttpResponseNotAllowed(["GET", "POST"])
     function = actions.ACTIONS.get(name)
     if function is None:

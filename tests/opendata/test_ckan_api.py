@@ -251,6 +251,7 @@ def test_wrong_types_in_a_json_body(client: Any, catalogue: Any) -> None:
 def test_other_methods_are_refused(client: Any, catalogue: Any) -> None:
     assert client.put(API + "package_list").status_code == 405
     assert client.delete(API + "package_list").status_code == 405
+    assert client.head(API + "package_list").status_code == 200
 
 
 def test_every_dataset_of_every_room_is_listed_shown_and_searched(client: Any, demo_everywhere: None) -> None:
