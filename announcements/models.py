@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Neighbourhood
 
@@ -52,9 +53,10 @@ class Direction(models.TextChoices):
 
 
 class Phase(models.TextChoices):
-    CURRENT = "current", _("Current")
-    PLANNED = "planned", _("Planned")
-    PAST = "past", _("Past")
+    # With a context: other rooms' catalogues translate the bare words differently (e.g. "Planificat").
+    CURRENT = "current", pgettext_lazy("announcements phase", "Current")
+    PLANNED = "planned", pgettext_lazy("announcements phase", "Planned")
+    PAST = "past", pgettext_lazy("announcements phase", "Past")
 
 
 class AnnouncementQuerySet(models.QuerySet["Announcement"]):
