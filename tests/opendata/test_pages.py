@@ -36,8 +36,14 @@ def test_the_catalogue_lists_every_dataset_with_its_downloads(demo_everywhere: N
 
 
 @pytest.mark.django_db
-def test_a_dataset_page_shows_licence_downloads_and_the_demo_note(demo_everywhere: None) -> None:
+def test_a_dataset_page_shows_licence_downloads_and_the_demo_note(demo_everywhere: None,
+                                                                  django_assert_max_num_queries: Any) -> None:
     client = Client()
+    # Every provider is read once per page: a bounded number of queries, however many rows the rooms hold.
+    with django_assert_max_num_queries(30):
+        assert client.get("/en/open-data/").status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get("/en/open-data/strategy-kpis/").status_code == 200
     html = client.get("/ro/date-deschise/problem-reports/").content.decode()
     assert "Creative Commons Attribution 4.0" in html and "rânduri demonstrative" in html
     assert 'href="/data/reports/problem-reports.csv"' in html and 'href="/open311/v2/"' in html
