@@ -88,7 +88,7 @@ def main() -> None:
     MapItem.objects.bulk_create(rows, batch_size=5000)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE resources_mapitem")
+            cursor.execute("VACUUM ANALYZE resources_mapitem")  # as autovacuum would: index-only scans
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; "
           f"{MapItem.objects.count()} items loaded in {time.perf_counter() - start:.1f} s")
 

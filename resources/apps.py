@@ -8,6 +8,9 @@ class ResourcesConfig(AppConfig):
     nav_items = [(_("Resources"), "resources:map")]
 
     def ready(self) -> None:
+        from resources import personal_data
+
+        personal_data.register()  # the room's part of a person's data: export and erasure (accounts.personal_data)
         from resources import opendata
 
         opendata.register_all()  # CSV and GeoJSON downloads in the open-data catalogue, when it exists

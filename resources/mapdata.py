@@ -66,12 +66,18 @@ def cell_size(bbox: tuple[float, float, float, float]) -> float:
     return float(2.0 ** math.floor(math.log2(span / CELLS_ACROSS)))
 
 
-def _cells(queryset: QuerySet[MapItem], cell: float, filters_key: str) -> list[dict[str, Any]]:
-    """Counts per grid cell for the whole filtered index, cached until the index changes (index.version)."""
-    key = f"resources:cells:{index_version()}:{cell}:{hashlib.sha256(filters_key.encode()).hexdigest()[:32]}"
+def _cells(queryset: QuerySet[MapItem], cell: float, view: tuple[float, float, float, float],
+           filters_key: str) -> list[dict[str, Any]]:
+    """Counts per grid cell over the view widened to whole tiles of CELLS_ACROSS cells, cached until the index
+    changes (index_version): a map that pans a little reuses them."""
+    tile = cell * CELLS_ACROSS
+    west, south = math.floor(view[0] / tile) * tile, math.floor(view[1] / tile) * tile
+    east, north = math.ceil(view[2] / tile) * tile, math.ceil(view[3] / tile) * tile
+    digest = hashlib.sha256(f"{filters_key}|{west}|{south}|{east}|{north}".encode()).hexdigest()[:32]
+    key = f"resources:cells:{index_version()}:{cell}:{digest}"
     cells = cache.get(key)
     if cells is None:
-        cells = list(queryset.filter(latitude__isnull=False).order_by().annotate(
+        cells = list(in_view(queryset, (west, south, east, north)).order_by().annotate(
             cx=Floor(F("longitude") / cell, output_field=FloatField()),
             cy=Floor(F("latitude") / cell, output_field=FloatField()),
         ).values("cx", "cy").annotate(count=Count("id"), lat=Avg("latitude"), lon=Avg("longitude")))
@@ -83,19 +89,20 @@ def map_payload(queryset: QuerySet[MapItem], bbox: tuple[float, float, float, fl
                 language: str, *, filters_key: str = "") -> dict[str, Any]:
     """GeoJSON FeatureCollection: `clustered` says whether the features are cells with a `count`.
 
-    At most two queries: the cell counts (none when cached), then the points when few are in view."""
+    Two queries at most: how many are in view (an index range count), then either the points themselves
+    (few enough) or the cell counts (none when cached)."""
     view = bbox or CITY
     west, south, east, north = view
+    visible = in_view(queryset, view)
+    total = visible.count()
+    if total <= MAX_POINTS:
+        features = [point_feature(item, language) for item in visible.order_by("id")[:MAX_POINTS]]
+        return {"type": "FeatureCollection", "clustered": False, "total": total, "features": features}
     cell = cell_size(view)
-    rows = [row for row in _cells(queryset, cell, filters_key)
+    rows = [row for row in _cells(queryset, cell, view, filters_key)
             # every cell that touches the view (its count may include a few items just outside it)
             if row["cx"] * cell <= east and (row["cx"] + 1) * cell >= west
             and row["cy"] * cell <= north and (row["cy"] + 1) * cell >= south]
-    total = sum(row["count"] for row in rows)
-    if total <= MAX_POINTS:
-        visible = in_view(queryset, view)
-        features = [point_feature(item, language) for item in visible.order_by("id")[:MAX_POINTS]]
-        return {"type": "FeatureCollection", "clustered": False, "total": len(features), "features": features}
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(row["lon"], 6),
                                                                                    round(row["lat"], 6)]},
                  "properties": {"count": row["count"]}} for row in rows]
