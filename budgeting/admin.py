@@ -1,5 +1,5 @@
-"""Back office of the budgeting room. Edits are audited (AuditedAdmin); phase changes, reviews,
-residence decisions and voting codes go through budgeting.services. Ballots and vote records
+"""Back office of the budgeting room. Edits are audited (AuditedAdmin); phase changes, reviews
+and voting codes go through budgeting.services. Ballots and vote records
 cannot be added, changed or deleted here by anyone."""
 
 from __future__ import annotations
@@ -117,28 +117,6 @@ class CommentAdmin(AuditedAdmin):
     def show(self, request: HttpRequest, queryset: QuerySet[models.Comment]) -> None:
         for comment in queryset.select_related("project__edition"):
             services.moderate(request.user, comment, hidden=False)
-
-
-@admin.register(models.Residence)
-class ResidenceAdmin(AuditedAdmin):
-    list_display = ["user", "neighbourhood", "status", "declared_at", "decided_at"]
-    list_filter = ["status", "neighbourhood"]
-    search_fields = ["user__email", "address"]
-    readonly_fields = ["user", "address", "neighbourhood", "status", "declared_at", "decided_at", "decided_by"]
-    actions = ["confirm", "reject"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @admin.action(description=_("Confirm the selected residences"))
-    def confirm(self, request: HttpRequest, queryset: QuerySet[models.Residence]) -> None:
-        for residence in queryset:
-            services.decide_residence(request.user, residence, confirmed=True)
-
-    @admin.action(description=_("Reject the selected residences"))
-    def reject(self, request: HttpRequest, queryset: QuerySet[models.Residence]) -> None:
-        for residence in queryset:
-            services.decide_residence(request.user, residence, confirmed=False)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

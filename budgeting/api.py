@@ -376,7 +376,7 @@ def my_ballot(request: HttpRequest, slug: str) -> Any:
 
 @router.put("budgeting/editions/{slug}/ballot", auth=WRITE_AUTH,
             response={200: BallotOut, 201: BallotOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-            summary="Cast or replace your ballot (verified account with a confirmed residence)")
+            summary="Cast or replace your ballot (verified resident)")
 def cast_ballot(request: HttpRequest, slug: str, payload: BallotIn) -> Any:
     actor = _actor(request)
     edition = selectors.edition_or_404(actor, slug)

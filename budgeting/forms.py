@@ -112,14 +112,6 @@ class ReviewForm(forms.Form):
         self.fields["pool"].queryset = edition.pools.all()  # type: ignore[attr-defined]
 
 
-class ResidenceForm(forms.Form):
-    address = forms.CharField(label=_("Your address in Timișoara"), max_length=250,
-                              help_text=_("Private: only city staff confirming residences see it."))
-    neighbourhood = forms.ModelChoiceField(label=_("Neighbourhood"), queryset=Neighbourhood.objects.only(
-        "slug", "name"), required=False, to_field_name="slug", empty_label=_("— not sure / not listed —"))
-    declaration = forms.BooleanField(label=_("I declare that I live in Timișoara."), required=True)
-
-
 class CodeForm(forms.Form):
     code = forms.CharField(label=_("Voting code"), max_length=40,
                            help_text=_("As printed on your sheet, e.g. ABCD-EFGH-JKLM-NPQR."),

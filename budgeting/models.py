@@ -370,34 +370,6 @@ class Comment(models.Model):
         return self.text[:60]
 
 
-class Residence(models.Model):
-    """A voter's declared residence in Timișoara, confirmed by city staff (e.g. at a front desk or
-    from the population register). The address is private; only the neighbourhood is used."""
-
-    class Status(models.TextChoices):
-        DECLARED = "declared", _("Declared, awaiting confirmation")
-        CONFIRMED = "confirmed", _("Confirmed")
-        REJECTED = "rejected", _("Not confirmed")
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="residence")
-    address = models.CharField(_("address"), max_length=250)
-    neighbourhood = models.ForeignKey(Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+", verbose_name=_("neighbourhood"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DECLARED)
-    declared_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    note = models.CharField(_("note to the resident"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("declared residence")
-        verbose_name_plural = _("declared residences")
-
-    def __str__(self) -> str:
-        return f"{self.user_id} ({self.get_status_display()})"
-
-
 class VotingCode(models.Model):
     """A single-use voting code printed for voters without an account. Only its SHA-256 is stored."""
 

@@ -4,7 +4,7 @@ Ballots are secret: a Ballot row has no link to its voter, only the record that 
 edition (VoteRecord) does, so a ballot cannot be exported per person. After the close it cannot be erased
 either and stays in the count when the account is deleted (taking it out would change a published result,
 and nobody can tell which one it is); while the vote is still open, deleting the account withdraws it. The
-vote record, the residence declaration and supports are the person's and are erased; the projects and
+vote record and supports are the person's and are erased; the projects and
 comments they wrote stay, public and without their author.
 """
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import personal_data
 from accounts.personal_data import Section, section
-from budgeting.models import Ballot, Comment, Project, Residence, Support, VoteRecord, token_digest
+from budgeting.models import Ballot, Comment, Project, Support, VoteRecord, token_digest
 
 BALLOT_NOTE = _("Your ballots are secret: they are stored without any link to your account, so they cannot be "
                 "shown here. This list only says in which editions you voted. If you delete your account while "
@@ -35,9 +35,6 @@ def export(user: Any) -> list[Section]:
                  "created_at": _("written")}),
         section("supports", _("Projects you supported"), Support.objects.filter(user=user).order_by("created_at"),
                 {"project_id": _("project"), "project__title": _("title"), "created_at": _("when")}),
-        section("residence", _("Residence declaration"), Residence.objects.filter(user=user),
-                {"address": _("address"), "neighbourhood__name": _("neighbourhood"), "status": _("status"),
-                 "declared_at": _("declared"), "decided_at": _("decided"), "note": _("note to you")}),
         section("votes", _("Editions you voted in"), VoteRecord.objects.filter(user=user).order_by("created_at"),
                 {"edition__title": _("edition"), "created_at": _("date")}, note=BALLOT_NOTE),
     ]
@@ -56,7 +53,6 @@ def erase(user: Any) -> Mapping[str, int]:
         "projects_anonymised": Project.objects.filter(author=user).update(author=None, signed=False),
         "comments_anonymised": Comment.objects.filter(author=user).update(author=None, signed=False),
         "supports_erased": Support.objects.filter(user=user).delete()[0],
-        "residence_erased": Residence.objects.filter(user=user).delete()[0],
         "vote_records_erased": VoteRecord.objects.filter(user=user).delete()[0],
     }
 

@@ -5,8 +5,8 @@ voting not closed...) is checked by budgeting.services, which names the reason.
 
 * anyone: read editions that are not in preparation, projects, results, Pabulib files;
 * a verified account (confirmed email, or a role given by the city): propose, support, comment;
-* a verified account with a confirmed residence: vote (budgeting.services.account_may_vote);
-* department staff and administrators: technical review, confirm residences, enter paper ballots;
+* a verified resident (accounts.verification): vote (budgeting.services.account_may_vote);
+* department staff and administrators: technical review, enter paper ballots;
 * administrators: editions, phases, counting, voting codes, imports;
 * moderators: hide projects and comments.
 """
@@ -51,8 +51,6 @@ rules.add_perm("budgeting.support_project", is_verified)
 rules.add_perm("budgeting.comment_project", is_verified)
 rules.add_perm("budgeting.review_project", is_reviewer)
 rules.add_perm("budgeting.enter_paper_ballot", is_reviewer)
-rules.add_perm("budgeting.confirm_residence", is_reviewer)
-rules.add_perm("budgeting.declare_residence", rules.is_authenticated)
 rules.add_perm("budgeting.generate_codes", is_manager)
 rules.add_perm("budgeting.count_votes", is_manager)
 rules.add_perm("budgeting.moderate", is_moderator | is_administrator)
@@ -62,7 +60,7 @@ rules.add_perm("budgeting.view_staff_pages", is_reviewer | is_moderator)
 for model in ("edition", "pool", "category", "votingcode", "poolresult"):
     for action in ("view", "add", "change", "delete"):
         rules.add_perm(f"budgeting.{action}_{model}", is_manager)
-for model in ("project", "photo", "residence"):
+for model in ("project", "photo"):
     rules.add_perm(f"budgeting.view_{model}", is_manager | is_reviewer)
     rules.add_perm(f"budgeting.change_{model}", is_manager | is_reviewer)
     rules.add_perm(f"budgeting.add_{model}", is_manager)

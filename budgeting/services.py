@@ -38,7 +38,6 @@ from budgeting.models import (
     PoolResult,
     Project,
     ProjectStatus,
-    Residence,
     Rule,
     SplitBy,
     Support,
@@ -397,45 +396,6 @@ def review_project(actor: Any, project: Project, *, feasible: bool, corrected_co
 
         project_id = locked.pk
         transaction.on_commit(lambda: notify_review.enqueue(project_id))
-    return locked
-
-
-# --- Residence (eligibility of accounts) ---------------------------------------------------------
-
-
-@transaction.atomic
-def declare_residence(actor: Any, *, address: str, neighbourhood: Neighbourhood | None) -> Residence:
-    _require(actor, "budgeting.declare_residence")
-    address = (address or "").strip()
-    if not address:
-        raise _fail("address", _("Give your address in Timișoara."))
-    if len(address) > 250:
-        raise _fail("address", _("The address has at most 250 characters."))
-    residence = Residence.objects.select_for_update().filter(user=actor).first()
-    if residence is not None and residence.status == Residence.Status.CONFIRMED and \
-            residence.address == address and residence.neighbourhood == neighbourhood:
-        return residence
-    if residence is None:
-        residence = Residence(user=actor)
-    residence.address, residence.neighbourhood = address, neighbourhood
-    residence.status, residence.declared_at = Residence.Status.DECLARED, timezone.now()
-    residence.decided_at = residence.decided_by = None
-    residence.save()
-    audit.record(actor, "budgeting.residence.declared", residence,
-                 {"neighbourhood": neighbourhood.slug if neighbourhood else None})
-    return residence
-
-
-@transaction.atomic
-def decide_residence(actor: Any, residence: Residence, *, confirmed: bool, note: str = "") -> Residence:
-    _require(actor, "budgeting.confirm_residence", residence)
-    locked = Residence.objects.select_for_update().get(pk=residence.pk)
-    old = locked.status
-    locked.status = Residence.Status.CONFIRMED if confirmed else Residence.Status.REJECTED
-    locked.note = note.strip()[:300]
-    locked.decided_at, locked.decided_by = timezone.now(), _user(actor)
-    locked.save()
-    audit.record(actor, "budgeting.residence.decided", locked, {"status": [old, locked.status]})
     return locked
 
 

@@ -6,8 +6,6 @@ app_name = "budgeting"
 
 urlpatterns = [
     path("budgeting/", views.index, name="index"),
-    path("budgeting/residence/", views.residence, name="residence"),
-    path("budgeting/residences/", views.residences, name="residences"),
     path("budgeting/import/", views.import_edition, name="import"),
     path("budgeting/<slug:slug>/", views.edition_detail, name="edition"),
     path("budgeting/<slug:slug>/projects/", views.project_list, name="projects"),

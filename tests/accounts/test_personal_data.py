@@ -27,7 +27,7 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 def fill(user: Any, n: int = 1) -> dict[str, Any]:
     """Rows in every room that concern the user (n of the repeatable ones)."""
-    from budgeting.models import Edition, Residence, VoteRecord
+    from budgeting.models import Edition, VoteRecord
     from environment.models import AlertSubscription
     from participation.models import Comment, Follow, Notification, Proposal, Support
     from reports.models import Category, Department, Report, Subscription
@@ -45,7 +45,6 @@ def fill(user: Any, n: int = 1) -> dict[str, Any]:
     now = timezone.now()
     edition, _ = Edition.objects.get_or_create(slug="pb-privacy", defaults={
         "title": "Budget", "voting_start": now - dt.timedelta(days=2), "voting_end": now + dt.timedelta(days=9)})
-    Residence.objects.get_or_create(user=user, defaults={"address": "Str. Privată 7"})
     VoteRecord.objects.get_or_create(user=user, edition=edition)
     made: dict[str, Any] = {"reports": [], "proposals": []}
     for i in range(n):
@@ -88,7 +87,7 @@ def test_every_room_is_registered_and_the_json_holds_everything_but_secrets(clie
     assert rooms["participation"]["sections"]["proposals"]["records"][0]["title"] == "Bike lanes 0"
     assert rooms["participation"]["sections"]["comments"]["records"][0]["body"] == "My comment 0"
     assert rooms["reports"]["sections"]["reports"]["records"][0]["reporter_phone"] == "0722000000"
-    assert rooms["budgeting"]["sections"]["residence"]["records"][0]["address"] == "Str. Privată 7"
+    assert "residence" not in rooms["budgeting"]["sections"]  # residence is verified by accounts now
     assert "secret" in rooms["budgeting"]["sections"]["votes"]["note"].lower()
     assert len(rooms["environment"]["sections"]["alert_subscriptions"]["records"]) == 1
     text = response.content.decode()

@@ -15,7 +15,7 @@ from PIL import Image
 from accounts.roles import Role
 from accounts.verification import verify_in_person
 from budgeting import services
-from budgeting.models import BallotType, Edition, Eligibility, Phase, Project, Residence, Rule
+from budgeting.models import BallotType, Edition, Eligibility, Phase, Project, Rule
 from tests.budgeting.make_golden import pabulib_path
 
 
@@ -49,12 +49,10 @@ def unverified(make_user: Any) -> Any:
 
 @pytest.fixture
 def make_resident(make_user: Any, admin_user: Any) -> Any:
-    """A citizen whose residence is declared and confirmed (may vote with the account)."""
+    """A citizen verified in person as a resident at a city office (accounts.verification; may vote)."""
 
     def make(neighbourhood: Any = None, document: str | None = None) -> Any:
         user = make_user(Role.CITIZEN)
-        residence = services.declare_residence(user, address="Str. Exemplu 1", neighbourhood=neighbourhood)
-        services.decide_residence(admin_user, residence, confirmed=True)
         # Staff check the identity document at the office (accounts.verification): a verified resident.
         verify_in_person(admin_user, user, document=document or f"TM{100000 + user.pk}", birth_date="1980-01-01",
                          neighbourhood=neighbourhood)
@@ -132,4 +130,4 @@ def jpeg_with_gps(size: tuple[int, int] = (2400, 1800)) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["Residence", "finish", "jpeg_with_gps", "make_edition", "numbers", "pabulib_file"]
+__all__ = ["finish", "jpeg_with_gps", "make_edition", "numbers", "pabulib_file"]

@@ -57,6 +57,7 @@ def test_signed_in_pages_have_no_axe_violations(offline_page: Any, site: str) ->
 
     from accounts.roles import Role
     from accounts.services import assign_role
+    from accounts.verification import verify_in_person
     from budgeting import services
     from budgeting.demo import DEMO_SLUG
     from budgeting.models import Edition
@@ -65,8 +66,7 @@ def test_signed_in_pages_have_no_axe_violations(offline_page: Any, site: str) ->
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     assign_role("tests", user, Role.CITIZEN)
     assign_role("tests", user, Role.DEPARTMENT_STAFF)
-    residence = services.declare_residence(user, address="Str. Test 1", neighbourhood=None)
-    services.decide_residence("tests", residence, confirmed=True)
+    verify_in_person(user, user, document="TM 424242", birth_date="1985-05-05")
     offline_page.goto(site + "/en/accounts/login/")
     offline_page.fill("input[name=login]", "voter@example.org")
     offline_page.fill("input[name=password]", "correct horse battery")
@@ -74,8 +74,8 @@ def test_signed_in_pages_have_no_axe_violations(offline_page: Any, site: str) ->
     offline_page.wait_for_url("**/")
     edition = Edition.objects.get(slug=DEMO_SLUG)
     for lang in ("ro", "en"):
-        for path in (f"/{lang}/budgeting/{DEMO_SLUG}/vote/", f"/{lang}/budgeting/residence/",
-                     f"/{lang}/budgeting/{DEMO_SLUG}/review/", f"/{lang}/budgeting/{DEMO_SLUG}/paper/"):
+        for path in (f"/{lang}/budgeting/{DEMO_SLUG}/vote/", f"/{lang}/budgeting/{DEMO_SLUG}/review/",
+                     f"/{lang}/budgeting/{DEMO_SLUG}/paper/"):
             assert_accessible(offline_page, site + path)
     # Keyboard: tick the first project with the space bar and cast the ballot.
     offline_page.goto(site + f"/en/budgeting/{DEMO_SLUG}/vote/")

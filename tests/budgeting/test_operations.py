@@ -65,7 +65,7 @@ def test_count_task_counts_and_publishes(voting_edition: Edition) -> None:
 def test_back_office_per_role(voting_edition: Edition, admin_user: Any, reviewer: Any, moderator: Any,
                               citizen: Any) -> None:
     pages = ["/en/admin/budgeting/edition/", f"/en/admin/budgeting/edition/{voting_edition.pk}/change/",
-             "/en/admin/budgeting/project/", "/en/admin/budgeting/comment/", "/en/admin/budgeting/residence/",
+             "/en/admin/budgeting/project/", "/en/admin/budgeting/comment/",
              "/en/admin/budgeting/votingcode/", "/en/admin/budgeting/poolresult/", "/en/admin/budgeting/category/"]
     client = Client()
     client.force_login(admin_user)
@@ -78,7 +78,7 @@ def test_back_office_per_role(voting_edition: Edition, admin_user: Any, reviewer
     mod = Client()
     mod.force_login(moderator)
     assert mod.get("/en/admin/budgeting/comment/").status_code == 200
-    assert mod.get("/en/admin/budgeting/residence/").status_code == 403
+    assert mod.get("/en/admin/budgeting/project/").status_code == 403
     other = Client()
     other.force_login(citizen)
     assert other.get("/en/admin/budgeting/project/").status_code == 302  # not staff: to the login page

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from budgeting import services
-from budgeting.models import Ballot, Edition, Phase, Project, ProjectStatus, Residence, VoteRecord
+from budgeting.models import Ballot, Edition, Phase, Project, ProjectStatus, VoteRecord
 from tests.budgeting.conftest import finish, jpeg_with_gps, make_edition
 
 pytestmark = pytest.mark.django_db
@@ -208,22 +208,13 @@ def test_manage_page_only_for_administrators(voting_edition: Edition, reviewer: 
     assert Client().get(url("results", voting_edition)).status_code == 200
 
 
-def test_residence_declared_by_citizen_confirmed_by_staff(citizen: Any, reviewer: Any) -> None:
+def test_the_old_residence_declaration_pages_are_gone(citizen: Any) -> None:
+    """Residence is verified by accounts (eID, register or in person); budgeting no longer asks for it."""
     client = logged_in(citizen)
-    response = client.post(reverse("budgeting:residence"), {"address": "", "declaration": ""})
-    assert response.status_code == 400
-    assert {"address", "declaration"} <= set(response.context["form"].errors)
-    assert client.post(reverse("budgeting:residence"), {"address": "Str. Paris 2", "declaration": "on"}
-                       ).status_code == 302
-    assert client.get(reverse("budgeting:residences")).status_code == 403
-    staff = logged_in(reviewer)
-    page = staff.get(reverse("budgeting:residences")).content.decode()
-    assert "Str. Paris 2" in page
-    residence = Residence.objects.get(user=citizen)
-    assert staff.post(reverse("budgeting:residences"), {"residence": residence.pk, "decision": "confirm"}
-                      ).status_code == 302
-    residence.refresh_from_db()
-    assert residence.status == Residence.Status.CONFIRMED
+    assert client.get("/en/budgeting/residence/").status_code == 404
+    assert client.get("/en/budgeting/residences/").status_code == 404
+    index = client.get(reverse("budgeting:index")).content.decode()
+    assert "/budgeting/residence/" not in index
 
 
 # --- Voting through the pages ------------------------------------------------------------------

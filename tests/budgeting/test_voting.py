@@ -20,7 +20,6 @@ from budgeting.models import (
     Phase,
     Pool,
     Project,
-    Residence,
     SplitBy,
     VoteRecord,
     VotingCode,
@@ -78,26 +77,15 @@ def test_ballot_after_the_closing_time_is_refused_even_before_the_close_job(voti
     assert services.close_due_editions() == [voting_edition.slug]
 
 
-def test_only_confirmed_residents_vote_with_an_account(voting_edition: Edition, citizen: Any, unverified: Any,
-                                                       reviewer: Any) -> None:
-    with pytest.raises(PermissionDenied):
-        services.cast_account_ballot(citizen, voting_edition, {1: 1})  # no residence declared
-    residence = services.declare_residence(citizen, address="Bd. Revoluției 1", neighbourhood=None)
-    with pytest.raises(PermissionDenied):
-        services.cast_account_ballot(citizen, voting_edition, {1: 1})  # declared, not confirmed
-    services.decide_residence(reviewer, residence, confirmed=False)
-    with pytest.raises(PermissionDenied):
-        services.cast_account_ballot(citizen, voting_edition, {1: 1})
-    services.decide_residence(reviewer, residence, confirmed=True)
-    with pytest.raises(PermissionDenied):  # a declared address is not a verification (issue 16)
-        services.cast_account_ballot(citizen, voting_edition, {1: 1})
+def test_only_verified_residents_vote_with_an_account(voting_edition: Edition, citizen: Any, unverified: Any,
+                                                      admin_user: Any) -> None:
     from accounts.verification import verify_in_person
 
-    verify_in_person(reviewer, citizen, document="TM 808080", birth_date="1990-01-01")
+    with pytest.raises(PermissionDenied):
+        services.cast_account_ballot(citizen, voting_edition, {1: 1})  # a confirmed e-mail is not enough
+    verify_in_person(admin_user, citizen, document="TM 808080", birth_date="1990-01-01")
     services.cast_account_ballot(citizen, voting_edition, {1: 1})
-    services.declare_residence(unverified, address="Str. X 2", neighbourhood=None)
-    Residence.objects.filter(user=unverified).update(status=Residence.Status.CONFIRMED)
-    with pytest.raises(PermissionDenied):  # email never confirmed
+    with pytest.raises(PermissionDenied):  # neither e-mail confirmed nor verified
         services.cast_account_ballot(unverified, voting_edition, {1: 1})
 
 

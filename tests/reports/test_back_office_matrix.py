@@ -38,7 +38,6 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "budgeting.edition": ADMIN_ONLY, "budgeting.category": ADMIN_ONLY,
     "budgeting.project": ({"administrator", "department_staff"}, set()),
     "budgeting.comment": ({"administrator", "moderator"}, set()),
-    "budgeting.residence": ({"administrator", "department_staff"}, set()),
     "budgeting.votingcode": ({"administrator"}, set()), "budgeting.poolresult": ({"administrator"}, set()),
     "reports.department": ADMIN_ONLY, "reports.category": ADMIN_ONLY, "reports.question": ADMIN_ONLY,
     "reports.open311key": ADMIN_ONLY,

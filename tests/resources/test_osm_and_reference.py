@@ -86,3 +86,14 @@ def test_load_demo_data_is_wired(settings: Any) -> None:
     from core.demo_rooms import demo_modules
 
     assert "resources.demo" in {module.__name__ for module in demo_modules()}
+
+
+@pytest.mark.django_db
+def test_the_room_registers_its_dataset_with_the_catalogue(client: Any) -> None:
+    from opendata.registry import get_dataset
+
+    dataset = get_dataset("city-resources")
+    assert dataset is not None and dataset.licence == "ODC_BL"
+    for distribution in dataset.distributions:
+        assert client.get(distribution.url).status_code == 200
+    assert client.get(dataset.services[0].endpoint_url).json()["version"] == "3.0"
