@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,8 +44,13 @@ class Section:
 
     def labelled_rows(self) -> list[list[tuple[str, Any]]]:
         """For the readable page: each record as (label, value) pairs in the fields' order."""
-        return [[(str(label), _readable(self.displays.get(name, {}).get(row.get(name), row.get(name))))
-                 for name, label in self.fields.items()] for row in self.rows]
+        return [[(str(label), _readable(self._display(name, row.get(name)))) for name, label in self.fields.items()]
+                for row in self.rows]
+
+    def _display(self, name: str, value: Any) -> Any:
+        if not isinstance(value, Hashable):  # a JSON value (a translated title, a drawn area) has no label
+            return value
+        return self.displays.get(name, {}).get(value, value)
 
 
 def section(key: str, title: str | Promise, rows: QuerySet[Any] | Iterable[Mapping[str, Any]],
@@ -105,6 +110,15 @@ def export_json(user: Any, collected: list[tuple[Room, list[Section]]] | None = 
             for room, sections in collected
         },
     }
+
+
+def account_addresses(user: Any) -> list[str]:
+    """The account's e-mail addresses, lower-cased (one query): rooms find with them what a person did or
+    received signed out or by e-mail (subscriptions, invitations)."""
+    from allauth.account.models import EmailAddress
+
+    return sorted({(user.email or "").lower(), *(e.lower() for e in EmailAddress.objects.filter(user=user)
+                                                  .values_list("email", flat=True))} - {""})
 
 
 def erase(user: Any) -> dict[str, dict[str, int]]:

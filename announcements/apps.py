@@ -9,6 +9,9 @@ class AnnouncementsConfig(AppConfig):
     nav_items = [(_("Announcements"), "announcements:index")]
 
     def ready(self) -> None:
+        from announcements import personal_data
+
+        personal_data.register()  # the room's part of a person's data: export and erasure (accounts.personal_data)
         from announcements import home
 
         home.register()  # current disruptions on the home page (core.home)

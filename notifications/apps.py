@@ -15,6 +15,9 @@ class NotificationsConfig(AppConfig):
         from notifications.channels import register_builtin_channels
 
         register_builtin_channels()
+        from notifications import personal_data
+
+        personal_data.register()  # the room's part of a person's data: export and erasure (accounts.personal_data)
         # Retries, quiet-hours deferrals and rate-limited deliveries that became due.
         recurring.register("notifications.tasks.send_due_deliveries", minute="*")
         # Daily and weekly digests: one message per endpoint gathering the period's events.
