@@ -27,7 +27,6 @@ from budgeting.models import (
     Photo,
     Project,
     ProjectStatus,
-    Residence,
 )
 from core import ratelimit
 from core.models import Neighbourhood
@@ -289,26 +288,6 @@ def comment(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return HttpResponseRedirect(project.get_absolute_url() + "#comments", status=303)
 
 
-@login_required
-def residence(request: HttpRequest) -> HttpResponse:
-    _require(request, "budgeting.declare_residence")
-    user: Any = request.user
-    current = Residence.objects.filter(user=user).select_related("neighbourhood").first()
-    initial = {"address": current.address, "neighbourhood": current.neighbourhood} if current else None
-    form = forms.ResidenceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.declare_residence(request.user, address=form.cleaned_data["address"],
-                                       neighbourhood=form.cleaned_data["neighbourhood"])
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(request, _("Thank you. City staff will confirm your residence."))
-            return redirect("budgeting:residence")
-    return render(request, "budgeting/residence.html", {"form": form, "residence": current},
-                  status=400 if request.method == "POST" else 200)
-
-
 # --- Voting --------------------------------------------------------------------------------------
 
 
@@ -345,7 +324,7 @@ def _read_ballot(request: HttpRequest, edition: Edition) -> tuple[dict[int, int]
 
 
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
-    """The ballot of a signed-in voter with a confirmed residence (changeable until the close)."""
+    """The ballot of a signed-in verified resident (changeable until the close)."""
     edition = selectors.edition_or_404(request.user, slug)
     if not edition.voting_is_open():
         return render(request, "budgeting/vote_closed.html", {"edition": edition}, status=403)
@@ -537,18 +516,3 @@ def import_edition(request: HttpRequest) -> HttpResponse:
             return redirect("budgeting:results", slug=edition.slug)
     return render(request, "budgeting/import.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
-
-
-@login_required
-def residences(request: HttpRequest) -> HttpResponse:
-    _require(request, "budgeting.confirm_residence")
-    if request.method == "POST":
-        residence = get_object_or_404(Residence, pk=request.POST.get("residence") or 0)
-        services.decide_residence(request.user, residence, confirmed=request.POST.get("decision") == "confirm",
-                                  note=request.POST.get("note", ""))
-        messages.success(request, _("The decision was recorded."))
-        return redirect("budgeting:residences")
-    pending = list(Residence.objects.filter(status=Residence.Status.DECLARED).select_related(
-        "user", "neighbourhood").order_by("declared_at")[:200])
-    return render(request, "budgeting/residences.html", {"pending": pending})
-
