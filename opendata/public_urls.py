@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from opendata import neighbourhoods, views_data
+from opendata import algorithms, neighbourhoods, views_data
 
 app_name = "opendata_data"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     re_path(r"^dataset/(?P<name>[a-z0-9_-]{2,100})/datapackage\.json$", views_data.dataset_package,
             name="datapackage"),
     path("data/core/neighbourhoods.geojson", neighbourhoods.geojson, name="neighbourhoods_geojson"),
+    path("data/opendata/algorithms.json", algorithms.register_json, name="algorithms_json"),
     path("data/<slug:room>/<slug:key>.csv", views_data.table_csv, name="table"),
     path("data/<slug:room>/<slug:key>/<slug:part>.csv", views_data.table_csv, name="table_part"),
 ]
