@@ -12,3 +12,4 @@ urlpatterns = [
     path("verification/register/", views.register_check, name="accounts_register_check"),
 ]
 urlpatterns.append(path("verification/in-person/", views.in_person, name="accounts_in_person"))
+urlpatterns.append(path("verification/register-upload/", views.register_upload, name="accounts_register_upload"))

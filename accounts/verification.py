@@ -201,28 +201,42 @@ def revoke(actor: Any, verification: Verification, *, reason: str = "") -> Verif
     return locked
 
 
-def parse_register_file(content: bytes) -> list[tuple[str, str]]:
-    """Rows (digest, neighbourhood slug) of a hashed register file; a clear error naming the line."""
+def _numbered_register_rows(content: bytes) -> list[tuple[int, str, str]]:
+    """Rows (line, digest, neighbourhood slug) of a hashed register file; errors name the line and column."""
     if len(content) > MAX_REGISTER_BYTES:
         raise _fail("file", _("The file is larger than 100 MB."))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _fail("file", _("The file is not UTF-8 text.")) from None
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[int, str, str]] = []
     reader = csv.reader(io.StringIO(text))
-    for number, row in enumerate(reader, start=1):
-        if not row or (number == 1 and row[0].strip().lower() == "digest"):
-            continue
-        digest = row[0].strip().lower()
-        if not _HEX64.match(digest):
-            raise _fail("file", _("Line %(line)d: the first column must be a 64-character hexadecimal digest "
-                                  "(made by manage.py hash_residents_register), never a plain document "
-                                  "number.") % {"line": number})
-        rows.append((digest, row[1].strip() if len(row) > 1 else ""))
+    try:
+        for row in reader:
+            number = reader.line_num  # the physical line, as a text editor counts it
+            if not row or (number == 1 and row[0].strip().lower() == "digest"):
+                continue
+            digest = row[0].strip().lower()
+            if not _HEX64.match(digest):
+                raise _fail("file", _("Line %(line)d, column “digest”: it must be a 64-character hexadecimal "
+                                      "digest (made by manage.py hash_residents_register), never a plain "
+                                      "document number.") % {"line": number})
+            if len(row) > 2:
+                raise _fail("file", _("Line %(line)d: a hashed register line has two columns, “digest” and "
+                                      "“neighbourhood”; this one has %(count)d.") % {"line": number,
+                                                                                     "count": len(row)})
+            rows.append((number, digest, row[1].strip() if len(row) > 1 else ""))
+    except csv.Error:  # a NUL byte, an unclosed quote, a field over the csv module's size limit
+        raise _fail("file", _("Line %(line)d: this is not a line of a CSV file (digest,neighbourhood).")
+                    % {"line": reader.line_num}) from None
     if not rows:
         raise _fail("file", _("The file has no residents."))
     return rows
+
+
+def parse_register_file(content: bytes) -> list[tuple[str, str]]:
+    """Rows (digest, neighbourhood slug) of a hashed register file; a clear error naming the line."""
+    return [(digest, slug) for _line, digest, slug in _numbered_register_rows(content)]
 
 
 @transaction.atomic
@@ -232,11 +246,16 @@ def upload_register(actor: Any, content: bytes, *, file_name: str = "") -> Resid
 
     if not actor.has_perm("accounts.upload_register"):
         raise PermissionDenied
-    rows = parse_register_file(content)
+    numbered = _numbered_register_rows(content)
     areas = {n.slug: n for n in Neighbourhood.objects.all()}
-    unknown = sorted({slug for _d, slug in rows if slug and slug not in areas})
-    if unknown:
-        raise _fail("file", _("Unknown neighbourhood: %(slug)s.") % {"slug": unknown[0]})
+    for line, _digest, slug in numbered:
+        if slug and slug not in areas:
+            raise _fail("file", _("Line %(line)d, column “neighbourhood”: unknown neighbourhood “%(slug)s” "
+                                  "(use the neighbourhood slugs of the city map, or leave it empty).")
+                        % {"line": line, "slug": slug[:60]})
+    rows = [(digest, slug) for _line, digest, slug in numbered]
+    # All or nothing: every line is checked above, before the current register is touched, and the
+    # replacement happens in this one transaction.
     ResidentsRegister.objects.all().delete()
     register = ResidentsRegister.objects.create(uploaded_by=actor, file_name=file_name[:200], rows=0)
     unique = dict(rows)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from accounts import verification
-from accounts.models import User
+from accounts.models import ResidentsRegister, User
 from core import ratelimit
 
 # Attempts at the register check: per account and per client address (CONSUL allows 5 per account).
@@ -26,6 +26,13 @@ class RegisterCheckForm(forms.Form):
 
 class InPersonForm(RegisterCheckForm):
     email = forms.EmailField(label=_("The person's account (e-mail address)"))
+
+
+class RegisterUploadForm(forms.Form):
+    file = forms.FileField(label=_("Hashed residents register (CSV)"),
+                           help_text=_("The file made by manage.py hash_residents_register: digest,neighbourhood "
+                                       "lines, never document numbers or birth dates. It replaces the current "
+                                       "register."))
 
 
 def _apply_errors(form: forms.Form, error: ValidationError) -> None:
@@ -93,3 +100,32 @@ def in_person(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "accounts/in_person.html", {"form": form}, status=status)
+
+
+@login_required
+def register_upload(request: HttpRequest) -> HttpResponse:
+    """Staff upload the hashed residents register (the page twin of manage.py load_residents_register)."""
+    if not request.user.has_perm("accounts.upload_register"):
+        raise PermissionDenied
+    posted = request.method == "POST"  # a POST without any field is still a submission to refuse with a 400
+    form = RegisterUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        if uploaded.size > verification.MAX_REGISTER_BYTES:  # before reading it into memory
+            form.add_error("file", _("The file is larger than 100 MB."))
+            status = 400
+        else:
+            try:
+                register = verification.upload_register(request.user, uploaded.read(), file_name=uploaded.name)
+            except ValidationError as error:
+                _apply_errors(form, error)
+                status = 400
+            else:
+                messages.success(request, _("The residents register now holds %(rows)d residents.")
+                                 % {"rows": register.rows})
+                return redirect("accounts_register_upload")
+    elif request.method == "POST":
+        status = 400
+    current = ResidentsRegister.objects.filter(active=True).select_related("uploaded_by").first()
+    return render(request, "accounts/register_upload.html", {"form": form, "current": current}, status=status)
