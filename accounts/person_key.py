@@ -61,7 +61,7 @@ def register_digest(salt: str, document: str, birth_date: str | dt.date) -> str:
 def person_key(pepper: str, source: str, identifier: str) -> str:
     if not pepper:
         raise ValueError("the person key pepper is empty")
-    if source not in ("register", "eid"):
+    if source not in ("register", "eid", "demo"):  # "demo": the demo resident (no identity behind it)
         raise ValueError(f"unknown identity source {source!r}")
     return hmac.new(pepper.encode(), f"person:{source}:{identifier}".encode(), hashlib.sha256).hexdigest()
 

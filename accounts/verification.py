@@ -189,6 +189,27 @@ def verify_in_person(actor: Any, user: User, *, document: str, birth_date: str |
                   verified_by=actor, actor=actor)
 
 
+# Demo accounts (the rooms' example people and the demo resident) have addresses at this reserved domain,
+# which no e-mail reaches; rooms let a demo account take part only in their demonstration content.
+DEMO_EMAIL_DOMAIN = "demo.invalid"
+
+
+def is_demo_account(user: Any) -> bool:
+    return str(getattr(user, "email", "") or "").lower().endswith("@" + DEMO_EMAIL_DOMAIN)
+
+
+def verify_demo_resident(user: User) -> Verification:
+    """A verified resident for the demo (manage.py load_demo_data): no identity behind it, so its person key
+    is derived from the demo address under its own namespace and can never equal a real person's."""
+    if not is_demo_account(user):
+        raise PermissionDenied
+    existing = active_resident(user)
+    if existing is not None:
+        return existing
+    key = keys.person_key(_pepper(), "demo", user.email.lower())
+    return _grant(user, method=Verification.Method.IN_PERSON, person_key=key, actor="demo")
+
+
 @transaction.atomic
 def revoke(actor: Any, verification: Verification, *, reason: str = "") -> Verification:
     if not (actor == verification.user or actor.has_perm("accounts.verify_in_person")):

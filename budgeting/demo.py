@@ -39,6 +39,10 @@ IMPORTED_DESCRIPTION_EN = (
     "14 projects, 84 voters), taken from the public Pabulib library to show results and their explanations. "
     "Not Timișoara's data. ")
 ACTOR = "demo"
+# The demo resident a newcomer signs in as to try the vote (docs/identity.md): verified as a resident, it
+# votes only in demonstration editions (budgeting.services.account_may_vote); remove_demo_data deletes it.
+DEMO_VOTER_EMAIL = "rezident@demo.invalid"
+DEMO_VOTER_PASSWORD = "demo-timisoara-2025"  # noqa: S105 (published on purpose: demo only)
 
 CATEGORIES = [
     ("mobilitate", "Mobilitate", "Mobility"),
@@ -233,10 +237,31 @@ def _imported_edition(stdout: Any) -> None:
                  f"({edition.projects.filter(selected=True).count()} projects selected)")
 
 
+def _demo_voter(stdout: Any) -> None:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    from accounts.verification import verify_demo_resident
+    from core import audit
+
+    with transaction.atomic():
+        user = get_user_model().objects.filter(email=DEMO_VOTER_EMAIL).first()
+        if user is None:
+            user = get_user_model().objects.create_user(email=DEMO_VOTER_EMAIL, password=DEMO_VOTER_PASSWORD,
+                                                        display_name="Rezident demo")
+            audit.record(ACTOR, "accounts.user.demo_created", user)
+        EmailAddress.objects.update_or_create(user=user, email=DEMO_VOTER_EMAIL,
+                                              defaults={"verified": True, "primary": True})
+        verify_demo_resident(user)
+    stdout.write(f"Budgeting: demo resident {DEMO_VOTER_EMAIL} (password {DEMO_VOTER_PASSWORD}) may vote in "
+                 f"{DEMO_SLUG}")
+
+
 def load_demo_data(stdout: Any, *, ballots: int = 400) -> None:
     _categories()
     _demo_edition(stdout, ballots)
     _imported_edition(stdout)
+    _demo_voter(stdout)
 
 
 @transaction.atomic
@@ -254,6 +279,13 @@ def remove_demo_data(stdout: Any) -> None:
         audit.record(ACTOR, "budgeting.edition.demo_removed", edition,
                      {"slug": edition.slug, "projects": edition.projects.count(), "ballots": edition.ballots.count()})
     Edition.objects.filter(pk__in=[edition.pk for edition in editions]).delete()
+    from django.contrib.auth import get_user_model
+
+    voter = get_user_model().objects.filter(email=DEMO_VOTER_EMAIL).first()
+    if voter is not None:
+        audit.record(ACTOR, "accounts.user.demo_removed", voter)
+        voter.delete()
+
     def delete_files() -> None:
         for name in files:
             if name:

@@ -412,6 +412,11 @@ def account_may_vote(user: Any, edition: Edition) -> tuple[bool, str]:
         return False, _("Sign in to vote.")
     if not is_verified(user):
         return False, _("Confirm your email address to vote.")
+    from accounts.verification import is_demo_account
+
+    if is_demo_account(user) and not edition.is_demo:
+        # The demo resident's password is published in the docs: it votes only in demonstration editions.
+        return False, _("Demo accounts vote only in demonstration editions.")
     decision = voter_eligibility(user, edition)
     if not decision.allowed:
         return False, decision.reason
