@@ -142,6 +142,21 @@ def _claimed_city_address(claims: dict[str, Any]) -> str | None:
     return street or None
 
 
+def _eid_person_key(issuer: str, subject: str, claims: dict[str, Any]) -> str:
+    """The register's key when the provider sends the identity document number (claim named by
+    OIDC_DOCUMENT_NUMBER_CLAIM, default "document_number") and the full `birthdate` (OIDC Core 5.1) and the
+    register salt is set, so one person verified by eID on one account and by the register or in person on
+    another has one key; otherwise a key from the eID issuer and subject."""
+    document = claims.get(str(getattr(settings, "OIDC_DOCUMENT_NUMBER_CLAIM", "document_number")))
+    birth_date = claims.get("birthdate")
+    if document and birth_date and getattr(settings, "RESIDENTS_REGISTER_SALT", ""):
+        try:
+            return _register_key(str(document), str(birth_date))[1]
+        except ValidationError:
+            pass  # an unreadable claim (e.g. a birthdate without the year): the eID subject still identifies
+    return keys.person_key(_pepper(), "eid", keys.eid_identifier(issuer, subject))
+
+
 def verify_by_eid(user: User, *, provider_id: str, issuer: str, subject: str, claims: dict[str, Any]) -> \
         Verification | None:
     """A resident verification from the eID provider's address claim (None when the address is not in the
@@ -149,7 +164,7 @@ def verify_by_eid(user: User, *, provider_id: str, issuer: str, subject: str, cl
     street = _claimed_city_address(claims)
     if street is None:
         return None
-    key = keys.person_key(_pepper(), "eid", keys.eid_identifier(issuer, subject))
+    key = _eid_person_key(issuer, subject, claims)
     return _grant(user, method=Verification.Method.EID, person_key=key,
                   neighbourhood=neighbourhood_of_address(street), provider=provider_id)
 

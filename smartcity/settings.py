@@ -253,6 +253,9 @@ PERSON_KEY_PEPPER = _person_key_pepper()
 # The key the city's residents register is hashed with (manage.py hash_residents_register), shared between
 # the office that exports the register and this platform; empty: the register check is off.
 RESIDENTS_REGISTER_SALT = os.environ.get("RESIDENTS_REGISTER_SALT", "")
+# The eID claim carrying the identity document number, if the provider sends one: with `birthdate` it gives
+# the register's person key (docs/identity.md).
+OIDC_DOCUMENT_NUMBER_CLAIM = os.environ.get("OIDC_DOCUMENT_NUMBER_CLAIM", "document_number")
 # The locality an eID address claim must name to verify a resident (diacritics and case ignored).
 CITY_NAME = os.environ.get("CITY_NAME", "Timișoara")
 # How long a resident verification lasts before it must be renewed (days).
