@@ -129,7 +129,7 @@ def send_confirmation(subscription_id: int, language: str) -> None:
 
 @transaction.atomic
 def confirm(subscription_id: int) -> Subscription | None:
-    subscription = Subscription.objects.select_for_update().select_related("endpoint").filter(
+    subscription = Subscription.objects.select_for_update(of=("self",)).select_related("endpoint").filter(
         pk=subscription_id).first()
     if subscription is None:
         return None
