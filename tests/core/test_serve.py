@@ -20,8 +20,8 @@ from huey import SqliteHuey
 
 import core.huey_app as huey_app
 from core import embedded_worker, sites
-from participation.models import Notification
-from participation.tasks import send_notification_emails
+from notifications.events import Event, publish
+from notifications.subscriptions import subscribe_email
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,12 +38,18 @@ def sqlite_queue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sq
     yield queue
 
 
+def _answered(subject: str) -> Event:
+    return Event(kind="participation.proposal_answered", room="participation", subject=subject,
+                 title={"ro": "O propunere pe care o urmăriți a primit răspuns",
+                        "en": "A proposal you follow was answered"},
+                 body={"ro": "Răspunsul primăriei este publicat.", "en": "The city hall's answer is published."},
+                 url="/participation/proposals/1/")
+
+
 def test_the_embedded_worker_delivers_a_queued_email_with_the_served_address(
-        transactional_db: Any, sqlite_queue: SqliteHuey, make_user: Any) -> None:
+        transactional_db: Any, sqlite_queue: SqliteHuey) -> None:
     sites.set_domain("127.0.0.1:8765")
-    user = make_user(email="follower@example.org")
-    notification = Notification.objects.create(user=user, event="test", message="A proposal you follow was answered",
-                                               url="/ro/participation/proposals/1/")
+    subscribe_email("follower@example.org", "participation.proposal:1", "ro", confirmed=True)
     delivered = threading.Event()
     sent: list[Any] = []
 
@@ -59,8 +65,9 @@ def test_the_embedded_worker_delivers_a_queued_email_with_the_served_address(
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(EmailBackend, "send_messages", record)
-        send_notification_emails.enqueue([notification.pk])
-        assert sqlite_queue.pending_count() == 1  # queued, not run at once
+        publish(_answered("participation.proposal:1"))  # autocommit: the fan-out is queued at once
+        assert sqlite_queue.pending_count() >= 1  # queued, not run at once
+        assert not sent
         consumer = embedded_worker.start(sqlite_queue)
         try:
             assert delivered.wait(60), "the worker did not deliver the e-mail"
@@ -70,8 +77,6 @@ def test_the_embedded_worker_delivers_a_queued_email_with_the_served_address(
     sent = [m for m in sent if m.to == ["follower@example.org"]]
     assert len(sent) == 1
     assert "http://127.0.0.1:8765/ro/participation/proposals/1/" in sent[0].body
-    notification.refresh_from_db()
-    assert notification.emailed_at is not None
     mail.outbox.clear()
 
 
@@ -118,11 +123,12 @@ def test_manage_py_serve_runs_the_worker_and_prints_where_to_go(tmp_path: Path) 
             assert f"http://127.0.0.1:{port}{path}" in text
         assert "createsuperuser" in text and "run here" in text
         enqueue = (
-            "from accounts.models import User; from participation.models import Notification; "
-            "from participation.tasks import send_notification_emails; "
-            "u = User.objects.create_user(email='f@example.org', password='x-long-pass-42'); "
-            "n = Notification.objects.create(user=u, event='t', message='Answered', url='/ro/participation/'); "
-            "send_notification_emails.enqueue([n.pk])")
+            "from notifications.events import Event, publish; "
+            "from notifications.subscriptions import subscribe_email; "
+            "subscribe_email('f@example.org', 'participation.proposal:1', 'ro', confirmed=True); "
+            "publish(Event(kind='participation.proposal_answered', room='participation', "
+            "subject='participation.proposal:1', title={'ro': 'Răspuns', 'en': 'Answered'}, "
+            "body={'ro': 'Răspuns', 'en': 'Answered'}, url='/participation/'))")
         subprocess.run([*manage, "shell", "-c", enqueue], env=env, cwd=REPO, check=True, capture_output=True)
         # Polled until the worker has written the e-mail (a generous ceiling; nothing is asserted on time).
         give_up = time.monotonic() + 120
@@ -145,18 +151,31 @@ def test_the_worker_runs_the_rooms_recurring_jobs(transactional_db: Any, sqlite_
 
     huey_app.huey_task()
     due_at_five = {task.name for task in sqlite_queue.read_periodic(dt.datetime(2026, 3, 2, 5, 0))}
-    assert {"recurring:participation.tasks.send_daily_digests", "recurring:budgeting.tasks.close_due_editions",
+    assert {"recurring:notifications.tasks.send_due_digests", "recurring:notifications.tasks.send_due_deliveries",
+            "recurring:budgeting.tasks.close_due_editions",
             "recurring:participation.tasks.send_event_reminders"} <= due_at_five
     assert "recurring:strategy.tasks.refresh_kpi_providers" not in due_at_five
     assert "recurring:strategy.tasks.refresh_kpi_providers" in {
         task.name for task in sqlite_queue.read_periodic(dt.datetime(2026, 3, 2, 4, 30))}
 
+    from notifications.models import Delivery, Digest, Preferences
+    from notifications.subscriptions import follow
+
     sites.set_domain("127.0.0.1:8766")
-    user = make_user(email="digest@example.org")  # no settings: the daily digest is the default
-    Notification.objects.create(user=user, event="test", message="A consultation you follow closed",
-                                url="/ro/participation/consultations/x/")
+    user = make_user(email="digest@example.org")
+    Preferences.objects.create(user=user, digest=Digest.DAILY)
+    follow(user, "participation.consultation:7")
+    publish(Event(kind="participation.consultation_closed", room="participation",
+                  subject="participation.consultation:7",
+                  title={"ro": "O consultare pe care o urmăriți s-a închis", "en": "A consultation you follow closed"},
+                  body={"ro": "Rezultatele urmează.", "en": "Results follow."}, url="/participation/consultations/x/"))
+    while sqlite_queue.pending_count():  # the fan-out the publication queued
+        sqlite_queue.execute(sqlite_queue.dequeue())
+    assert not [m for m in mail.outbox if "digest@example.org" in m.to]  # waits for the digest
+    Delivery.objects.filter(endpoint__address="digest@example.org").update(
+        next_attempt_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # the digest's time has come
     digest = next(task for task in sqlite_queue.read_periodic(dt.datetime(2026, 3, 2, 5, 0))
-                  if task.name == "recurring:participation.tasks.send_daily_digests")
+                  if task.name == "recurring:notifications.tasks.send_due_digests")
     sqlite_queue.execute(digest)
     assert any("digest@example.org" in m.to and "http://127.0.0.1:8766/ro/participation/consultations/x/" in m.body
                for m in mail.outbox)
