@@ -8,7 +8,7 @@ import importlib
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.oidc import callback as oidc_callback
@@ -24,7 +24,7 @@ admin.site.site_title = _("Timișoara Smart City")
 # A database outage answers 503 with Retry-After instead of a bare 500 (core/outage.py).
 handler500 = "core.outage.server_error"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
@@ -34,7 +34,7 @@ urlpatterns = [
     path("oidc/<str:provider_id>/callback/", oidc_callback, name="oidc_callback"),
 ]
 
-page_patterns = [
+page_patterns: list[URLPattern | URLResolver] = [
     # One sign-in page for citizens and staff: the back office's login is allauth's (accounts/staff_mfa.py).
     path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
