@@ -101,10 +101,12 @@ def algorithms() -> list[Algorithm]:
                            "analiză semantică latentă, k-means și unire prin legătură medie.",
                         en="Language detection (lingua), per-language stop words and stemming, TF-IDF, latent "
                            "semantic analysis, k-means and average-linkage merging."),
-            oversight=Text(ro="Personalul vede acoperirea și calitatea temelor, le redenumește sau le "
-                              "respinge înainte de publicare; răspunsurile neanalizate sunt arătate cu motivul.",
-                           en="Staff see the themes' coverage and quality, rename or reject them before "
-                              "publication; answers not analysed are shown with the reason."),
+            oversight=Text(ro="Personalul vede acoperirea și calitatea temelor și le poate redenumi (numele dat "
+                              "de om se păstrează la recalculare); răspunsurile neanalizate sunt arătate cu "
+                              "motivul.",
+                           en="Staff see the themes' coverage and quality and can rename them (a name given by a "
+                              "person is kept when themes are recomputed); answers not analysed are shown with "
+                              "the reason."),
             code=(themes, "participation/theming.py"), docs=("docs/participation.md",),
             parameters=(
                 Parameter("MIN_CONFIDENCE", str(constant(themes, "MIN_CONFIDENCE")),
