@@ -142,7 +142,7 @@ def test_the_upload_page_is_accessible_and_fits(browser: Any, live_server: Any, 
         assert_accessible(page, f"{base}/{lang}/accounts/verification/register-upload/")
         assert fits(page), (lang, width)
         page.set_input_files("input[name=file]", str(bad))
-        page.click("button[type=submit]")
+        page.click("form[enctype] button[type=submit]")
         page.wait_for_load_state("networkidle")
         assert "1" in page.inner_text("[data-field=file]")
         violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})

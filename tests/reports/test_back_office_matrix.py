@@ -28,6 +28,8 @@ ADMIN_ONLY = ({"administrator"}, {"administrator"})
 NOBODY: tuple[set[str], set[str]] = (set(), set())
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "auth.group": NOBODY, "sites.site": NOBODY, "account.emailaddress": NOBODY, "accounts.user": NOBODY,
+    # allauth's OpenID Connect records (providers come from the environment; accounts/oidc_config.py): superusers.
+    "socialaccount.socialapp": NOBODY, "socialaccount.socialaccount": NOBODY, "socialaccount.socialtoken": NOBODY,
     "core.auditentry": ({"administrator"}, set()),
     "core.apitoken": ADMIN_ONLY,
     "strategy.evaluationcycle": ({"administrator", "strategy_editor", "steering_group"},
