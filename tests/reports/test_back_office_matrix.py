@@ -26,6 +26,8 @@ PARTICIPATION = ({"administrator", "strategy_editor", "department_staff"},
                  {"administrator", "strategy_editor", "department_staff"})
 ADMIN_ONLY = ({"administrator"}, {"administrator"})
 NOBODY: tuple[set[str], set[str]] = (set(), set())
+RESOURCES = ({"administrator", "department_staff", "strategy_editor"},
+             {"administrator", "department_staff", "strategy_editor"})
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "auth.group": NOBODY, "sites.site": NOBODY, "account.emailaddress": NOBODY, "accounts.user": NOBODY,
     # allauth's OpenID Connect records (providers come from the environment; accounts/oidc_config.py): superusers.
@@ -53,6 +55,24 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "environment.alertsubscription": ({"administrator"}, set()),
     "environment.alertevent": ({"administrator", "department_staff"}, set()),
     "environment.notification": ({"administrator"}, set()),
+    # Second factors (kind and dates only): superusers reset a colleague's; verifications: who verifies in person.
+    "accounts.secondfactor": NOBODY,
+    "accounts.verification": ({"administrator", "department_staff"}, set()),
+    # Announcements are published from the staff pages; the back office only lists them (public content).
+    "announcements.announcement": ({"administrator", "department_staff", "moderator", "steering_group",
+                                    "strategy_editor"}, set()),
+    # The delivery log and events for those who answer for the messages; people's endpoints: administrators.
+    "notifications.delivery": ({"administrator", "moderator"}, set()),
+    "notifications.eventrecord": ({"administrator", "moderator"}, set()),
+    "notifications.endpoint": ({"administrator"}, set()), "notifications.preferences": ({"administrator"}, set()),
+    "notifications.subscription": ({"administrator"}, set()),
+    # Harvested datasets come only from `manage.py harvest_ckan`: superusers.
+    "opendata.externaldataset": NOBODY, "opendata.harvestsource": NOBODY,
+    "resources.fundingprogramme": RESOURCES, "resources.space": RESOURCES, "resources.spaceapplication": RESOURCES,
+    "resources.initiative": ({"administrator", "department_staff", "moderator", "strategy_editor"},
+                             {"administrator", "department_staff", "strategy_editor"}),
+    "resources.organisation": ({"administrator", "department_staff", "moderator", "strategy_editor"},
+                               {"administrator", "department_staff", "strategy_editor"}),
 }
 
 
