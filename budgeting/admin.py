@@ -16,6 +16,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from budgeting import models, services
 from core.admin_audit import AuditedAdmin
+from core.admin_readonly import ReadOnlyAdmin
 
 
 class AuditedTranslationAdmin(AuditedAdmin, TranslationAdmin):  # type: ignore[misc]
@@ -117,17 +118,6 @@ class CommentAdmin(AuditedAdmin):
     def show(self, request: HttpRequest, queryset: QuerySet[models.Comment]) -> None:
         for comment in queryset.select_related("project__edition"):
             services.moderate(request.user, comment, hidden=False)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(models.VotingCode)
