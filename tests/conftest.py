@@ -126,8 +126,11 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    if not settings.configured:
-        return
+    # Every test that drives Chromium carries the `browser` mark, whether or not its module says so, so
+    # that `-m "not browser"` (CI's PostgreSQL pass, .ci/run) leaves out exactly the browser tests.
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 class RecordingSMTPHandler:
