@@ -48,7 +48,11 @@ def test_values_from_live_sensors_only(register: Any) -> None:
     assert kpi_providers.get("environment.pm25_annual_mean").compute() == Decimal("21.00")  # medians 11, 21, 31
     assert kpi_providers.get("environment.co2_annual_mean").compute() is None
     with transaction.atomic():
-        store_readings([Row(live.pk, 2, timezone.now() - dt.timedelta(minutes=5), 5.0)])
+        # Recent readings stated outright: the whole days end at yesterday 23:00 local, which falls out of
+        # the last 24 hours when the test runs late in the evening.
+        store_readings([Row(live.pk, 2, timezone.now() - dt.timedelta(minutes=5), 5.0),
+                        Row(other.pk, 2, timezone.now() - dt.timedelta(hours=23), 7.0),
+                        Row(demo.pk, 2, timezone.now() - dt.timedelta(minutes=5), 500.0)])
     assert kpi_providers.get("environment.active_sensors").compute() == Decimal(2)  # the demo one not counted
     if (timezone.localdate() - dt.timedelta(days=3)).year == timezone.localdate().year:
         assert kpi_providers.get("environment.pm10_days_above_daily_limit").compute() == Decimal(2)
