@@ -392,10 +392,9 @@ def review_project(actor: Any, project: Project, *, feasible: bool, corrected_co
     audit.record(actor, "budgeting.project.reviewed", locked,
                  {key: [old[key], new[key]] for key in old if old[key] != new[key]})
     if locked.author_id:
-        from budgeting.tasks import notify_review
+        from budgeting.emails import send_review_outcome
 
-        project_id = locked.pk
-        transaction.on_commit(lambda: notify_review.enqueue(project_id))
+        send_review_outcome(locked)  # the project as reviewed now; sent after commit
     return locked
 
 

@@ -12,6 +12,9 @@ published and the deliveries made from them (the delivery log). See docs/notific
 - EventRecord: one published Event, as published.
 - Delivery: one message of one event to one endpoint (unique per event and endpoint: de-duplicated),
   status queued | sent | failed | skipped, attempts, next_attempt_at, last_error, sent_at.
+- TransactionalMessage: one e-mail that is not a subscription notice (confirm your report, an invitation,
+  a department's notice; notifications/transactional.py), with the same status and retry columns. The
+  address and text are kept only until the outcome is final; the log keeps the masked address.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 USER = settings.AUTH_USER_MODEL
+
+
+def mask_email(address: str) -> str:
+    """The first two characters and the domain: "an…@example.org"."""
+    local, _sep, domain = address.partition("@")
+    return f"{local[:2]}…@{domain}" if domain else f"{address[:2]}…"
 
 
 class Digest(models.TextChoices):
@@ -72,8 +81,7 @@ class Endpoint(models.Model):
         if self.kind == self.Kind.INBOX:
             return "—"
         if self.kind == self.Kind.EMAIL and "@" in self.address:
-            local, _sep, domain = self.address.partition("@")
-            return f"{local[:2]}…@{domain}"
+            return mask_email(self.address)
         if self.kind in (self.Kind.PUSH, self.Kind.WEBHOOK):
             return self.address.split("/")[2] if self.address.count("/") >= 2 else self.address[:30]
         return f"…{self.address[-4:]}"
@@ -205,3 +213,34 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint}"
+
+
+class TransactionalMessage(models.Model):
+    """One transactional e-mail (notifications/transactional.py): rendered when the room asks for it (the
+    state at that moment), sent by a background task, retried with the pipeline's backoff."""
+
+    Status = Delivery.Status
+
+    kind = models.CharField(_("kind"), max_length=80, db_index=True)  # "<room>.<what>"
+    to = models.CharField(_("to"), max_length=254, blank=True)  # emptied once the outcome is final
+    to_masked = models.CharField(_("to (masked)"), max_length=254)
+    reply_to = models.CharField(_("reply to"), max_length=254, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="ro")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), blank=True)  # emptied once the outcome is final (it may hold a link)
+    status = models.CharField(_("status"), max_length=10, choices=Delivery.Status.choices,
+                              default=Delivery.Status.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transactional e-mail")
+        verbose_name_plural = _("transactional e-mails")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_transactional_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to_masked}"

@@ -20,13 +20,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from notifications import geometry as geo
@@ -99,8 +98,7 @@ def subscribe_email(email: str, subject: str, language: str, *, confirmed: bool 
             endpoint.verified_at = now
             endpoint.save(update_fields=["verified_at"])
     if subscription.confirmed_at is None:
-        pk = subscription.pk
-        transaction.on_commit(lambda: send_confirmation(pk, language))
+        send_confirmation(subscription.pk, language)  # rendered now, sent after commit
     return subscription
 
 
@@ -116,15 +114,16 @@ def unsubscribe_email(email: str, subject: str) -> bool:
 
 
 def send_confirmation(subscription_id: int, language: str) -> None:
+    """The signed confirmation link, as a transactional e-mail (notifications/transactional.py)."""
     subscription = Subscription.objects.select_related("endpoint").get(pk=subscription_id)
     assert subscription.endpoint is not None
-    from notifications.pipeline import absolute_url
+    from notifications.transactional import Template, absolute_url, send_transactional
 
     with translation.override(language):
         url = absolute_url(reverse("notifications:confirm", args=[tokens.confirm_token(subscription_id)]))
-        body = render_to_string("notifications/confirm_email.txt", {"url": url, "site_name": settings.SITE_NAME})
-        subject = str(translation.gettext("Confirm your subscription"))
-    send_mail(subject, body, None, [subscription.endpoint.address])
+    send_transactional(subscription.endpoint.address, gettext_lazy("Confirm your subscription"),
+                       Template("notifications/confirm_email.txt"), language=language,
+                       kind="notifications.subscription_confirmation", context={"url": url})
 
 
 @transaction.atomic

@@ -22,10 +22,12 @@ def send_deliveries(delivery_ids: list[int]) -> int:
 
 @task()
 def send_due_deliveries() -> int:
-    """Recurring: retries, quiet-hours deferrals and rate-limited deliveries whose time has come."""
+    """Recurring: retries, quiet-hours deferrals and rate-limited deliveries whose time has come, and the
+    retries of transactional e-mails."""
+    from notifications import transactional
     from notifications.pipeline import send_due
 
-    return send_due()
+    return send_due() + transactional.send_due()
 
 
 @task()
@@ -34,3 +36,11 @@ def send_due_digests() -> int:
     from notifications.pipeline import send_digests
 
     return send_digests()
+
+
+@task()
+def send_transactional(message_id: int) -> bool:
+    """One transactional e-mail (notifications/transactional.py), enqueued after its room's commit."""
+    from notifications.transactional import send_message
+
+    return send_message(message_id)

@@ -29,7 +29,7 @@ from core import audit
 from core.geo import neighbourhood_for
 from core.images import PhotoError, clean_photo
 from core.uploads import photo_error_message
-from reports import addresses, geodesy, notices, respcache, tokens
+from reports import addresses, emails, geodesy, notices, respcache, tokens
 from reports.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -301,28 +301,14 @@ def _create_report(actor: Any, user: Any, data: NewReport, category: Category, l
                   "moderation": moderation, "confirmed": confirmed})
     _after_publication_change(report, was_public=False)
     if not confirmed:
-        report_id = report.pk
-
-        def send_confirmation() -> None:
-            from reports.tasks import send_report_confirmation
-
-            send_report_confirmation.enqueue(report_id)
-
-        transaction.on_commit(send_confirmation)
+        emails.send_report_confirmation(report)  # written now, sent after commit (notifications.transactional)
     return report
 
 
 def _after_publication_change(report: Report, *, was_public: bool) -> None:
-    """When a report becomes public, tell its department (internal email), after commit."""
+    """When a report becomes public, tell its department (internal email, sent after commit)."""
     if report.is_public and not was_public:
-        report_id = report.pk
-
-        def notify() -> None:
-            from reports.tasks import notify_department
-
-            notify_department.enqueue(report_id)
-
-        transaction.on_commit(notify)
+        emails.send_new_report_to_department(report)
 
 
 @transaction.atomic
@@ -682,14 +668,7 @@ def follow(actor: Any, report: Report, *, email: str = "", supports: bool = Fals
     if subscription.confirmed_at is not None:
         notices.start_following(subscription)  # idempotent: also after a one-click unsubscribe
     if subscription.confirmed_at is None:
-        subscription_id = subscription.pk
-
-        def send() -> None:
-            from reports.tasks import send_subscription_confirmation
-
-            send_subscription_confirmation.enqueue(subscription_id)
-
-        transaction.on_commit(send)
+        emails.send_subscription_confirmation(subscription)  # sent after commit
     audit.record(user or "anonymous", "reports.report.followed", report,
                  {"subscription": subscription.pk, "supports": supports})
     return subscription

@@ -7,13 +7,11 @@ entry point can skip them. The map's index (resources.index) is refreshed in the
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,6 +22,8 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from core import audit, geo, geocoder, uploads
 from core.images import PhotoError, clean_photo
+from notifications.events import Event, publish
+from notifications.transactional import recipient_language, send_transactional
 from resources import index
 from resources.models import (
     ApplicationStep,
@@ -161,10 +161,16 @@ def invite_representative(actor: Any, organisation: Organisation, email: str, *,
     invitation.save()
     audit.record(actor, "resources.organisation.invited", organisation, {"invitation": invitation.pk})
     link = base_url + reverse("resources:accept_invitation", args=[invitation.token])
-    subject = _("Invitation to represent %(name)s") % {"name": organisation.name}
-    body = _("You were invited to help manage the entry of %(name)s in the city's resources map. "
-             "Open this link while signed in to accept: %(link)s") % {"name": organisation.name, "link": link}
-    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
+    subjects, bodies = {}, {}
+    for language in ("ro", "en"):
+        with translation.override(language):
+            subjects[language] = _("Invitation to represent %(name)s") % {"name": organisation.name}
+            bodies[language] = _("You were invited to help manage the entry of %(name)s in the city's resources "
+                                 "map. Open this link while signed in to accept: %(link)s") % {
+                "name": organisation.name, "link": link}
+    # The invited person has no known language (maybe no account yet): the inviter's page language.
+    send_transactional(invitation.email, subjects, bodies, language=recipient_language(),
+                       kind="resources.invitation", reply_to=getattr(actor, "email", "") or "")
     return invitation
 
 
@@ -316,10 +322,8 @@ def follow_initiative(actor: Any, initiative: Initiative, *, follow: bool) -> No
 
 
 def send_funding_reminders(*, today: dt.date | None = None) -> int:
-    """Send each due reminder once: through the platform's notifications when that room is installed
-    (the person's own channels and quiet hours), otherwise by e-mail. Safe to run repeatedly."""
-    from django.apps import apps
-
+    """Send each due reminder once, through the platform's notifications (the person's own channels and
+    quiet hours). Safe to run repeatedly."""
     today = today or timezone.localdate()
     due = FundingReminder.objects.filter(sent_at__isnull=True, programme__published=True,
                                          programme__deadline__gte=today).select_related("programme", "user")
@@ -334,22 +338,14 @@ def send_funding_reminders(*, today: dt.date | None = None) -> int:
             if not locked.update(sent_at=timezone.now()):
                 continue
             texts = _reminder_texts(programme)
-            if apps.is_installed("notifications"):
-                from notifications.events import Event, publish
-
-                with translation.override("ro"):
-                    path = programme.get_absolute_url().removeprefix("/ro")
-                publish(Event(kind="resources.funding_deadline", room="resources",
-                              subject=f"resources.fundingprogramme:{programme.pk}",
-                              title={lang: texts[lang][0] for lang in ("ro", "en")},
-                              body={lang: texts[lang][1] for lang in ("ro", "en")}, url=path,
-                              severity="info", data={"deadline": programme.deadline.isoformat()},
-                              recipient_user_ids=(reminder.user_id,)))
-            else:
-                language = "en" if getattr(reminder.user, "language", "ro") == "en" else "ro"
-                subject, body = texts[language]
-                address = reminder.user.email
-                transaction.on_commit(partial(send_mail, subject, body, None, [address]))
+            with translation.override("ro"):
+                path = programme.get_absolute_url().removeprefix("/ro")
+            publish(Event(kind="resources.funding_deadline", room="resources",
+                          subject=f"resources.fundingprogramme:{programme.pk}",
+                          title={lang: texts[lang][0] for lang in ("ro", "en")},
+                          body={lang: texts[lang][1] for lang in ("ro", "en")}, url=path,
+                          severity="info", data={"deadline": programme.deadline.isoformat()},
+                          recipient_user_ids=(reminder.user_id,)))
             audit.record("task:funding_reminders", "resources.funding.reminder_sent", programme,
                          {"reminder": reminder.pk})
         sent += 1

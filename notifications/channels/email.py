@@ -1,4 +1,7 @@
-"""E-mail: plain text and HTML, with RFC 8058 one-click unsubscribe headers.
+"""E-mail: plain text and HTML, with RFC 8058 one-click unsubscribe headers. The platform's one e-mail
+transport: subscription notices (`send`) and transactional messages (`send_email`, used by
+notifications/transactional.py) share the connection handling, the sender (DEFAULT_FROM_EMAIL) and the
+`Auto-Submitted` header.
 
 `List-Unsubscribe` carries the signed https link (a POST to it unsubscribes without login or CSRF) and,
 when NOTIFICATIONS_UNSUBSCRIBE_MAILTO is set, a mailto: alternative; `List-Unsubscribe-Post:
@@ -55,15 +58,20 @@ class EmailChannel:
                 connection.close()
 
     def send(self, endpoint: Endpoint, message: OutgoingMessage) -> None:
-        subject = " ".join(message.subject.split())[:200]
+        self.send_email(endpoint.address, message.subject, message.text, html=message.html,
+                        headers={"List-Unsubscribe": list_unsubscribe(message),
+                                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                                 "X-Smartcity-Event": message.event_id})
+
+    def send_email(self, to: str, subject: str, text: str, *, html: str | None = None,
+                   headers: dict[str, str] | None = None, reply_to: str = "") -> None:
+        """Send one message over the batch's connection; DeliveryFailed (retryable unless the server refused
+        the recipient) when it cannot."""
         email = EmailMultiAlternatives(
-            subject=subject, body=message.text, to=[endpoint.address],
-            headers={"List-Unsubscribe": list_unsubscribe(message),
-                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                     "X-Smartcity-Event": message.event_id,
-                     "Auto-Submitted": "auto-generated"})
-        if message.html:
-            email.attach_alternative(message.html, "text/html")
+            subject=" ".join(subject.split())[:200], body=text, to=[to], reply_to=[reply_to] if reply_to else None,
+            headers={**(headers or {}), "Auto-Submitted": "auto-generated"})
+        if html:
+            email.attach_alternative(html, "text/html")
         try:
             try:
                 email.connection = self._connection()
