@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class BudgetingConfig(AppConfig):
     name = "budgeting"
     verbose_name = _("Participatory budgeting")
+    nav_group = "participation"
     nav_items = [(_("Participatory budget"), "budgeting:index")]
 
     def ready(self) -> None:

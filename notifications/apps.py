@@ -7,7 +7,9 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = _("Notifications")
-    # Signed-in people manage what reaches them there; others are asked to sign in first.
+    # Signed-in people manage what reaches them there: beside their other own pages in the header, not
+    # shown to anonymous visitors (they subscribe by e-mail from a room's page instead).
+    nav_group = "account"
     nav_items = [(_("My notifications"), "notifications:preferences")]
 
     def ready(self) -> None:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class OpendataConfig(AppConfig):
     name = "opendata"
     verbose_name = _("Open data")
+    nav_group = "data"
     nav_items = [(_("Open data"), "opendata:index")]
 
     def ready(self) -> None:

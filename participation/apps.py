@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ParticipationConfig(AppConfig):
     name = "participation"
     verbose_name = _("Participation")
-    nav_items = [(_("Participation"), "participation:index")]
+    nav_group = "participation"
+    nav_items = [(_("Overview"), "participation:index"), (_("Consultations"), "participation:consultations"),
+                 (_("Proposals"), "participation:proposals"), (_("Working groups"), "participation:groups"),
+                 (_("Events"), "participation:events")]
 
     def ready(self) -> None:
         from participation import personal_data

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from resources.mapdata import localised
 from resources.models import FundingProgramme, Initiative, MapItem, Organisation, Space
 
-__all__ = ["find_funding", "follower_count", "is_following", "kind_labels", "localised", "working_groups_of"]
+__all__ = ["find_funding", "follower_count", "is_following", "kind_labels", "localised", "participation_of"]
 
 
 def kind_labels() -> dict[str, str]:
@@ -21,13 +22,14 @@ def kind_labels() -> dict[str, str]:
     return labels
 
 
-def working_groups_of(organisation: Organisation) -> list[Any]:
-    """Working groups the organisation is an accepted member of (participation's memberships)."""
-    memberships = getattr(organisation, "memberships", None)
-    if memberships is None:  # participation not installed
-        return []
-    rows = memberships.filter(status="accepted").select_related("group").order_by("group__name")
-    return list(dict.fromkeys(row.group for row in rows))
+def participation_of(organisation: Organisation) -> dict[str, list[Any]]:
+    """The organisation's working groups and published proposals, asked of participation's selector
+    (imported here, when called, so that resources runs without participation installed)."""
+    if not apps.is_installed("participation"):
+        return {"groups": [], "proposals": []}
+    from participation.selectors import organisation_participation
+
+    return organisation_participation(organisation.pk)
 
 
 def find_funding(programmes: QuerySet[FundingProgramme], *, who: str = "", purpose: str = "", level: str = "",

@@ -82,7 +82,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "resources/organisation.html", {
         "organisation": organisation, "can_edit": can_edit,
         "can_verify": request.user.has_perm("resources.verify_organisation", organisation),
-        "groups": selectors.working_groups_of(organisation),
+        **selectors.participation_of(organisation),  # "groups" and "proposals"
         "initiatives": list(organisation.initiatives.filter(status=Initiative.Status.PUBLISHED)),
         "applications": list(organisation.space_applications.select_related("space")),
     })

@@ -6,7 +6,8 @@ class StrategyConfig(AppConfig):
     name = "strategy"
     verbose_name = _("Strategy and monitoring")
     # Header links (core.context_processors): the strategy's pages come first.
-    nav_items = [(_("Strategy"), "strategy:overview"), (_("Projects"), "strategy:projects"),
+    nav_group = "strategy"
+    nav_items = [(_("Overview"), "strategy:overview"), (_("Projects"), "strategy:projects"),
                  (_("Indicators"), "strategy:kpis"), (_("Governance"), "strategy:governance")]
 
     def ready(self) -> None:

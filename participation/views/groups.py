@@ -1,75 +1,42 @@
-"""The organisations registry and the working groups (action groups and project groups)."""
+"""The working groups (action groups and project groups); the organisations registry's old addresses."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participation import selectors, services
-from participation.forms import DecisionForm, DocumentForm, InterestForm, OrganisationForm
-from participation.models import GroupDocument, Membership, Organisation, Representative, WorkingGroup
+from participation.forms import DecisionForm, DocumentForm, InterestForm
+from participation.models import GroupDocument, Membership, WorkingGroup
 from participation.views.common import apply_errors, require_perm
 
+# Organisations moved to the resources room, whose organisation page is the only one (it also lists the
+# organisation's working groups and proposals, from participation.selectors.organisation_participation).
+# The registry's old addresses answer with a permanent redirect there.
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    query = request.GET.get("q", "").strip()[:100]
-    organisations = Organisation.objects.select_related("neighbourhood").annotate(
-        groups=Count("memberships", filter=Q(memberships__status=Membership.Status.ACCEPTED), distinct=True))
-    if kind in Organisation.Kind.values:
-        organisations = organisations.filter(kind=kind)
-    if query:
-        organisations = organisations.filter(Q(name__icontains=query) | Q(description__icontains=query))
-    page = Paginator(organisations.order_by("name"), 30).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(request, "participation/organisations.html", {
-        "page": page, "kind": kind, "q": query, "kinds": Organisation.Kind.choices, "query_string": params.urlencode(),
-        "can_register": request.user.has_perm("participation.take_part")})
+    """The registry is the resources map and list, organisations only; the kind and search carry over."""
+    params = QueryDict(mutable=True)
+    params["layer"] = "organisation"
+    for name in ("kind", "q"):
+        if request.GET.get(name):
+            params[name] = request.GET[name]
+    return HttpResponsePermanentRedirect(f"{reverse('resources:map')}?{params.urlencode()}")
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation.objects.select_related("neighbourhood").prefetch_related(
-        Prefetch("representatives", queryset=Representative.objects.filter(listed_publicly=True).select_related(
-            "user"), to_attr="listed_representatives")), slug=slug)
-    groups = list(WorkingGroup.objects.filter(memberships__organisation=organisation,
-                                              memberships__status=Membership.Status.ACCEPTED).distinct())
-    return render(request, "participation/organisation.html", {
-        "organisation": organisation, "groups": groups,
-        "proposals": list(selectors.public_proposals().filter(organisation=organisation)[:20])})
+    return HttpResponsePermanentRedirect(reverse("resources:organisation", args=[slug]))
 
 
-@login_required
 def organisation_new(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("participation.take_part"):
-        return render(request, "participation/not_verified.html", status=403)
-    form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        from django.utils.text import slugify
-
-        organisation = form.save(commit=False)
-        base = slugify(organisation.name)[:70] or "organisation"
-        slug, n = base, 2
-        while Organisation.objects.filter(slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
-        organisation.slug = slug
-        try:
-            services.register_organisation(request.user, organisation, position=form.cleaned_data["position"],
-                                           listed_publicly=form.cleaned_data["listed_publicly"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The organisation is in the registry; the city will check it."))
-            return redirect(organisation.get_absolute_url())
-    return render(request, "participation/organisation_form.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return HttpResponsePermanentRedirect(reverse("resources:organisation_new"))
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
