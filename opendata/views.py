@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,8 +12,10 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from opendata import registry
+from environment.charts import TimePoint, time_chart
+from opendata import preview, registry, timeseries
 from opendata import vocabularies as voc
+from opendata.ckan import actions, search
 
 
 def room_label(room: str) -> str:
@@ -48,31 +51,194 @@ def _view(dataset: registry.Dataset, language: str) -> dict[str, Any]:
     }
 
 
+PAGE_SIZE = 20
+# The catalogue's facets: (query parameter, CKAN search field). A dataset matches when it has one of the values
+# ticked in a facet (OR) and does so in every facet with a tick (AND); counts follow that rule (each facet is
+# counted with the other facets' ticks applied, not its own), so a count says what ticking the box adds.
+FACETS = (("theme", "groups"), ("org", "organization"), ("format", "res_format"), ("licence", "license_id"))
+MAX_TICKS = 30  # values per facet read from the query string; more is not a person using the page
+MAX_QUERY = 500  # characters of q (the search box's maxlength); CKAN's own limit is 10,000
+
+
+def _phrase(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _filter_clause(field_name: str, values: list[str]) -> str:
+    return f"{field_name}:({' OR '.join(_phrase(value) for value in values)})"
+
+
+def _url_value(parameter: str, search_value: str) -> str:
+    """The value as the page's query string spells it: theme codes in capitals, as before facets existed."""
+    return search_value.upper() if parameter == "theme" else search_value
+
+
+def _search_value(parameter: str, url_value: str) -> str:
+    return url_value.lower() if parameter == "theme" else url_value
+
+
+class _BadParameter(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _search(catalogue: actions.Catalogue, q: str, ticked: dict[str, list[str]], *, leave_out: str = "",
+            facets: tuple[str, ...] = (), rows: int = 0, start: int = 0) -> dict[str, Any]:
+    """CKAN's package_search itself (what /api/3/action/package_search answers), with the ticks as fq."""
+    fq_list = [_filter_clause(field_name, [_search_value(parameter, v) for v in ticked[parameter]])
+               for parameter, field_name in FACETS if ticked[parameter] and parameter != leave_out]
+    try:
+        return actions.package_search(catalogue, {"q": q, "fq_list": fq_list, "rows": rows, "start": start,
+                                                  "facet.field": list(facets), "facet.limit": -1})
+    except (search.SearchQueryError, search.SearchError, actions.ValidationError) as error:
+        raise _BadParameter(400, _("q: the search could not be understood (%(reason)s). Try plain words.")
+                            % {"reason": str(error)[:200]}) from error
+
+
+def _facet_label(parameter: str, value: str, display_name: str, language_index: int) -> str:
+    if parameter == "theme":
+        return voc.THEMES.get(value, (value, value))[language_index]
+    if parameter == "org":
+        if value in ("core", "external"):
+            return room_label(value)
+        try:
+            return str(apps.get_app_config(value).verbose_name)
+        except LookupError:
+            return display_name  # a harvested portal's publisher: its own name
+    if parameter == "licence":
+        code = next((eu for eu, ckan in actions.EU_TO_CKAN_LICENCE.items() if ckan == value), None)
+        return voc.LICENCES[code][0] if code else display_name
+    return display_name
+
+
+def _query_string(q: str, ticked: dict[str, list[str]], page: int = 1) -> str:
+    pairs = [("q", q)] if q else []
+    pairs += [(parameter, value) for parameter, _field in FACETS for value in ticked[parameter]]
+    if page > 1:
+        pairs.append(("page", str(page)))
+    return urlencode(pairs)
+
+
+def _page_number(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise _BadParameter(400, _("page: expected a whole number from 1."))
+    return int(raw) if len(raw) <= 9 else 10**9
+
+
 def index(request: HttpRequest) -> HttpResponse:
+    """The catalogue: search (q, as the CKAN API's package_search), facets, paging."""
     language = get_language() or "ro"
-    datasets = registry.all_datasets()
-    chosen_format = request.GET.get("format", "")[:20].upper()
-    chosen_theme = request.GET.get("theme", "")[:10].upper()
-    all_formats = sorted({d.file_type for dataset in datasets for d in dataset.distributions})
-    all_themes = sorted({code for dataset in datasets for code in dataset.themes})
-    if chosen_format in all_formats:
-        datasets = [d for d in datasets if any(x.file_type == chosen_format for x in d.distributions)]
-    else:
-        chosen_format = ""
-    if chosen_theme in all_themes:
-        datasets = [d for d in datasets if chosen_theme in d.themes]
-    else:
-        chosen_theme = ""
-    by_room: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for dataset in datasets:
-        by_room[dataset.room].append(_view(dataset, language))
-    index_of = 0 if language.startswith("ro") else 1
-    return render(request, "opendata/index.html", {
-        "rooms": [{"room": room, "label": room_label(room), "datasets": rows} for room, rows in by_room.items()],
-        "count": len(datasets), "formats": all_formats, "chosen_format": chosen_format,
-        "themes": [(code, voc.THEMES.get(code, (code, code))[index_of]) for code in all_themes],
-        "chosen_theme": chosen_theme,
-    })
+    language_index = 0 if language.startswith("ro") else 1
+    catalogue = actions.Catalogue(request.build_absolute_uri("/").rstrip("/"))
+    q = request.GET.get("q", "").strip()[:MAX_QUERY]
+    facet_fields = tuple(field_name for _parameter, field_name in FACETS)
+    everything = actions.package_search(catalogue, {"rows": 0, "facet.field": list(facet_fields), "facet.limit": -1})
+    # Only values that exist are kept (an unknown or hostile value is ignored, as before facets existed).
+    known: dict[str, dict[str, tuple[str, str]]] = {}  # parameter → folded URL value → (URL value, display)
+    for parameter, field_name in FACETS:
+        known[parameter] = {}
+        for item in everything["search_facets"][field_name]["items"]:
+            url_value = _url_value(parameter, item["name"])
+            known[parameter][url_value.casefold()] = (url_value, item["display_name"])
+    ticked: dict[str, list[str]] = {}
+    for parameter, _field in FACETS:
+        chosen = [known[parameter].get(value.strip()[:100].casefold()) for value in
+                  request.GET.getlist(parameter)[:MAX_TICKS]]
+        ticked[parameter] = sorted({entry[0] for entry in chosen if entry})
+    context: dict[str, Any] = {"q": q, "page_size": PAGE_SIZE, "results": [], "count": 0, "error": "",
+                               "facets": [], "chips": [], "pages": [], "page": 1, "last_page": 1}
+    status = 200
+    try:
+        page = _page_number(request.GET.get("page", "1").strip())
+        found = _search(catalogue, q, ticked, facets=() if any(ticked.values()) else facet_fields,
+                        rows=PAGE_SIZE, start=min(page - 1, 10**6) * PAGE_SIZE)
+        last_page = max(1, -(-found["count"] // PAGE_SIZE))
+        context.update(count=found["count"], page=page, last_page=last_page)
+        if page > last_page:
+            context["last_page_url"] = "?" + _query_string(q, ticked, last_page)
+            raise _BadParameter(404, _("page: there is no page %(page)s; the last page is %(last)s.")
+                                % {"page": page, "last": last_page})
+        counts = {field_name: found["facets"].get(field_name) for field_name in facet_fields}
+        for parameter, field_name in FACETS:
+            if counts[field_name] is None:  # ticks in some facet: count each facet without its own ticks
+                counts[field_name] = _search(catalogue, q, ticked, leave_out=parameter, facets=(field_name,))[
+                    "facets"][field_name]
+    except _BadParameter as problem:
+        status = problem.status
+        context["error"] = problem.message
+        counts = {field_name: {} for field_name in facet_fields}
+        found = {"results": [], "count": 0}
+    by_name = {dataset.name: dataset for dataset in catalogue.datasets}
+    context["results"] = [_view(by_name[package["name"]], language) for package in found["results"]
+                          if package["name"] in by_name]
+    legends = {"theme": _("Theme"), "org": _("Publisher"), "format": _("Format"), "licence": _("Licence")}
+    for parameter, field_name in FACETS:
+        items = []
+        for folded, (url_value, display_name) in known[parameter].items():
+            count = counts[field_name].get(_search_value(parameter, url_value), 0)
+            checked = url_value in ticked[parameter]
+            if count or checked:
+                items.append({"value": url_value, "count": count, "checked": checked, "id": f"{parameter}-{folded}",
+                              "label": _facet_label(parameter, url_value, display_name, language_index)})
+        items.sort(key=lambda item: (-item["count"], str(item["label"]).casefold()))
+        context["facets"].append({"parameter": parameter, "legend": legends[parameter], "items": items})
+        for url_value in ticked[parameter]:
+            without = {key: [v for v in values if not (key == parameter and v == url_value)]
+                       for key, values in ticked.items()}
+            label = _facet_label(parameter, url_value, known[parameter][url_value.casefold()][1], language_index)
+            context["chips"].append({"legend": legends[parameter], "label": label,
+                                     "url": "?" + _query_string(q, without)})
+    context["ticked_pairs"] = [(parameter, value) for parameter, _f in FACETS for value in ticked[parameter]]
+    context["clear_url"] = "?" + _query_string(q, {parameter: [] for parameter, _f in FACETS})
+    if context["last_page"] > 1 and not context["error"]:
+        context["pages"] = [{"number": number, "url": "?" + _query_string(q, ticked, number),
+                             "current": number == context["page"]} for number in range(1, context["last_page"] + 1)
+                            if number in (1, context["last_page"]) or abs(number - context["page"]) <= 2]
+        for before, after in zip(context["pages"], context["pages"][1:], strict=False):
+            after["gap_before"] = after["number"] - before["number"] > 1
+        if context["page"] > 1:
+            context["previous_url"] = "?" + _query_string(q, ticked, context["page"] - 1)
+        if context["page"] < context["last_page"]:
+            context["next_url"] = "?" + _query_string(q, ticked, context["page"] + 1)
+    context["first_shown"] = (context["page"] - 1) * PAGE_SIZE + 1
+    context["last_shown"] = context["first_shown"] + len(context["results"]) - 1
+    context["api_url"] = "/api/3/action/package_search?" + urlencode({"q": q}) if q else ""
+    return render(request, "opendata/index.html", context, status=status)
+
+
+CHART_ROWS = 2000  # rows read to find the first series of a time-series CSV (the preview shows the first few)
+CSV_FILES_TRIED = 3  # CSV files of a dataset looked at for a time series (KPIs: the second is the measurements)
+LOCAL_TIME = ZoneInfo("Europe/Bucharest")
+
+
+def _preview_and_chart(dataset: registry.Dataset, language: str) -> dict[str, Any]:
+    """The first rows of the first CSV file, and a chart of the first CSV file that is a time series."""
+    files = [d for d in dataset.distributions if d.file_type == "CSV"][:CSV_FILES_TRIED]
+    context: dict[str, Any] = {"preview": None, "preview_unavailable": False, "chart": None}
+    for position, distribution in enumerate(files):
+        try:
+            read = preview.read_rows(distribution.url, CHART_ROWS)
+        except preview.Unavailable:
+            if position == 0:
+                context["preview_unavailable"] = True
+            continue
+        if position == 0:
+            context["preview"] = {"title": distribution.title.get(language), "url": distribution.url,
+                                  "columns": [column.name for column in read.columns],
+                                  "rows": read.rows[:preview.PREVIEW_ROWS],
+                                  "more": len(read.rows) > preview.PREVIEW_ROWS}
+        series = timeseries.find_time_series(read.columns, read.rows, primary_key=read.primary_key,
+                                             schema_known=read.schema_known, tz=LOCAL_TIME)
+        if series is not None:
+            points = [TimePoint(point.time, point.value) for point in series.points]
+            context["chart"] = {
+                "drawing": time_chart(points, start=points[0].time, end=points[-1].time, tz=LOCAL_TIME),
+                "series": series, "file_title": distribution.title.get(language), "file_url": distribution.url,
+            }
+            break
+    return context
 
 
 def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
@@ -82,4 +248,6 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
     language = get_language() or "ro"
     context = _view(dataset, language)
     context["first_csv"] = next((d for d in dataset.distributions if d.file_type == "CSV"), None)
+    context.update(_preview_and_chart(dataset, language))
+    context["package_show_url"] = "/api/3/action/package_show?" + urlencode({"id": dataset.name})
     return render(request, "opendata/dataset.html", context)
