@@ -5,7 +5,9 @@ by requirements-dev.txt as this bench's peer).
 1. The six real Polis conversations in tests/data/polis (CC BY 4.0, The Computational Democracy
    Project): agreement (adjusted Rand index) of each pipeline's opinion groups with the groups Polis
    itself exported (participants-votes.csv, group-id), on the participants both place, and seconds.
-   Both get the same latest votes and the same moderated-out statements.
+   Both get the same latest votes and the same moderated-out statements. Then the spread over starts:
+   min / median / max ARI over 10 seeds of ours (`build_map(seed=…)`) and of red-dwarf (`random_state`,
+   which does not reach its k-means start, and k-means++ starts passed as its `init_centers`).
 2. Scale: 20,000 participants × 2,000 statements with 5 % of the cells voted (2 million votes, three
    camps), each pipeline in its own process so that its peak memory is its own. The input is made
    before the clock starts, in the form each pipeline takes: ours columns of integers (what the
@@ -13,6 +15,7 @@ by requirements-dev.txt as this bench's peer).
 
 Run from the repository root:  .venv/bin/python bench/opinion_map.py
                                .venv/bin/python bench/opinion_map.py --skip-scale
+                               .venv/bin/python bench/opinion_map.py --skip-scale --conversation vtaiwan.uberx
 """
 
 from __future__ import annotations
@@ -44,17 +47,32 @@ def reddwarf_available() -> bool:
     return True
 
 
-def run_reddwarf(votes: dict[tuple[str, int], int], moderated_out: list[int]) -> tuple[dict[str, int], float]:
+def run_reddwarf(votes: dict[tuple[str, int], int], moderated_out: list[int], random_state: int = 0,
+                 init_centers: list[list[float]] | None = None) -> tuple[dict[str, int], float, Any]:
     from reddwarf.implementations.base import run_pipeline
 
     rows = [{"participant_id": p, "statement_id": s, "vote": v, "modified": 0} for (p, s), v in votes.items()]
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = run_pipeline(votes=rows, mod_out_statement_ids=moderated_out, random_state=0)
+        result = run_pipeline(votes=rows, mod_out_statement_ids=moderated_out, random_state=random_state,
+                              init_centers=init_centers)
     seconds = time.perf_counter() - started
     labels = result.participants_df["cluster_id"].dropna()
-    return {str(p): int(g) for p, g in labels.items()}, seconds
+    return {str(p): int(g) for p, g in labels.items()}, seconds, result
+
+
+def reddwarf_starts(result: Any, seed: int) -> list[list[float]]:
+    """k-means++ starts (5 centres; red-dwarf uses the first k for k groups) on red-dwarf's own positions of
+    the participants it clusters: red-dwarf's `init_centers` is how it takes other starts (its `random_state`
+    does not reach its k-means, whose start is always the lexicographically first distinct points)."""
+    import numpy as np
+    from sklearn.cluster import kmeans_plusplus
+
+    frame = result.participants_df
+    points = frame.loc[frame["to_cluster"], ["x", "y"]].to_numpy(dtype=float)
+    centres, _index = kmeans_plusplus(points, n_clusters=5, random_state=seed)
+    return np.asarray(centres).tolist()  # type: ignore[no-any-return]
 
 
 def ari(reference: dict[str, str], found: dict[str, int]) -> tuple[float, int]:
@@ -66,17 +84,38 @@ def ari(reference: dict[str, str], found: dict[str, int]) -> tuple[float, int]:
     return float(adjusted_rand_score([reference[p] for p in common], [found[p] for p in common])), len(common)
 
 
-def conversations() -> None:
+def moved(reference: dict[str, str], found: dict[str, int]) -> int:
+    """Participants (placed by both) outside Polis's group under the best one-to-one matching of groups."""
+    from scipy.optimize import linear_sum_assignment
+
+    common = [p for p in found if p in reference]
+    ours, theirs = sorted({found[p] for p in common}), sorted({reference[p] for p in common})
+    table = [[sum(1 for p in common if found[p] == a and reference[p] == b) for b in theirs] for a in ours]
+    rows, columns = linear_sum_assignment(table, maximize=True)
+    return len(common) - sum(table[r][c] for r, c in zip(rows, columns, strict=True))
+
+
+def spread(values: list[float]) -> str:
+    ordered = sorted(values)
+    middle = (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2
+    return f"{ordered[0]:.3f} / {middle:.3f} / {ordered[-1]:.3f}"
+
+
+def conversations(starts: int, only: list[str]) -> None:
     from participation.opinion import build_map, latest_votes
     from tests.participation import polis_data
 
     peer = reddwarf_available()
     print("## Six real Polis conversations: agreement with Polis's own groups (adjusted Rand index)\n")
-    print("| conversation | votes | on the map | Polis groups | our groups | our ARI | our silhouette (k tried) | "
-          "red-dwarf groups | red-dwarf ARI | our s | red-dwarf s | red-dwarf s ÷ our s |")
+    print("Default run (seed 0) of each pipeline; *moved* = participants outside Polis's group under the best "
+          "matching of groups.\n")
+    print("| conversation | votes | on the map | Polis groups | our groups | our ARI (moved) | "
+          "our silhouette (k tried) | red-dwarf groups | red-dwarf ARI (moved) | our s | red-dwarf s | "
+          "red-dwarf s ÷ our s |")
     print("|---|---:|---:|---:|---|---:|---|---|---:|---:|---:|---:|")
     ours_all, theirs_all = [], []
-    for name in polis_data.CONVERSATIONS:
+    spreads: list[str] = []
+    for name in only or polis_data.CONVERSATIONS:
         conversation = polis_data.load(name)
         votes = latest_votes(conversation.votes)
         moderated = sorted(conversation.moderated_out)
@@ -88,20 +127,32 @@ def conversations() -> None:
         ours_all.append(our_ari)
         sizes = "/".join(str(len(g.members)) for g in opinion_map.groups)
         tried = ", ".join(f"{k}: {s:.2f}" for k, s in opinion_map.silhouettes.items())
+        our_seeds = [ari(conversation.polis_groups, build_map(votes, moderated_out=moderated, seed=seed).group_of())[0]
+                     for seed in range(starts)]
+        row = f"| {name} | {spread(our_seeds)} |"
         if peer:
-            theirs, their_seconds = run_reddwarf(votes, moderated)
+            theirs, their_seconds, result = run_reddwarf(votes, moderated)
             their_ari, _m = ari(conversation.polis_groups, theirs)
             theirs_all.append(their_ari)
             counts: dict[int, int] = {}
             for group in theirs.values():
                 counts[group] = counts.get(group, 0) + 1
             their_sizes = "/".join(str(n) for n in sorted(counts.values(), reverse=True))
-            peer_cells = f"{their_sizes} | {their_ari:.3f} | {seconds:.2f} | {their_seconds:.2f} | " \
-                         f"{their_seconds / seconds:.1f}×"
+            peer_cells = f"{their_sizes} | {their_ari:.3f} ({moved(conversation.polis_groups, theirs)}) | " \
+                         f"{seconds:.2f} | {their_seconds:.2f} | {their_seconds / seconds:.1f}×"
+            by_state = [ari(conversation.polis_groups, run_reddwarf(votes, moderated, random_state=seed)[0])[0]
+                        for seed in range(starts)]
+            by_start = [ari(conversation.polis_groups,
+                            run_reddwarf(votes, moderated, init_centers=reddwarf_starts(result, seed))[0])[0]
+                        for seed in range(starts)]
+            row += f" {spread(by_state)} | {spread(by_start)} |"
         else:
             peer_cells = f"— | — | {seconds:.2f} | — | —"
+            row += " — | — |"
+        spreads.append(row)
         print(f"| {name} | {len(votes):,} | {len(opinion_map.participants):,} | "
-              f"{len(set(conversation.polis_groups.values()))} | {sizes} | {our_ari:.3f} | {tried} | {peer_cells} |")
+              f"{len(set(conversation.polis_groups.values()))} | {sizes} | {our_ari:.3f} "
+              f"({moved(conversation.polis_groups, ours)}) | {tried} | {peer_cells} |", flush=True)
     mean_ours = sum(ours_all) / len(ours_all)
     line = f"\nMean ARI: ours {mean_ours:.3f}"
     if theirs_all:
@@ -111,6 +162,14 @@ def conversations() -> None:
     else:
         line += " (red-dwarf is not installed: `pip install -r requirements-dev.txt`)"
     print(line)
+    print(f"\n### Spread over starts: ARI min / median / max over {starts} seeds\n")
+    print(f"Ours: `build_map(seed=0 … {starts - 1})` (the seed draws the k-means++ starts; Polis's own start is "
+          f"always among them). red-dwarf: `random_state=0 … {starts - 1}`, then `init_centers` = k-means++ "
+          f"starts from seeds 0 … {starts - 1} on its own positions.\n")
+    print("| conversation | ours, seeds | red-dwarf, random_state | red-dwarf, k-means++ init_centers |")
+    print("|---|---:|---:|---:|")
+    for row in spreads:
+        print(row)
 
 
 def synthetic(seed: int = 1) -> tuple[Any, Any, Any]:
@@ -183,6 +242,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--scale-only", action="store_true")
+    parser.add_argument("--starts", type=int, default=10, help="seeds for the spread over starts (default 10)")
+    parser.add_argument("--conversation", action="append", default=[], help="only this conversation (repeatable)")
     parser.add_argument("--scale-one", choices=["ours", "reddwarf"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scale_one:
@@ -193,7 +254,7 @@ def main() -> None:
         return
     print(f"# Opinion map benchmark — Python {platform.python_version()}, {platform.machine()}\n")
     if not args.scale_only:
-        conversations()
+        conversations(args.starts, args.conversation)
     if not args.skip_scale:
         scale()
 

@@ -12,10 +12,15 @@ repness.clj) as red-dwarf (polis-community) re-implements it; the code here is o
    √(statements / their votes), Polis's "sparsity-aware" projection, so that people who voted on few
    statements are not all drawn in the middle. Every voter shapes the axes, as in Polis.
 3. Only participants with at least min(7, statements) votes are placed on the map (Polis's in-conv rule).
-4. Base clusters: k-means with k = 100 on their positions. Group clusters: k-means on the base
-   clusters' centres weighted by their sizes, for k in 2..min(5, 2 + base clusters / 12); the k with the
-   best silhouette (Polis's: the mean over base clusters) wins. Each k-means starts from Polis's start
-   and from ten k-means++ starts and keeps the tightest result.
+4. Base clusters: k-means with k = 100 on their positions, from Polis's start (the first 100 distinct
+   positions) and from k-means++ starts; the clustering with the lowest sum of squares is kept. Group
+   clusters: on that one base clustering (as in Polis, so that every k's silhouette is measured on the
+   same base clusters), k-means on the base clusters' centres weighted by their sizes, for k in
+   2..min(5, 2 + base clusters / 12), again from Polis's start and k-means++ starts, the lowest weighted
+   sum of squares kept; the k with the best silhouette (Polis's: the plain mean over base clusters)
+   wins. Polis warm-starts each update from the previous clusters; a computation from scratch tries
+   `STARTS` starts instead and keeps the k-means objective's best, all drawn from `seed`, so the same
+   votes give the same groups.
 5. k-smoothing: the group count shown changes only after a new k has won `k_buffer` (4) updates in a
    row. The state travels in `GroupCountSmoothing`: pass the previous map's `smoothing` to the next
    `build_map` to behave as Polis does across updates.
@@ -43,7 +48,15 @@ from threadpoolctl import threadpool_limits
 
 AGREE, PASS, DISAGREE = 1, 0, -1
 Z_90 = 1.2815515655446004  # one-sided 90 % (Polis's `z-90`)
-METHOD = "Polis: sparse PCA (2 axes, mean-imputed), base k-means (100), group k-means 2..5 by silhouette"
+# k-means stops in the local optimum its start leads to, and on real conversations the optima differ
+# in who sits on a boundary. Polis warm-starts every update from the previous clusters, which over a
+# conversation's life works like many starts; a computation from scratch makes the starts explicit and
+# keeps the result with the lowest k-means objective, as scikit-learn's n_init does. Every start is
+# Polis's own (the first k distinct points) or a k-means++ start from a seed derived from `seed`, so the
+# same votes always give the same groups.
+STARTS = 10  # base clusterings tried, and starts of each group k-means (Polis's start and 9 k-means++)
+METHOD = ("Polis: sparse PCA (2 axes, mean-imputed), base k-means (100), group k-means 2..5 by silhouette; "
+          f"each k-means the lowest sum of squares of {STARTS} starts")
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,8 @@ class OpinionMap:
     vote_threshold: int = 0
     base_clusters: int = 0
     moderated_out: int = 0  # statements left out because a moderator took them out
+    within_groups: float | None = None  # the groups' k-means objective (squared distances to their centres)
+    starts: int = STARTS
     method: str = METHOD
 
     def group_of(self) -> dict[str, int]:
@@ -143,6 +158,7 @@ class OpinionMap:
                 "silhouettes": {str(k): v for k, v in self.silhouettes.items()},
                 "smoothing": self.smoothing.as_dict(), "participants_on_map": len(self.participants),
                 "left_out": self.left_out, "moderated_out": self.moderated_out,
+                "starts": self.starts, "within_groups": self.within_groups,
                 "explained_variance": list(self.explained_variance)}
 
 
@@ -297,24 +313,124 @@ def _centre_slow(values: sparse.csr_matrix, voted: sparse.csr_matrix, means: np.
 # --- Clustering -------------------------------------------------------------------------------
 
 
+
 def _first_distinct(points: np.ndarray, k: int) -> np.ndarray:
     """The first k distinct points in order: Polis's deterministic k-means start (clusters.clj)."""
     _values, first = np.unique(points.round(9), axis=0, return_index=True)
     return points[np.sort(first)[:k]]
 
 
-def _kmeans(points: np.ndarray, k: int, seed: int, weights: np.ndarray | None = None, restarts: int = 10,
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """k-means from Polis's start (the first k distinct points) and from `restarts` k-means++ starts; the
-    lowest (weighted) inertia wins. Polis warm-starts every update from the previous clusters, which
-    over a conversation's life settles near a good optimum; a cold computation needs several starts to
-    get there instead of stopping in the first local optimum."""
-    best = KMeans(n_clusters=k, init=_first_distinct(points, k), n_init=1).fit(points, sample_weight=weights)
-    if restarts:
-        other = KMeans(n_clusters=k, n_init=restarts, random_state=seed).fit(points, sample_weight=weights)
-        if other.inertia_ < best.inertia_ - 1e-9:
-            best = other
-    return np.asarray(best.labels_), np.asarray(best.cluster_centers_)
+def _seed_of(seed: int, *path: int) -> int:
+    """A deterministic seed for one start, different for every (seed, path)."""
+    return int(np.random.default_rng([seed, *path]).integers(2**31 - 1))
+
+
+def _means(points: np.ndarray, labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """The (weighted) mean of each cluster's points: Polis's cluster centres."""
+    w = np.ones(len(points)) if weights is None else weights
+    totals = np.bincount(labels, weights=w, minlength=k)
+    sums = np.stack([np.bincount(labels, weights=w * points[:, d], minlength=k) for d in range(points.shape[1])],
+                    axis=1)
+    return np.divide(sums, totals[:, None], out=np.zeros_like(sums), where=totals[:, None] > 0)
+
+
+def _sum_of_squares(points: np.ndarray, labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> float:
+    """The k-means objective of a partition: (weighted) squared distances to the clusters' own means."""
+    centres = _means(points, labels, k, weights)
+    squared = ((points - centres[labels]) ** 2).sum(axis=1)
+    return float(squared.sum() if weights is None else (weights * squared).sum())
+
+
+def _kmeans(points: np.ndarray, k: int, seed: int, weights: np.ndarray | None = None, starts: int = STARTS,
+            ) -> tuple[np.ndarray, float]:
+    """(labels, objective): k-means from Polis's start and from `starts` − 1 k-means++ starts; the lowest
+    (weighted) sum of squares wins, the earlier start on a tie."""
+    found = KMeans(n_clusters=k, init=_first_distinct(points, k), n_init=1).fit(points, sample_weight=weights)
+    best = np.asarray(found.labels_)
+    best_objective = _sum_of_squares(points, best, k, weights)
+    if starts > 1:
+        other = KMeans(n_clusters=k, n_init=starts - 1, random_state=_seed_of(seed, k)).fit(
+            points, sample_weight=weights)
+        labels = np.asarray(other.labels_)
+        objective = _sum_of_squares(points, labels, k, weights)
+        if objective < best_objective - 1e-9 * max(1.0, best_objective):
+            best, best_objective = labels, objective
+    return best, best_objective
+
+
+@dataclass(frozen=True)
+class BaseClustering:
+    labels: np.ndarray  # base cluster of each point
+    centres: np.ndarray  # each base cluster's mean
+    sizes: np.ndarray  # members of each base cluster (the group k-means' weights)
+    within: float  # squared distances of the points to their base cluster's centre
+
+
+def base_clusterings(points: np.ndarray, k: int = 100, seed: int = 0, starts: int = STARTS) -> list[BaseClustering]:
+    """Polis's fine-grained first step (k-means, at most `k` clusters) from each start: Polis's start first,
+    then k-means++ starts. With no more distinct positions than `k`, each distinct position is its own base
+    cluster (as in Polis) and there is one clustering."""
+    distinct, inverse = np.unique(points.round(9), axis=0, return_inverse=True)
+    if len(distinct) <= k:
+        labels = inverse.ravel()
+        return [_base(points, labels, len(distinct))]
+    found = []
+    for start in range(starts):
+        init = _first_distinct(points, k) if start == 0 else "k-means++"
+        fitted = KMeans(n_clusters=k, init=init, n_init=1, random_state=_seed_of(seed, 0, start)).fit(points)
+        labels = np.asarray(fitted.labels_)
+        used = np.unique(labels)  # k-means can leave a cluster empty: number the used ones 0..n-1
+        found.append(_base(points, np.searchsorted(used, labels), len(used)))
+    return found
+
+
+def tightest(clusterings: list[BaseClustering]) -> BaseClustering:
+    """The base clustering with the lowest k-means objective (the earliest start on a tie)."""
+    best = clusterings[0]
+    for candidate in clusterings[1:]:
+        if candidate.within < best.within - 1e-9 * max(1.0, best.within):
+            best = candidate
+    return best
+
+
+def _base(points: np.ndarray, labels: np.ndarray, k: int) -> BaseClustering:
+    centres = _means(points, labels, k)
+    return BaseClustering(labels=labels, centres=centres, sizes=np.bincount(labels, minlength=k).astype(float),
+                          within=_sum_of_squares(points, labels, k))
+
+
+@dataclass(frozen=True)
+class GroupClustering:
+    k: int
+    base: BaseClustering
+    of_base: np.ndarray  # the group of each base cluster
+    silhouette: float  # Polis's: plain mean over base clusters
+    objective: float  # squared distances of the participants to their group's centre
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The group of each participant: the group of their base cluster, as in Polis."""
+        return self.of_base[self.base.labels]
+
+
+def group_clusterings(base: BaseClustering, max_groups: int = 5, seed: int = 0, starts: int = STARTS,
+                      ) -> dict[int, GroupClustering]:
+    """For every k Polis tries (2 … min(max_groups, 2 + base clusters ÷ 12)), on one base clustering as in
+    Polis (so that every k's silhouette is measured on the same base clusters): k-means of the base
+    clusters' centres weighted by their sizes, the lowest objective of `starts` starts.
+
+    For a given base clustering, that weighted objective plus the base clusters' own spread is exactly
+    the participants' within-group sum of squares, which `objective` reports."""
+    found: dict[int, GroupClustering] = {}
+    top = min(max_groups, 2 + len(base.centres) // 12, len(base.centres))
+    for k in range(2, top + 1):
+        of_base, between = _kmeans(base.centres, k, _seed_of(seed, 1), weights=base.sizes, starts=starts)
+        if len(np.unique(of_base)) < k:
+            continue
+        found[k] = GroupClustering(k=k, base=base, of_base=of_base,
+                                   silhouette=round(_silhouette(base.centres, of_base), 4),
+                                   objective=base.within + between)
+    return found
 
 
 def _silhouette(centres: np.ndarray, labels: np.ndarray) -> float:
@@ -326,30 +442,6 @@ def _silhouette(centres: np.ndarray, labels: np.ndarray) -> float:
     if groups >= len(centres):
         return 0.0  # every base cluster alone in its group
     return float(silhouette_samples(centres, labels).mean())
-
-
-def base_clusters(points: np.ndarray, k: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(label of each point, centres): Polis's fine-grained first step, at most `k` clusters."""
-    distinct = np.unique(points.round(9), axis=0)
-    if len(distinct) <= k:
-        # Fewer positions than clusters: every distinct position is its own base cluster.
-        index = {tuple(row): i for i, row in enumerate(distinct.tolist())}
-        labels = np.array([index[tuple(row)] for row in points.round(9).tolist()], dtype=int)
-        return labels, distinct
-    return _kmeans(points, k, seed, restarts=2)
-
-
-def group_clusterings(centres: np.ndarray, weights: np.ndarray, max_groups: int = 5, seed: int = 0,
-                      ) -> dict[int, tuple[np.ndarray, float]]:
-    """For every k Polis tries: (group of each base cluster, weighted silhouette)."""
-    top = min(max_groups, 2 + len(centres) // 12, len(centres))
-    found: dict[int, tuple[np.ndarray, float]] = {}
-    for k in range(2, top + 1):
-        labels, _centres = _kmeans(centres, k, seed, weights=weights)
-        if len(set(labels.tolist())) < k:
-            continue
-        found[k] = (labels, round(_silhouette(centres, labels), 4))
-    return found
 
 
 # --- Statement statistics ---------------------------------------------------------------------
@@ -495,7 +587,7 @@ def _with_most_active(on_map: np.ndarray, cast: np.ndarray, minimum: int) -> np.
 def build_map(votes: Votes | Mapping[tuple[str, int], int], *, moderated_out: Iterable[int] = (), min_votes: int = 7,
               max_groups: int = 5, base_k: int = 100, k_buffer: int = 4,
               smoothing: GroupCountSmoothing | None = None, seed: int = 0,
-              representative_per_group: int = 5) -> OpinionMap:
+              representative_per_group: int = 5, starts: int = STARTS) -> OpinionMap:
     """The opinion map of the latest votes: (participant, statement) → −1/0/+1, or `Votes` columns.
 
     `smoothing` is the previous update's `OpinionMap.smoothing` (None for the first update).
@@ -529,18 +621,16 @@ def build_map(votes: Votes | Mapping[tuple[str, int], int], *, moderated_out: It
         projection, _components, _means, explained = sparse_pca(matrix.values, matrix.voted, seed=seed)
         scale = np.sqrt((len(statements) + taken_out) / np.maximum(votes_per_participant + taken_out, 1))
         points = (projection * scale[:, None])[on_map]
-        base_labels, centres = base_clusters(points, base_k, seed)
-        weights = np.bincount(base_labels, minlength=len(centres)).astype(float)
-        clusterings = group_clusterings(centres, weights, max_groups, seed)
+        base = tightest(base_clusterings(points, base_k, seed, starts))
+        clusterings = group_clusterings(base, max_groups, seed, starts)
     if not clusterings:
         return replace(empty, participants=[matrix.participants[i] for i in on_map],
                        coordinates=[(round(float(x), 4), round(float(y), 4)) for x, y in points],
-                       explained_variance=(explained[0], explained[1]), base_clusters=len(centres))
-    best_k = max(clusterings, key=lambda k: (clusterings[k][1], -k))
+                       explained_variance=(explained[0], explained[1]), base_clusters=len(base.centres))
+    best_k = max(clusterings, key=lambda k: (clusterings[k].silhouette, -k))
     smoothed = previous.update(best_k, k_buffer)
-    shown_k = smoothed.smoothed_k if smoothed.smoothed_k in clusterings else best_k
-    group_of_base, silhouette = clusterings[shown_k or best_k]
-    labels = group_of_base[base_labels]
+    shown = clusterings[smoothed.smoothed_k if smoothed.smoothed_k in clusterings else best_k]
+    labels, silhouette = shown.labels, shown.silhouette
     in_conversation = matrix.values[on_map]
     voted = matrix.voted[on_map]
     n_groups = int(labels.max()) + 1
@@ -558,5 +648,6 @@ def build_map(votes: Votes | Mapping[tuple[str, int], int], *, moderated_out: It
         consensus_disagree=_consensus(group_stats, statements, stats, "disagree"),
         statements=stats, explained_variance=(round(explained[0], 4), round(explained[1], 4)),
         left_out=len(matrix.participants) - len(on_map), silhouette=silhouette,
-        silhouettes={k: s for k, (_l, s) in sorted(clusterings.items())}, best_k=best_k, smoothing=smoothed,
-        vote_threshold=threshold, base_clusters=len(centres), moderated_out=empty.moderated_out)
+        silhouettes={k: found.silhouette for k, found in sorted(clusterings.items())}, best_k=best_k,
+        smoothing=smoothed, vote_threshold=threshold, base_clusters=len(shown.base.centres),
+        moderated_out=empty.moderated_out, within_groups=round(shown.objective, 4), starts=starts)
