@@ -1,6 +1,7 @@
 """The delivery log for staff (administrators and moderators): what went out, on which channel, what failed
-and why, over the last days — a summary table and the latest deliveries, filterable by status and channel.
-Addresses are masked; the full rows are in the back office."""
+and why, over the last days — a summary table and the latest deliveries, filterable by status and channel;
+then the same for transactional e-mails (notifications/transactional.py). Addresses are masked; the full
+rows are in the back office (a transactional message keeps only the masked address once it is sent)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from notifications.models import Delivery, Endpoint
+from notifications.models import Delivery, Endpoint, TransactionalMessage
 
 DAYS = 7
 LATEST = 100
@@ -43,6 +44,16 @@ def delivery_log(request: HttpRequest) -> HttpResponse:
     language = get_language() or "ro"
     rows = [{"delivery": d, "title": d.event.text("title", language), "endpoint": d.endpoint.masked_address()}
             for d in latest[:LATEST]]
+    transactional_counts = dict(TransactionalMessage.objects.filter(created_at__gte=since)
+                                .values_list("status").annotate(n=Count("id")))
+    transactional = TransactionalMessage.objects.order_by("-created_at", "-id").only(
+        "kind", "to_masked", "subject", "status", "attempts", "next_attempt_at", "last_error", "created_at")
+    if status in statuses:
+        transactional = transactional.filter(status=status)
+    if channel and channel != Endpoint.Kind.EMAIL:
+        transactional = transactional.none()
     return render(request, "notifications/delivery_log.html", {
         "summary": summary, "status_labels": Delivery.Status.choices, "rows": rows, "days": DAYS,
-        "status": status, "channel": channel, "channel_choices": Endpoint.Kind.choices})
+        "status": status, "channel": channel, "channel_choices": Endpoint.Kind.choices,
+        "transactional_summary": [transactional_counts.get(code, 0) for code in statuses],
+        "transactional_rows": list(transactional[:LATEST])})
