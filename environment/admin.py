@@ -105,23 +105,8 @@ class QuarantinedReadingAdmin(ReadOnlyAdmin):
         messages.success(request, _("%(n)s marked as reviewed.") % {"n": count})
 
 
-@admin.register(models.AlertSubscription)
-class AlertSubscriptionAdmin(ReadOnlyAdmin):
-    list_display = ["user", "sensor", "kind", "min_level", "channel", "webhook_url", "active", "created_at"]
-    list_filter = ["kind", "channel", "active"]
-    list_select_related = ["user", "sensor"]
-    exclude = ["webhook_secret"]
-
-
 @admin.register(models.AlertEvent)
 class AlertEventAdmin(ReadOnlyAdmin):
     list_display = ["time", "sensor", "kind", "key", "direction", "from_level", "to_level", "value"]
     list_filter = ["kind", "direction"]
     list_select_related = ["sensor"]
-
-
-@admin.register(models.Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["event", "subscription", "status", "attempts", "last_error", "sent_at"]
-    list_filter = ["status"]
-    list_select_related = ["event", "subscription"]

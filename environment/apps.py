@@ -8,9 +8,7 @@ class EnvironmentConfig(AppConfig):
     nav_items = [(_("Air quality"), "environment:index")]
 
     def ready(self) -> None:
-        from environment import personal_data
-
-        personal_data.register()  # the room's part of a person's data: export and erasure (accounts.personal_data)
+        # No personal data of its own: alert subscriptions are the notifications room's.
         from environment import home, kpis  # noqa: F401  (registers the strategy KPI providers)
 
         home.register()  # air quality now on the home page (core.home)

@@ -313,40 +313,6 @@ class AlertKind(models.TextChoices):
     LIMIT = "limit", _("EU daily limit value")
 
 
-class AlertChannel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    WEBHOOK = "webhook", _("Webhook")
-
-
-class AlertSubscription(models.Model):
-    """Someone who wants to hear when a sensor or the city crosses an index band or a limit."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="air_alerts",
-                             verbose_name=_("subscriber"))
-    sensor = models.ForeignKey(Sensor, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions",
-                               verbose_name=_("sensor"), help_text=_("Empty: the whole city."))
-    kind = models.CharField(_("alert on"), max_length=10, choices=AlertKind.choices, default=AlertKind.AQI)
-    min_level = models.PositiveSmallIntegerField(
-        _("from index level"), default=3, validators=[MinValueValidator(1), MaxValueValidator(6)],
-        help_text=_("Index alerts: tell me when the level reaches or leaves this level or worse (1 good … 6 "
-                    "extremely poor)."))
-    channel = models.CharField(_("channel"), max_length=10, choices=AlertChannel.choices, default=AlertChannel.EMAIL)
-    webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
-    webhook_secret = models.CharField(max_length=64, blank=True, editable=False)
-    language = models.CharField(_("language"), max_length=8, default="ro")
-    active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("alert subscription")
-        verbose_name_plural = _("alert subscriptions")
-
-    def __str__(self) -> str:
-        target = self.sensor.sensor_id if self.sensor_id and self.sensor else "city"
-        return f"{self.get_kind_display()} · {target} · {self.get_channel_display()}"
-
-
 class AlertTracker(models.Model):
     """The hysteresis state of one watched series (shared by all its subscribers).
 
@@ -394,26 +360,3 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.sensor_id or 'city'} {self.key} {self.from_level}→{self.to_level}"
-
-
-class NotificationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class Notification(models.Model):
-    event = models.ForeignKey(AlertEvent, on_delete=models.CASCADE, related_name="notifications")
-    subscription = models.ForeignKey(AlertSubscription, on_delete=models.CASCADE, related_name="notifications")
-    status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        constraints = [models.UniqueConstraint(fields=["event", "subscription"], name="environment_notification_once")]
-
-    def __str__(self) -> str:
-        return f"{self.event_id} → {self.subscription_id}: {self.status}"

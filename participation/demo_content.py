@@ -33,7 +33,6 @@ from participation.models import (
     Comment,
     Consultation,
     Event,
-    Follow,
     Membership,
     Option,
     Phase,
@@ -425,7 +424,6 @@ def remove(stdout: Any) -> None:
         model: list(model.objects.filter(is_demo=True).values_list("pk", flat=True))
         for model in (Proposal, Consultation, Event, Process)}
     _generic(Comment, targets).delete()
-    _generic(Follow, targets).delete()
     from notifications.models import Subscription as NotificationSubscription
 
     NotificationSubscription.objects.filter(topic__in=[

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import MAX_DOCUMENT_BYTES
-from participation.models import Flag, GroupDocument, Membership, NotificationSettings, Organisation, Proposal
+from participation.models import Flag, GroupDocument, Membership, Organisation, Proposal
+from participation.notifications import EmailMode
 
 
 class ProposalForm(forms.Form):
@@ -57,7 +58,7 @@ class FlagForm(forms.Form):
 
 
 class NotificationSettingsForm(forms.Form):
-    email_mode = forms.ChoiceField(label=_("Send me emails"), choices=NotificationSettings.EmailMode.choices,
+    email_mode = forms.ChoiceField(label=_("Send me emails"), choices=EmailMode.choices,
                                    widget=forms.RadioSelect)
 
 

@@ -484,7 +484,7 @@ class GroupDocument(models.Model):
         return self.title
 
 
-# --- Proposals, comments, follows, notifications ---------------------------------------------
+# --- Proposals, comments, flags (follows and notices: the notifications room) ----------------------
 
 
 class Proposal(models.Model):
@@ -610,58 +610,6 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"flag #{self.pk} ({self.reason})"
-
-
-class Follow(models.Model):
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="participation_follows")
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    target_id = models.PositiveBigIntegerField()
-    target = GenericForeignKey("target_type", "target_id")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("follow")
-        verbose_name_plural = _("follows")
-        constraints = [models.UniqueConstraint(fields=["user", "target_type", "target_id"], name="one_follow")]
-
-    def __str__(self) -> str:
-        return f"follow #{self.pk}"
-
-
-class NotificationSettings(models.Model):
-    class EmailMode(models.TextChoices):
-        IMMEDIATE = "immediate", _("Immediately, one email per notification")
-        DAILY = "daily", _("Once a day, as a digest")
-        NEVER = "never", _("Never; only on the site")
-
-    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="participation_notification_settings")
-    email_mode = models.CharField(_("emails"), max_length=10, choices=EmailMode.choices, default=EmailMode.DAILY)
-
-    class Meta:
-        verbose_name = _("notification settings")
-        verbose_name_plural = _("notification settings")
-
-    def __str__(self) -> str:
-        return f"#{self.user_id}: {self.email_mode}"
-
-
-class Notification(models.Model):
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="participation_notifications")
-    event = models.CharField(max_length=60)
-    message = models.CharField(max_length=500)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["emailed_at", "user"])]
-
-    def __str__(self) -> str:
-        return self.message
 
 
 # --- Events ----------------------------------------------------------------------------------

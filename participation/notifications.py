@@ -13,14 +13,23 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from notifications import subscriptions
 from notifications.events import Event, language_free, publish
 from notifications.models import Digest, Endpoint, Preferences
 
 EMAIL_OFF_REASON = "e-mails turned off by their owner"
+
+
+class EmailMode(models.TextChoices):
+    """participation's e-mail choice (its page "My notifications"), kept as notifications preferences."""
+
+    IMMEDIATE = "immediate", _("Immediately, one email per notification")
+    DAILY = "daily", _("Once a day, as a digest")
+    NEVER = "never", _("Never; only on the site")
 
 
 def subject(target: Any) -> str:

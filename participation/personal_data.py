@@ -3,7 +3,8 @@
 Public contributions (proposals, comments, statements, supports, consultation responses) are kept when the
 account is deleted, with the author removed: they are part of public debates others answered, and the
 rooms show an authorless contribution as written by "a participant". What only concerned the person
-(follows, memberships, event registrations, notifications, settings, flags, conversation votes) is erased.
+(memberships, event registrations, flags, conversation votes) is erased. What a person follows, their
+notices and their e-mail choice are the notifications room's (notifications/personal_data.py).
 """
 
 from __future__ import annotations
@@ -45,8 +46,6 @@ def export(user: Any) -> list[Section]:
                  "updated_at": _("when")}),
         section("supports", _("Supports for proposals"), m.Support.objects.filter(user=user).order_by("created_at"),
                 {"proposal_id": _("proposal"), "proposal__title": _("title"), "created_at": _("when")}),
-        section("follows", _("What you follow"), m.Follow.objects.filter(user=user).order_by("created_at"),
-                {"target_type__model": _("kind"), "target_id": _("number"), "created_at": _("since")}),
         section("memberships", _("Working-group memberships"),
                 m.Membership.objects.filter(user=user).order_by("created_at"),
                 {"group__name": _("group"), "role": _("role"), "status": _("status"),
@@ -58,12 +57,6 @@ def export(user: Any) -> list[Section]:
                 {"event__title": _("event"), "status": _("status"), "created_at": _("registered")}),
         section("flags", _("Comments you flagged"), m.Flag.objects.filter(user=user).order_by("created_at"),
                 {"comment_id": _("comment"), "reason": _("reason"), "created_at": _("when")}),
-        section("notification_settings", _("Notification settings"),
-                m.NotificationSettings.objects.filter(user=user), {"email_mode": _("e-mails")}),
-        section("notifications", _("Notifications"),
-                m.Notification.objects.filter(user=user).order_by("created_at"),
-                {"event": _("kind"), "message": _("message"), "created_at": _("when"),
-                 "read_at": _("read"), "emailed_at": _("e-mailed")}),
     ]
 
 
@@ -76,13 +69,10 @@ def erase(user: Any) -> Mapping[str, int]:
         "supports_anonymised": m.Support.objects.filter(user=user).update(user=None),
         "documents_anonymised": m.GroupDocument.objects.filter(uploaded_by=user).update(uploaded_by=None),
     }
-    for key, queryset in (("follows", m.Follow.objects.filter(user=user)),
-                          ("memberships", m.Membership.objects.filter(user=user)),
+    for key, queryset in (("memberships", m.Membership.objects.filter(user=user)),
                           ("registrations", m.Registration.objects.filter(user=user)),
                           ("flags", m.Flag.objects.filter(user=user)),
-                          ("statement_votes", m.StatementVote.objects.filter(user=user)),
-                          ("notification_settings", m.NotificationSettings.objects.filter(user=user)),
-                          ("notifications", m.Notification.objects.filter(user=user))):
+                          ("statement_votes", m.StatementVote.objects.filter(user=user))):
         counts[f"{key}_erased"] = queryset.delete()[0]
     m.WorkingGroup.coordinators.through.objects.filter(user=user).delete()
     return counts

@@ -30,7 +30,6 @@ from participation.models import (
     Flag,
     GroupDocument,
     Membership,
-    NotificationSettings,
     Organisation,
     Process,
     Proposal,
@@ -434,7 +433,7 @@ def set_following(actor: Any, target: models.Model, *, follow: bool) -> None:
 
 @transaction.atomic
 def set_email_mode(actor: Any, mode: str) -> None:
-    if mode not in NotificationSettings.EmailMode.values:
+    if mode not in notifications.EmailMode.values:
         raise ValidationError({"email_mode": _("Choose one of the options.")})
     notifications.set_email_mode(actor, mode)  # kept in the notifications room, for every room
     audit.record(actor, "participation.notification_settings.changed", None, {"email_mode": mode})

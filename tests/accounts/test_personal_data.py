@@ -28,8 +28,7 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 def fill(user: Any, n: int = 1) -> dict[str, Any]:
     """Rows in every room that concern the user (n of the repeatable ones)."""
     from budgeting.models import Edition, VoteRecord
-    from environment.models import AlertSubscription
-    from participation.models import Comment, Follow, Notification, Proposal, Support
+    from participation.models import Comment, Proposal, Support
     from reports.models import Category, Department, Report, Subscription
     from strategy.models import Ambition
 
@@ -53,16 +52,12 @@ def fill(user: Any, n: int = 1) -> dict[str, Any]:
         Comment.objects.create(target_type=ContentType.objects.get_for_model(Proposal), target_id=proposal.pk,
                                author=user, body=f"My comment {i}")
         Support.objects.create(proposal=proposal, user=user)
-        Follow.objects.create(user=user, target_type=ContentType.objects.get_for_model(Proposal),
-                              target_id=proposal.pk)
-        Notification.objects.create(user=user, event="reply", message=f"A reply {i}")
         report = Report.objects.create(category=category, department=department, title=f"Hole {i}",
                                        description="Deep.", lat=45.75, lon=21.22, reporter=user,
                                        reporter_name="Ana Popescu", reporter_email=user.email,
                                        reporter_phone="0722000000")
         made["reports"].append(report)
         Subscription.objects.create(report=report, user=user, is_reporter=True)
-        AlertSubscription.objects.create(user=user, webhook_secret="s3cr3t-webhook")
     Consent.objects.create(user=user, kind=Consent.Kind.TERMS, version="2026-12-06", text="Accept", language="ro")
     made.update(fill_newer_rooms(user, n))
     return made
@@ -129,8 +124,8 @@ def test_every_room_is_registered_and_the_json_holds_everything_but_secrets(clie
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"] and response["Cache-Control"] == "no-store"
     data = json.loads(response.content)
-    assert set(data["rooms"]) == {"accounts", "participation", "reports", "budgeting", "environment",
-                                  "notifications", "resources", "announcements"}
+    assert set(data["rooms"]) == {"accounts", "participation", "reports", "budgeting", "notifications",
+                                  "resources", "announcements"}  # air-quality alerts: notifications subscriptions
     rooms = data["rooms"]
     assert rooms["accounts"]["sections"]["profile"]["records"][0]["email"] == "ana@example.org"
     assert rooms["accounts"]["sections"]["authenticators"]["records"][0]["type"] == "totp"
@@ -140,9 +135,8 @@ def test_every_room_is_registered_and_the_json_holds_everything_but_secrets(clie
     assert rooms["reports"]["sections"]["reports"]["records"][0]["reporter_phone"] == "0722000000"
     assert "residence" not in rooms["budgeting"]["sections"]  # residence is verified by accounts now
     assert "secret" in rooms["budgeting"]["sections"]["votes"]["note"].lower()
-    assert len(rooms["environment"]["sections"]["alert_subscriptions"]["records"]) == 1
     text = response.content.decode()
-    for secret in (SECRET, "s3cr3t-webhook", person.password, "push-key-secret", "push-auth-secret",
+    for secret in (SECRET, person.password, "push-key-secret", "push-auth-secret",
                    "whsec-signing-secret"):
         assert secret not in text
 
@@ -157,8 +151,10 @@ def test_the_export_costs_the_same_queries_however_much_a_person_wrote(person: A
         data = personal_data.export_json(other)
     assert len(data["rooms"]["participation"]["sections"]["proposals"]["records"]) == 4
     # One per section, plus one for the account's addresses in each room that looks them up (reports,
-    # notifications, resources): notifications 5 + 1, resources 6 + 1, announcements 1 on top of the older 32.
-    assert len(one.captured_queries) == len(four.captured_queries) == 46
+    # notifications, resources): notifications 5 + 1, resources 6 + 1, announcements 1 on top of the older 28
+    # (participation's follows, notices and e-mail choice and environment's alert subscriptions are the
+    # notifications room's now).
+    assert len(one.captured_queries) == len(four.captured_queries) == 42
 
 
 def test_the_newer_rooms_export_the_persons_data(person: Any) -> None:
@@ -243,7 +239,8 @@ def test_deletion_needs_the_password_and_changes_nothing_without_it(client: Clie
 
 def test_deletion_erases_private_data_and_keeps_public_contributions_anonymised(client: Client,
                                                                                 person: Any) -> None:
-    from participation.models import Comment, Follow, Proposal, Support
+    from notifications.models import Subscription as NotificationSubscription
+    from participation.models import Comment, Proposal, Support
     from reports.models import Report, Subscription
 
     made = fill(person)
@@ -258,7 +255,7 @@ def test_deletion_erases_private_data_and_keeps_public_contributions_anonymised(
     assert proposal.author_id is None and proposal.title == "Bike lanes 0"
     assert Comment.objects.filter(body="My comment 0", author__isnull=True).exists()
     assert Support.objects.filter(proposal=proposal, user__isnull=True).count() == 1
-    assert not Follow.objects.filter(user_id=pk).exists()
+    assert not NotificationSubscription.objects.filter(user_id=pk).exists()  # follows, places, alerts
     report = Report.objects.get(pk=made["reports"][0].pk)
     assert (report.reporter_id, report.reporter_name, report.reporter_email, report.reporter_phone) == (
         None, "", "", "")
@@ -283,10 +280,10 @@ def test_deletion_is_one_transaction(client: Client, person: Any, monkeypatch: p
     client.force_login(person)
 
     def broken(user: Any) -> dict[str, int]:
-        raise RuntimeError("environment eraser failed")
+        raise RuntimeError("resources eraser failed")
 
-    room = personal_data._rooms["environment"]
-    monkeypatch.setitem(personal_data._rooms, "environment", personal_data.Room(
+    room = personal_data._rooms["resources"]
+    monkeypatch.setitem(personal_data._rooms, "resources", personal_data.Room(
         room.name, room.title, room.exporter, broken, room.order))
     with pytest.raises(RuntimeError):
         client.post("/en/accounts/me/delete/", {"password": PASSWORD, "confirm": "on"})

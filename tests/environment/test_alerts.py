@@ -235,31 +235,3 @@ def test_unsubscribe_link(client: Any, subscriber: Any, register: Any, feed: Any
     mail.outbox.clear()
     feed(sensor, moment, 180, 5.0)  # back to good: no one is told any more
     assert mail.outbox == []
-
-
-def test_existing_alert_subscriptions_move_by_place(register: Any, subscriber: Any) -> None:
-    """Data migration 0005: a sensor's subscription becomes the place around it, the city's a topic, and a
-    webhook subscriber keeps their URL and key (now Standard Webhooks-signed)."""
-    import base64
-    import importlib
-
-    from django.apps import apps
-
-    from environment.models import AlertSubscription
-    from notifications.models import Endpoint
-
-    sensor, _key = register()
-    AlertSubscription.objects.create(user=subscriber, sensor=sensor, kind="aqi", min_level=4, channel="email")
-    AlertSubscription.objects.create(user=subscriber, sensor=None, kind="limit", channel="webhook",
-                                     webhook_url="https://93.184.215.14/hook", webhook_secret="ab" * 32)
-    migration = importlib.import_module("environment.migrations.0005_alert_subscriptions_to_notifications")
-    migration.forwards(apps, None)
-    by_topic = {s.topic: s for s in NotificationSubscription.objects.filter(user=subscriber)}
-    assert set(by_topic) == {"environment.aqi.level:4", "environment.city.limit"}
-    around = by_topic["environment.aqi.level:4"]
-    assert (around.lat, around.lon, around.radius_m) == (sensor.station.public_latitude,
-                                                         sensor.station.public_longitude, 500)
-    assert by_topic["environment.city.limit"].radius_m is None
-    hook = Endpoint.objects.get(user=subscriber, kind="webhook")
-    assert base64.b64decode(hook.secret.removeprefix("whsec_")) == ("ab" * 32).encode() and hook.is_active
-    assert not AlertSubscription.objects.filter(active=True).exists()

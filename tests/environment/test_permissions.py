@@ -17,7 +17,7 @@ from environment.models import QuarantinedReading, Sensor
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_PAGES = ["station", "sensor", "quarantinedreading", "alertsubscription", "alertevent", "notification"]
+ADMIN_PAGES = ["station", "sensor", "quarantinedreading", "alertevent"]
 
 
 @pytest.mark.parametrize(("role", "allowed"), [

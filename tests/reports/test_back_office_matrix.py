@@ -52,9 +52,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "environment.station": ({"administrator", "department_staff"}, {"administrator", "department_staff"}),
     "environment.sensor": ({"administrator", "department_staff"}, {"administrator", "department_staff"}),
     "environment.quarantinedreading": ({"administrator", "department_staff"}, set()),
-    "environment.alertsubscription": ({"administrator"}, set()),
     "environment.alertevent": ({"administrator", "department_staff"}, set()),
-    "environment.notification": ({"administrator"}, set()),
     # Second factors (kind and dates only): superusers reset a colleague's; verifications: who verifies in person.
     "accounts.secondfactor": NOBODY,
     "accounts.verification": ({"administrator", "department_staff"}, set()),
