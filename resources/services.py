@@ -170,7 +170,7 @@ def invite_representative(actor: Any, organisation: Organisation, email: str, *,
                 "name": organisation.name, "link": link}
     # The invited person has no known language (maybe no account yet): the inviter's page language.
     send_transactional(invitation.email, subjects, bodies, language=recipient_language(),
-                       kind="resources.invitation", reply_to=getattr(actor, "email", "") or "")
+                       kind="resources.invitation")
     return invitation
 
 

@@ -122,7 +122,7 @@ SKIPPED_DIRECTORIES = {"notifications", "bench", "tests", "migrations", "node_mo
 
 
 def _python_files() -> list[Path]:
-    files = []
+    files: list[Path] = []
     for directory, subdirectories, names in os.walk(ROOT):
         subdirectories[:] = [name for name in subdirectories
                              if name not in SKIPPED_DIRECTORIES and not name.startswith(".")]
