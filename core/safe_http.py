@@ -1,5 +1,5 @@
-"""Outbound HTTP to addresses chosen by users (webhooks, SMS gateways), guarded against
-server-side request forgery.
+"""Outbound HTTP to addresses chosen by users (webhooks, Web Push services, SMS gateways), guarded
+against server-side request forgery.
 
 A user-supplied URL must be https, carry no credentials, and every address its host resolves
 to must be public (not loopback, private, link-local, shared, reserved or multicast) unless the
@@ -10,6 +10,9 @@ TLS certificate still verified for the host name.
 
 Operator-configured endpoints (the SMS gateway in the environment) are trusted: `trusted=True`
 skips the address check but keeps the rest.
+
+Libraries that post with `requests` (pywebpush) are given a `PinnedSession` instead: its `post` goes
+through `request` below, so their requests too are checked and pinned.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class Target:
 class Response:
     status: int
     body: bytes
+    reason: str = ""
 
 
 def validate_url(url: str, *, field: str = "url", trusted: bool = False) -> Target:
@@ -135,6 +139,39 @@ def request(method: str, url: str, body: bytes | None, headers: Mapping[str, str
     try:
         connection.request(method, target.path, body=body, headers=dict(headers))
         answer = connection.getresponse()
-        return Response(answer.status, answer.read(max_answer))
+        return Response(answer.status, answer.read(max_answer), answer.reason)
     finally:
         connection.close()
+
+
+@dataclass(frozen=True)
+class SessionResponse:
+    """The part of a `requests.Response` that pywebpush reads (status, reason, text)."""
+
+    status_code: int
+    content: bytes
+    reason: str
+    headers: Mapping[str, str]
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+
+class PinnedSession:
+    """Stands in for a `requests.Session` whose only call is `post` (pywebpush's `requests_session`):
+    each post is checked and sent to the checked address by `request`. Refusal is a ValidationError
+    naming `field`; network failures are OSError or http.client.HTTPException."""
+
+    def __init__(self, *, field: str = "url", trusted: bool = False) -> None:
+        self.field = field
+        self.trusted = trusted
+
+    def post(self, url: str, data: bytes | str | None = None, headers: Mapping[str, str] | None = None,
+             timeout: float | None = None, **unsupported: object) -> SessionResponse:
+        if unsupported:
+            raise TypeError(f"PinnedSession.post does not take {', '.join(sorted(unsupported))}")
+        body = data.encode() if isinstance(data, str) else data
+        answer = request("POST", url, body, {key: str(value) for key, value in (headers or {}).items()},
+                         field=self.field, trusted=self.trusted, timeout=timeout or 5.0)
+        return SessionResponse(answer.status, answer.body, answer.reason, {})

@@ -2,13 +2,14 @@
 
 A browser's PushSubscription JSON is `{"endpoint": "https://…", "keys": {"p256dh": "…", "auth": "…"}}`.
 Each part is checked (a malformed one is a ValidationError naming the field): the endpoint is an https URL
-that resolves to public addresses (core.safe_http, checked again before each send: it is a URL a user
-chose), p256dh a point on P-256 (65 bytes, uncompressed), auth 16 bytes.
+that resolves to public addresses (core.safe_http, checked again at each send and the request pinned to
+the address checked: it is a URL a user chose), p256dh a point on P-256 (65 bytes, uncompressed), auth 16 bytes.
 """
 
 from __future__ import annotations
 
 import binascii
+import http.client
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -94,22 +95,24 @@ def send_push(endpoint: Endpoint, payload: str) -> None:
     if pair is None:
         raise DeliveryFailed("Web Push is not configured (VAPID keys)", retryable=False)
     try:
-        safe_http.validate_url(endpoint.address, field="endpoint")
-    except ValidationError as error:
-        raise DeliveryFailed(f"push endpoint refused: {error.messages[0]}"[:300], retryable=False) from None
-    try:
         push_keys = json.loads(endpoint.secret)
     except ValueError:
         raise DeliveryFailed("stored push keys are unreadable", retryable=False) from None
+    # pywebpush encrypts and signs; the request itself goes through core.safe_http, which checks the
+    # endpoint's addresses now and connects to the very address it checked (no DNS rebinding between
+    # the check and the connection).
+    session: Any = safe_http.PinnedSession(field="endpoint")
     try:
         webpush({"endpoint": endpoint.address, "keys": push_keys}, data=payload,
                 vapid_private_key=Vapid.from_raw(pair.private_key.encode()),
-                vapid_claims={"sub": settings.VAPID_SUBJECT}, ttl=TTL_SECONDS, timeout=10)
+                vapid_claims={"sub": settings.VAPID_SUBJECT}, ttl=TTL_SECONDS, timeout=10, requests_session=session)
+    except ValidationError as error:
+        raise DeliveryFailed(f"push endpoint refused: {error.messages[0]}"[:300], retryable=False) from None
     except WebPushException as error:
         status = getattr(error.response, "status_code", None)
         if status in (404, 410):
             raise DeliveryFailed("gone", retryable=False) from None
         raise DeliveryFailed(f"push service answered {status}", retryable=status is None or status == 429
                              or status >= 500) from None
-    except OSError as error:  # requests' connection errors derive from IOError
+    except (OSError, http.client.HTTPException) as error:
         raise DeliveryFailed(f"push service unreachable: {type(error).__name__}") from None

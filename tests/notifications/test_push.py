@@ -204,3 +204,57 @@ def test_the_service_worker_is_served_at_the_root_scope(client: Client) -> None:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript") and response["Service-Worker-Allowed"] == "/"
     assert b"push" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
+def publish_to_followers() -> None:
+    publish(Event(kind="tests.changed", room="tests", subject=SUBJECT, title={"ro": "x", "en": "x"},
+                  body={"ro": "x", "en": "x"}, url="/tests/9/"))
+
+
+def test_a_push_endpoint_whose_name_now_resolves_to_a_private_address_is_refused_at_delivery(
+        make_user: Any, push_service: PushService, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """Stored while it was acceptable (or the name's DNS changed since): the check at sending refuses it."""
+    reader = make_user()
+    subscriptions.follow(reader, SUBJECT)
+    info = browser_subscription(push_service)[0]
+    port = push_service.url.rsplit(":", 1)[1]
+    endpoint = Endpoint.objects.create(user=reader, kind="push", address=f"https://localhost:{port}/push/device-1",
+                                       secret=json.dumps(info["keys"]), verified_at=timezone.now())
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = False
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_to_followers()
+    delivery = Delivery.objects.get(endpoint=endpoint)
+    assert delivery.status == "failed" and delivery.last_error.startswith("push endpoint refused")
+    assert "127.0.0.1" in delivery.last_error and push_service.requests == []  # the address named
+
+
+def test_a_push_request_goes_to_the_address_that_was_checked(
+        make_user: Any, push_service: PushService, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Any) -> None:
+    """DNS rebinding: the push service's name answers 127.0.0.1 (where the service listens) the first time
+    and 127.0.0.2 (nothing listens there) afterwards, as a hostile name server would after the check. The
+    request reaches the service: it was sent to the address checked, not to a second answer."""
+    import socket
+
+    real_getaddrinfo = socket.getaddrinfo
+    answers: list[str] = []
+
+    def rebinding_getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "push.rebinding.test":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        answers.append("127.0.0.1" if not answers else "127.0.0.2")
+        return real_getaddrinfo(answers[-1], port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+    reader = make_user()
+    subscriptions.follow(reader, SUBJECT)
+    info, private, auth = browser_subscription(push_service)
+    port = push_service.url.rsplit(":", 1)[1]
+    endpoint = Endpoint.objects.create(user=reader, kind="push", address=f"http://push.rebinding.test:{port}/push/d",
+                                       secret=json.dumps(info["keys"]), verified_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_to_followers()
+    assert Delivery.objects.get(endpoint=endpoint).status == "sent" and answers == ["127.0.0.1"]
+    [request] = push_service.requests
+    assert json.loads(http_ece.decrypt(request["body"], private_key=private, auth_secret=auth,
+                                       version="aes128gcm"))["title"] == "x"
