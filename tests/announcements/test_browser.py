@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.a11y import assert_accessible
+from tests.announcements.test_pages import page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,19 +29,18 @@ def seeded(live_server: Any, settings: Any) -> str:
     return str(live_server.url)
 
 
-def public_paths() -> list[str]:
+def public_paths(lang: str) -> list[str]:
     from django.utils import timezone
 
     from announcements.models import Announcement
-
     now = timezone.now()
     closure = Announcement.objects.current(now).get(category="street_closure")
     cancelled = Announcement.objects.past(now).get(message_type="cancel")
-    return ["/{lang}/announcements/", "/{lang}/announcements/?when=planned",
-            "/{lang}/announcements/?when=past&category=heating_outage",
-            f"/{{lang}}/announcements/{closure.pk}/", f"/{{lang}}/announcements/{closure.thread_id}/",
-            f"/{{lang}}/announcements/{cancelled.pk}/",
-            "/{lang}/announcements/neighbourhoods/circumvalatiunii/?when=planned", "/{lang}/"]
+    return [page_url("index", lang=lang), page_url("index", lang=lang) + "?when=planned",
+            page_url("index", lang=lang) + "?when=past&category=heating_outage",
+            page_url("detail", closure.pk, lang=lang), page_url("detail", closure.thread_id, lang=lang),
+            page_url("detail", cancelled.pk, lang=lang),
+            page_url("neighbourhood", "circumvalatiunii", lang=lang) + "?when=planned", f"/{lang}/"]
 
 
 def _offline(page: Any) -> Any:
@@ -63,8 +63,8 @@ def _sign_in(page: Any, base: str, user: Any, lang: str = "ro") -> None:
 @pytest.mark.parametrize("lang", ["ro", "en"])
 def test_public_pages_have_no_axe_violations(page: Any, seeded: str, lang: str) -> None:
     _offline(page)
-    for path in public_paths():
-        assert_accessible(page, seeded + path.format(lang=lang))
+    for path in public_paths(lang):
+        assert_accessible(page, seeded + path)
 
 
 @pytest.mark.parametrize("lang", ["ro", "en"])
@@ -72,8 +72,8 @@ def test_public_pages_fit_a_phone(browser: Any, seeded: str, lang: str) -> None:
     context = browser.new_context(viewport=PHONE, locale="ro-RO")
     phone = _offline(context.new_page())
     problems = []
-    for path in public_paths():
-        phone.goto(seeded + path.format(lang=lang), wait_until="load")
+    for path in public_paths(lang):
+        phone.goto(seeded + path, wait_until="load")
         width = phone.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             problems.append(f"{path}: {width} px")
@@ -83,7 +83,7 @@ def test_public_pages_fit_a_phone(browser: Any, seeded: str, lang: str) -> None:
 
 def test_the_map_draws_what_the_list_lists(page: Any, seeded: str) -> None:
     _offline(page)
-    page.goto(seeded + "/ro/announcements/?when=planned")
+    page.goto(seeded + page_url("index") + "?when=planned")
     page.wait_for_selector("#ann-map .leaflet-interactive")
     listed = page.locator(".ann-list li.ann-item").count()
     assert listed == 3
@@ -97,7 +97,7 @@ def test_staff_draw_a_closure_on_the_map_and_publish_it(page: Any, seeded: str, 
 
     _offline(page)
     _sign_in(page, seeded, make_user(Role.DEPARTMENT_STAFF))
-    assert_accessible(page, seeded + "/ro/announcements/new/")
+    assert_accessible(page, seeded + page_url("create"))
     page.wait_for_selector("#ann-draw .leaflet-pm-toolbar")
     page.click("#ann-draw .leaflet-pm-icon-polyline")
     box = page.locator("#ann-draw").bounding_box()
@@ -117,7 +117,7 @@ def test_staff_draw_a_closure_on_the_map_and_publish_it(page: Any, seeded: str, 
     page.click("form button.primary")
     page.wait_for_load_state("networkidle")
     announcement = Announcement.objects.get(title_en="Street closed")
-    assert page.url.endswith(f"/ro/announcements/{announcement.pk}/")
+    assert page.url.endswith(page_url("detail", announcement.pk))
     assert json.loads(announcement.geometry)["type"] == "LineString"
 
 

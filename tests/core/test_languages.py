@@ -44,14 +44,14 @@ def public_pages(lang: str) -> list[str]:
     """The public pages of every room, with one or more instances of each kind of detail page."""
     from budgeting.models import Edition
     from environment.models import Sensor
-    from participation.models import Consultation, Conversation, Event, Organisation, Process, WorkingGroup
+    from participation.models import Consultation, Conversation, Event, Process, WorkingGroup
     from reports.models import Report
     from strategy.models import KPI, Ambition, Project
 
     pages = ["", "projects/", "kpis/", "governance/", f"report/{dt.date.today().year}/",
              f"report/{dt.date.today().year - 1}/",
              "participation/", "participation/processes/", "participation/consultations/",
-             "participation/proposals/", "participation/organisations/", "participation/groups/",
+             "participation/proposals/", "participation/groups/",
              "participation/events/", "budgeting/", "reports/", "reports/about/", "reports/dashboard/",
              "reports/new/", "air/", "air/city/", "accounts/login/", "accounts/signup/",
              "accounts/password/reset/"]
@@ -64,7 +64,6 @@ def public_pages(lang: str) -> list[str]:
                   f"participation/consultations/{consultation.slug}/results/"]
     pages += [f"participation/events/{e.slug}/" for e in Event.objects.filter(published=True)[:4]]
     pages += [f"participation/groups/{g.slug}/" for g in WorkingGroup.objects.all()[:3]]
-    pages += [f"participation/organisations/{o.slug}/" for o in Organisation.objects.all()[:3]]
     for conversation in Conversation.objects.filter(published=True):
         pages += [f"participation/opinion/{conversation.slug}/", f"participation/opinion/{conversation.slug}/map/"]
     for edition in Edition.objects.all():

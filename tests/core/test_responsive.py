@@ -56,7 +56,7 @@ def public_paths() -> list[str]:
     """The public pages of the rooms' axe tests (tests/*/test_browser.py), with the demo's objects where
     those tests build their own."""
     from budgeting.models import Edition
-    from participation.models import Consultation, Conversation, Organisation, Proposal
+    from participation.models import Consultation, Conversation, Proposal
     from reports.models import Report
     from tests.budgeting.test_browser import public_paths as budgeting_paths
     from tests.environment.test_browser import PAGES as ENVIRONMENT_PAGES
@@ -79,9 +79,6 @@ def public_paths() -> list[str]:
     if conversation:
         paths += [f"/{{lang}}/participation/opinion/{conversation.slug}/",
                   f"/{{lang}}/participation/opinion/{conversation.slug}/map/"]
-    organisation = Organisation.objects.first()
-    if organisation:
-        paths.append(f"/{{lang}}/participation/organisations/{organisation.slug}/")
     paths += ["/{lang}/reports/", "/{lang}/reports/?category=potholes&status=open&area=centru",
               "/{lang}/reports/?area=outside", "/{lang}/reports/new/", "/{lang}/reports/new/?category=potholes",
               "/{lang}/reports/about/", "/{lang}/reports/dashboard/", "/{lang}/reports/dashboard/?period=all",

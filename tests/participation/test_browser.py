@@ -86,8 +86,7 @@ PAGES = ["/{lang}/participation/", "/{lang}/participation/processes/", "/{lang}/
          "/{lang}/participation/proposals/", "/{lang}/participation/proposals/{proposal}/",
          "/{lang}/participation/events/", "/{lang}/participation/events/?when=past",
          "/{lang}/participation/events/co-design-e1/", "/{lang}/participation/groups/",
-         "/{lang}/participation/groups/action-group-1/", "/{lang}/participation/organisations/",
-         "/{lang}/participation/organisations/asociatia-test/", "/{lang}/participation/opinion/mobility-map/",
+         "/{lang}/participation/groups/action-group-1/", "/{lang}/participation/opinion/mobility-map/",
          "/{lang}/participation/opinion/mobility-map/map/"]
 
 
@@ -101,7 +100,7 @@ def test_signed_in_pages_have_no_axe_violations(page: Any, seeded: dict[str, Any
     login(page, seeded["author"], seeded["url"])
     for path in ("/en/participation/proposals/new/", "/en/participation/notifications/",
                  f"/en/participation/proposals/{seeded['proposal'].pk}/", "/en/participation/groups/action-group-2/",
-                 "/ro/participation/organisations/new/", "/en/participation/consultations/mobility-2026/",
+                 "/en/participation/consultations/mobility-2026/",
                  "/en/participation/opinion/mobility-map/"):
         assert_accessible(page, seeded["url"] + path)
     # Error states are accessible too.

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from participation import ical, services
 from participation.demo import load_action_groups
-from participation.models import Event, GroupDocument, Membership, Organisation, Registration
+from participation.models import Event, GroupDocument, Membership, Organisation, Proposal, Registration
 from participation.models import WorkingGroup as Group
 from tests.participation.notices import notices, notified
 
@@ -127,25 +127,24 @@ def test_members_only_documents_are_hidden_from_the_public(client: Client, group
     assert "Minutes of the first meeting" not in client.get(group.get_absolute_url()).content.decode()
 
 
-def test_organisation_registration_and_registry(client: Client, strategy_data: None, verified: Any) -> None:
-    client.force_login(verified)
-    bad = client.post("/en/participation/organisations/new/", {"name": "X", "kind": "cult", "website": "nope"})
-    assert bad.status_code == 400
-    body = bad.content.decode()
-    assert "Enter the organisation" in body and "Select a valid choice" in body and "Enter a valid URL" in body
-    ok = client.post("/en/participation/organisations/new/", {
-        "name": "Asociația Pietonilor Timișoara", "kind": "ngo", "description": "Walkable streets",
-        "position": "President", "listed_publicly": ""})
-    assert ok.status_code == 302
-    organisation = Organisation.objects.get()
-    assert organisation.slug == "asociatia-pietonilor-timisoara" and not organisation.verified
-    duplicate = client.post("/en/participation/organisations/new/", {"name": "asociația pietonilor timișoara",
-                                                                      "kind": "ngo"})
-    assert duplicate.status_code == 400
-    registry = client.get("/en/participation/organisations/?kind=ngo").content.decode()
-    assert "Asociația Pietonilor Timișoara" in registry
-    page = client.get(organisation.get_absolute_url()).content.decode()
-    assert "No representative chose to be listed" in page and verified.email not in page
+def test_the_registry_moved_to_the_resources_organisation_page(client: Client, group: Group, verified: Any) -> None:
+    """Organisations are resources' (one page per organisation); participation's old registry addresses
+    answer 301 there, and that page lists what the organisation does here: groups and proposals."""
+    from strategy.models import Ambition
+
+    organisation = Organisation.objects.create(slug="asociatia-pietonilor", name="Asociația Pietonilor", kind="ngo")
+    Membership.objects.create(group=group, user=verified, organisation=organisation, expertise="Streets",
+                              status=Membership.Status.ACCEPTED)
+    Proposal.objects.create(title="Pietonal pe Alba Iulia", body="Mai mult spațiu.", author=verified,
+                            organisation=organisation, ambition=Ambition.objects.first())
+    for old, new in (("/en/participation/organisations/asociatia-pietonilor/", organisation.get_absolute_url()),
+                     ("/en/participation/organisations/new/", "/en/resources/organisations/new/"),
+                     ("/en/participation/organisations/?kind=ngo&q=pieton",
+                      "/en/resources/?layer=organisation&kind=ngo&q=pieton")):
+        response = client.get(old)
+        assert response.status_code == 301 and response["Location"] == new, old
+    page = client.get(organisation.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert group.name in page and "Pietonal pe Alba Iulia" in page and verified.email not in page
 
 
 @pytest.fixture

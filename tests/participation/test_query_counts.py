@@ -95,8 +95,7 @@ CASES: list[tuple[str, Callable[[Any], None]]] = [
     ("/en/participation/events/", more_events),
     ("/en/participation/events/co-design-e1/", more_comments),
     ("/en/participation/groups/", more_organisations),
-    ("/en/participation/organisations/", more_organisations),
-    ("/en/participation/organisations/org-0/", org_zero),
+    ("/en/resources/organisations/org-0/", org_zero),  # the organisation's one page, with its groups and proposals
 ]
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.a11y import assert_accessible
 from tests.conftest import load_real_dataset
+from tests.resources.pages import page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,13 +31,14 @@ def seeded(live_server: Any) -> dict[str, Any]:
 
 
 def pages(lang: str) -> list[str]:
-    return [f"/{lang}/resources/", f"/{lang}/resources/?q=teatru&layer=organisation",
-            f"/{lang}/resources/organisations/teatrul-national-timisoara/",
-            f"/{lang}/resources/organisations/demo-atelierul-de-prototipuri/",
-            f"/{lang}/resources/spaces/demo-hala-industriala-fabric/",
-            f"/{lang}/resources/funding/", f"/{lang}/resources/funding/?who=ngo&purpose=culture&open_only=on",
-            f"/{lang}/resources/funding/demo-apel-granturi-culturale-2027/",
-            f"/{lang}/resources/initiatives/demo-harta-copacilor/"]
+    return [page_url("map", lang=lang), page_url("map", lang=lang) + "?q=teatru&layer=organisation",
+            page_url("organisation", "teatrul-national-timisoara", lang=lang),
+            page_url("organisation", "demo-atelierul-de-prototipuri", lang=lang),
+            page_url("space", "demo-hala-industriala-fabric", lang=lang),
+            page_url("funding_finder", lang=lang),
+            page_url("funding_finder", lang=lang) + "?who=ngo&purpose=culture&open_only=on",
+            page_url("funding", "demo-apel-granturi-culturale-2027", lang=lang),
+            page_url("initiative", "demo-harta-copacilor", lang=lang)]
 
 
 @pytest.mark.parametrize("lang", ["ro", "en"])
@@ -61,13 +63,13 @@ def test_signed_in_forms_have_no_axe_violations(page: Any, seeded: dict[str, Any
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
                                "url": seeded["url"]}])
     for lang in ("ro", "en"):
-        for path in (f"/{lang}/resources/organisations/new/", f"/{lang}/resources/initiatives/new/",
-                     f"/{lang}/resources/spaces/demo-parter-strada-alba-iulia/"):
+        for path in (page_url("organisation_new", lang=lang), page_url("initiative_new", lang=lang),
+                     page_url("space", "demo-parter-strada-alba-iulia", lang=lang)):
             assert_accessible(page, seeded["url"] + path)
 
 
 def test_map_places_are_reachable_with_the_keyboard(page: Any, seeded: dict[str, Any]) -> None:
-    page.goto(seeded["url"] + "/ro/resources/?layer=space", wait_until="networkidle")
+    page.goto(seeded["url"] + page_url("map") + "?layer=space", wait_until="networkidle")
     page.wait_for_selector(".resources-marker")
     markers = page.locator(".leaflet-marker-icon")
     assert markers.count() == 3
@@ -75,4 +77,4 @@ def test_map_places_are_reachable_with_the_keyboard(page: Any, seeded: dict[str,
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup-content a")
     popup.wait_for()
-    assert "/ro/resources/spaces/" in (popup.get_attribute("href") or "")
+    assert "/ro/resurse/spatii/" in (popup.get_attribute("href") or "")

@@ -17,6 +17,7 @@ from accounts.roles import Role
 from core.models import AuditEntry
 from resources import services
 from resources.models import Invitation, MapItem, Organisation, Representative
+from tests.resources.pages import page_url
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _register(client: Client, **extra: str) -> Any:
     data = {"name": "Asociația Grădina Urbană", "kind": "ngo", "description": "Grădini comunitare în Fabric.",
             "website": "https://gradina.example.org", "public_email": "contact@gradina.example.org",
             "public_phone": "", "address": "Strada Paris 2", "position": "președintă", **extra}
-    return client.post("/en/resources/organisations/new/", data)
+    return client.post(page_url("organisation_new", lang="en"), data)
 
 
 def test_an_ngo_registers_is_verified_and_appears_on_the_map(make_verified: Any) -> None:
@@ -35,7 +36,7 @@ def test_an_ngo_registers_is_verified_and_appears_on_the_map(make_verified: Any)
     response = _register(client)
     assert response.status_code == 302
     organisation = Organisation.objects.get()
-    assert response["Location"] == f"/en/resources/organisations/{organisation.slug}/"
+    assert response["Location"] == page_url("organisation", organisation.slug, lang="en")
     assert not organisation.verified and organisation.source == "self"
     assert Representative.objects.filter(organisation=organisation, user=founder).exists()
     assert Role.ORGANISATION_REP.value in set(founder.groups.values_list("name", flat=True))
@@ -49,7 +50,7 @@ def test_an_ngo_registers_is_verified_and_appears_on_the_map(make_verified: Any)
     assert MapItem.objects.get(object_id=organisation.pk, layer="organisation").verified
     assert AuditEntry.objects.filter(action="resources.organisation.verified").exists()
 
-    page = Client().get(f"/en/resources/organisations/{organisation.slug}/")
+    page = Client().get(page_url("organisation", organisation.slug, lang="en"))
     assert page.status_code == 200
     html = page.content.decode()
     assert "verified by the city" in html and "contact@gradina.example.org" in html
@@ -57,7 +58,7 @@ def test_an_ngo_registers_is_verified_and_appears_on_the_map(make_verified: Any)
 
     data = Client().get("/resources/map.json?verified=on&bbox=21.1,45.7,21.3,45.8").json()
     assert [f["properties"]["title"] for f in data["features"]] == ["Asociația Grădina Urbană"]
-    assert data["features"][0]["properties"]["url"] == f"/ro/resources/organisations/{organisation.slug}/"
+    assert data["features"][0]["properties"]["url"] == page_url("organisation", organisation.slug)
 
 
 def test_registration_needs_a_confirmed_address_and_rejects_duplicates(make_user: Any, make_verified: Any) -> None:
@@ -119,7 +120,7 @@ def test_moderation_hides_an_entry_everywhere(make_verified: Any, place_organisa
     moderator = make_verified(Role.MODERATOR)
     services.moderate_organisation(moderator, organisation, hidden=True)
     assert not MapItem.objects.filter(object_id=organisation.pk, layer="organisation").exists()
-    assert Client().get(f"/en/resources/organisations/{organisation.slug}/").status_code == 404
+    assert Client().get(page_url("organisation", organisation.slug, lang="en")).status_code == 404
     with pytest.raises(PermissionDenied):
         services.verify_organisation(make_verified(), organisation, verified=True)
 
@@ -131,7 +132,7 @@ def test_search_ignores_diacritics_and_case_and_cannot_be_injected(place_organis
     client = Client()
 
     def titles(query: str) -> list[str]:
-        response = client.get("/en/resources/", {"q": query})
+        response = client.get(page_url("map", lang="en"), {"q": query})
         assert response.status_code == 200
         return sorted(item.title for item, _title, _summary in response.context["rows"])
 
@@ -173,5 +174,5 @@ def test_bad_map_parameters_get_a_400_naming_the_field(query: dict[str, str], fi
 
 
 def test_map_page_filters_answer_400_on_bad_input() -> None:
-    assert Client().get("/en/resources/", {"layer": "nope"}).status_code == 400
+    assert Client().get(page_url("map", lang="en"), {"layer": "nope"}).status_code == 400
     assert Client().get("/resources/resources.csv", {"kind": "nope"}).status_code == 400

@@ -11,6 +11,7 @@ from django.test import Client
 
 from resources.models import MapItem
 from resources.text import fold
+from tests.resources.pages import page_url
 
 pytestmark = pytest.mark.django_db
 CITY = "21.12,45.68,21.38,45.82"
@@ -46,5 +47,5 @@ def test_map_data_takes_at_most_two_queries_at_any_size(count: int, django_asser
 def test_list_page_and_search_take_a_fixed_number_of_queries(count: int, django_assert_max_num_queries: Any) -> None:
     _items(count)
     with django_assert_max_num_queries(6):  # neighbourhoods, count, page, demo flag (+ session/page cache)
-        response = Client().get("/ro/resources/", {"q": "comunitara"})
+        response = Client().get(page_url("map"), {"q": "comunitara"})
     assert response.context["page"].paginator.count == count
