@@ -139,3 +139,30 @@ def test_demo_loads_and_is_removed(neighbourhoods: None) -> None:
     demo.remove_demo_data(StringIO())
     assert not Announcement.objects.exists()
     assert AuditEntry.objects.filter(action="announcements.demo.removed").count() == 5
+
+
+def test_an_announcements_editor_publishes_updates_and_cancels_and_others_may_not(
+        neighbourhoods: None, make_user: Any) -> None:
+    """The role for publishing without being a department's staff; the services check the permission
+    (not only the pages) and audit who acted."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.roles import Role
+
+    editor = make_user(Role.ANNOUNCEMENTS_EDITOR)
+    assert editor.is_staff and not editor.has_perm("reports.change_report")  # staff, but only for this
+    first = services.publish(editor, draft())
+    second = services.update(editor, first, draft(title_en="Bulevardul Vasile Pârvan still closed"))
+    services.cancel(editor, second, reason_ro="Lucrările s-au încheiat.", reason_en="The works are over.")
+    actions = list(AuditEntry.objects.filter(action__startswith="announcements.announcement.")
+                   .order_by("pk").values_list("action", "actor_id"))
+    assert actions == [(f"announcements.announcement.{verb}", editor.pk) for verb in ("published", "updated",
+                                                                                     "cancelled")]
+    for outsider in (make_user(Role.CITIZEN), make_user(Role.STRATEGY_EDITOR), make_user(Role.MODERATOR)):
+        with pytest.raises(PermissionDenied):
+            services.publish(outsider, draft())
+        with pytest.raises(PermissionDenied):
+            services.update(outsider, first, draft())
+        with pytest.raises(PermissionDenied):
+            services.cancel(outsider, first, reason_ro="x", reason_en="x")
+    assert Announcement.objects.count() == 3

@@ -58,7 +58,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "accounts.verification": ({"administrator", "department_staff"}, set()),
     # Announcements are published from the staff pages; the back office only lists them (public content).
     "announcements.announcement": ({"administrator", "department_staff", "moderator", "steering_group",
-                                    "strategy_editor"}, set()),
+                                    "strategy_editor", "announcements_editor"}, set()),
     # The delivery log and events for those who answer for the messages; people's endpoints: administrators.
     "notifications.delivery": ({"administrator", "moderator"}, set()),
     "notifications.eventrecord": ({"administrator", "moderator"}, set()),
