@@ -115,8 +115,21 @@ def test_every_public_page_fits_a_phone(phone: Any, every_room: str, lang: str) 
     assert not problems, "\n".join(problems)
 
 
-def _nav_link(page: Any) -> Any:
-    return page.locator(".site-nav a", has_text="Participare")
+def _group(page: Any, label: str) -> Any:
+    """A header group's button (the <summary> of its <details>, core/context_processors.py)."""
+    return page.locator(".site-nav summary", has_text=label)
+
+
+def _expanded(page: Any, label: str) -> bool | None:
+    """The expanded state Chromium gives assistive technology for the group's button."""
+    session = page.context.new_cdp_session(page)
+    try:
+        for node in session.send("Accessibility.getFullAXTree")["nodes"]:
+            if node.get("name", {}).get("value") == label and node.get("role", {}).get("value") == "DisclosureTriangle":
+                return next((p["value"]["value"] for p in node.get("properties", []) if p["name"] == "expanded"), None)
+    finally:
+        session.detach()
+    return None
 
 
 @pytest.mark.parametrize("javascript", [False, True])
@@ -130,36 +143,63 @@ def test_menu_button_opens_the_navigation(browser: Any, live_server: Any, javasc
         assert button.is_visible() and button.inner_text().strip() == "Meniu"
         box = button.bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44
-        assert not _nav_link(page).is_visible()
+        assert not _group(page, "Participare").is_visible()
         button.click()
-        assert _nav_link(page).is_visible()
+        # Four groups; the one holding the current page is marked, and opens in place on a phone.
+        assert [g.strip() for g in page.locator(".site-nav .nav-top").all_inner_texts()] == [
+            "Strategie", "Participare", "Oraș", "Date deschise"]
+        assert "is-current" in (_group(page, "Strategie").get_attribute("class") or "")
+        _group(page, "Strategie").click()
         assert page.locator(".site-nav a[aria-current]").inner_text() == "Proiecte"
-        for link in page.locator(".site-nav a").all():
-            assert link.bounding_box()["height"] >= 44
+        for control in page.locator(".site-nav a:visible, .site-nav summary:visible").all():
+            assert control.bounding_box()["height"] >= 44
+        # Anonymous visitors see no "My notifications" (it asks them to sign in).
+        assert page.locator("header a", has_text="Notificările mele").count() == 0
         # The language switch is in the menu and works without JavaScript (a form post).
         page.select_option("#language-select", "en")
         page.click("form.lang-form button")
         page.wait_for_url("**/en/projects/")
         if javascript:
             page.locator("summary.menu-button").click()
-            assert _nav_link(page).count() == 0 and page.locator(".site-nav a", has_text="Participation").is_visible()
+            assert _group(page, "Participation").is_visible()
             page.keyboard.press("Escape")  # static/js/site.js: Escape closes the menu
-            assert not page.locator(".site-nav a", has_text="Participation").is_visible()
-            assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+            assert not _group(page, "Participation").is_visible()
     finally:
         context.close()
 
 
-def test_wide_screen_shows_the_navigation_without_a_button(browser: Any, live_server: Any) -> None:
+def test_wide_header_groups_work_with_the_keyboard_and_pass_axe(browser: Any, live_server: Any) -> None:
+    """At 1280 px the groups sit on one line; each opens with Enter, its links follow in the tab order,
+    Escape closes it and gives focus back, one group is open at a time; no axe-core violation."""
+    from tests.a11y import WCAG_TAGS, _axe, assert_accessible, describe
+
     load_real_dataset()
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ro-RO")
     page = _offline(context.new_page())
     try:
-        page.goto(live_server.url + "/ro/")
+        assert_accessible(page, live_server.url + "/ro/")
         assert not page.locator("summary.menu-button").is_visible()
-        assert _nav_link(page).is_visible()
         assert page.locator("#language-select").is_visible()
+        tops = page.locator(".site-nav .nav-top").all()
+        assert len({round(top.bounding_box()["y"]) for top in tops}) == 1  # one line, no wrapping
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        consultations = page.locator(".site-nav a", has_text="Consultări")
+        assert not consultations.is_visible() and _expanded(page, "Participare") is False
+        _group(page, "Participare").focus()
+        page.keyboard.press("Enter")
+        assert consultations.is_visible() and _expanded(page, "Participare") is True
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Prezentare"
+        # The open list passes axe-core too (the page as it stands, not reloaded).
+        open_violations = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response[
+            "violations"]
+        assert not open_violations, describe(open_violations)
+        page.keyboard.press("Escape")
+        assert not consultations.is_visible()
+        assert page.evaluate("document.activeElement.textContent") == "Participare"
+        _group(page, "Participare").click()
+        _group(page, "Oraș").click()
+        assert not consultations.is_visible() and page.locator(".site-nav a", has_text="Anunțuri").is_visible()
     finally:
         context.close()
 
