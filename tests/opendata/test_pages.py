@@ -1,4 +1,4 @@
-"""The catalogue pages in Romanian and English: every dataset by room, filters, a page per dataset with its
+"""The catalogue pages in Romanian and English: every dataset, filters, a page per dataset with its
 downloads, licence and demo note; axe-clean and 390 px wide without sideways scrolling."""
 
 from __future__ import annotations
@@ -67,8 +67,9 @@ def seeded(live_server: Any, strategy_data: None) -> str:
 @pytest.mark.parametrize("lang", ["ro", "en"])
 def test_the_pages_are_accessible_and_fit_a_phone(browser: Any, page: Any, seeded: str, lang: str) -> None:
     base = "/ro/date-deschise/" if lang == "ro" else "/en/open-data/"
-    paths = [base, f"{base}problem-reports/", f"{base}air-quality-aggregates/", f"{base}neighbourhoods/",
-             f"{base}strategy-kpis/"]
+    # The catalogue with a facet ticked and a search; air quality has a chart and its data table.
+    paths = [base, f"{base}?theme=ENVI&format=CSV&q=aer*", f"{base}problem-reports/", f"{base}air-quality-aggregates/",
+             f"{base}neighbourhoods/", f"{base}strategy-kpis/"]
     for path in paths:
         assert_accessible(page, seeded + path)
     context = browser.new_context(viewport=PHONE)
@@ -84,7 +85,9 @@ def test_the_pages_are_accessible_and_fit_a_phone(browser: Any, page: Any, seede
         phone.screenshot(path=os.path.join(os.environ["OPENDATA_SCREENSHOTS"], "catalogue-390.png"), full_page=True)
         wide = context.new_page()
         wide.set_viewport_size({"width": 1280, "height": 900})
-        wide.goto(seeded + f"{base}problem-reports/")
+        wide.goto(seeded + f"{base}air-quality-aggregates/")
         wide.screenshot(path=os.path.join(os.environ["OPENDATA_SCREENSHOTS"], "dataset-1280.png"), full_page=True)
+        phone.goto(seeded + f"{base}air-quality-aggregates/")
+        phone.screenshot(path=os.path.join(os.environ["OPENDATA_SCREENSHOTS"], "dataset-390.png"), full_page=True)
     context.close()
     assert not problems, problems
