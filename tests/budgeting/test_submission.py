@@ -181,6 +181,9 @@ def test_review_sends_the_author_an_email(db: Any, citizen: Any, reviewer: Any, 
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [citizen.email]
     assert "Nu este pe domeniul public." in mailoutbox[0].body
+    from notifications.models import TransactionalMessage  # through the platform's one e-mail transport
+
+    assert TransactionalMessage.objects.get(kind="budgeting.review_outcome").status == "sent"
 
 
 def test_only_department_staff_or_administrators_manage(voting_edition: Edition, citizen: Any,

@@ -304,6 +304,11 @@ def test_new_public_report_is_sent_to_the_department(make_report: Any, reference
     sent = [m for m in mail.outbox if m.to == ["drumuri@primariatm.example"]]
     assert len(sent) == 1
     assert "private@example.org" not in sent[0].body and "0722" not in sent[0].body
+    # Sent by the platform's one e-mail transport, and in its log with the address masked.
+    from notifications.models import TransactionalMessage
+
+    logged = TransactionalMessage.objects.get(kind="reports.department_notice")
+    assert (logged.status, logged.to_masked, logged.to) == ("sent", "dr…@primariatm.example", "")
 
 
 def test_open311_keys_and_command(db: Any, client: Any) -> None:
