@@ -211,6 +211,7 @@ def index(request: HttpRequest) -> HttpResponse:
 CHART_ROWS = 2000  # rows read to find the first series of a time-series CSV (the preview shows the first few)
 CSV_FILES_TRIED = 3  # CSV files of a dataset looked at for a time series (KPIs: the second is the measurements)
 LOCAL_TIME = ZoneInfo("Europe/Bucharest")
+MAX_TIME_LABELS = 6  # on the time axis of a 480-unit drawing: more would run into each other
 
 
 def _preview_and_chart(dataset: registry.Dataset, language: str) -> dict[str, Any]:
@@ -233,8 +234,12 @@ def _preview_and_chart(dataset: registry.Dataset, language: str) -> dict[str, An
                                              schema_known=read.schema_known, tz=LOCAL_TIME)
         if series is not None:
             points = [TimePoint(point.time, point.value) for point in series.points]
+            drawing = time_chart(points, start=points[0].time, end=points[-1].time, tz=LOCAL_TIME, width=480,
+                                 height=260)
+            ticks = list(drawing.get("x_ticks", []))  # type: ignore[call-overload]
+            drawing["x_ticks"] = ticks[::-(-len(ticks) // MAX_TIME_LABELS)] if ticks else []  # labels apart
             context["chart"] = {
-                "drawing": time_chart(points, start=points[0].time, end=points[-1].time, tz=LOCAL_TIME),
+                "drawing": drawing,
                 "series": series, "file_title": distribution.title.get(language), "file_url": distribution.url,
             }
             break

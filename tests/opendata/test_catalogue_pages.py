@@ -138,7 +138,7 @@ def test_a_dataset_page_previews_its_first_csv_and_charts_a_time_series(demo_eve
             preview.read_rows(url, 3)
     # Air quality: the hourly means of the first sensor and quantity, drawn and tabled with the same numbers.
     html = client.get("/en/open-data/air-quality-aggregates/").content.decode()
-    assert '<svg viewBox="0 0 640 240" role="img" aria-labelledby="chart-caption chart-desc"' in html
+    assert '<svg viewBox="0 0 480 260" role="img" aria-labelledby="chart-caption chart-desc"' in html
     data = html[html.index('<table class="chart-data">'):]
     data = data[:data.index("</table>")]
     values = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', data)
