@@ -50,6 +50,9 @@ class Event:
     actor_user_id: int | None = None
     recipient_user_ids: tuple[int, ...] = ()
     is_demo: bool = False  # published by a room's demo loader: removed by `remove_demo_data`
+    # How often recipients who never chose (no Preferences) hear of it: a room's own default ("daily" for
+    # participation, whose notices were a daily digest unless one chose otherwise); empty: at once.
+    default_digest: str = ""
 
     def all_topics(self) -> tuple[str, ...]:
         """The event's topic keys plus the implicit ones every event carries: its room and its kind."""

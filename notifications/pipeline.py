@@ -60,6 +60,9 @@ def local_zone() -> zoneinfo.ZoneInfo:
 # --- 1. Publishing ------------------------------------------------------------------------------
 
 
+DEFAULT_DIGEST_KEY = "default_digest"  # Event.default_digest, kept in the record's data
+
+
 def record_event(event: Event) -> EventRecord:
     if event.severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
@@ -67,10 +70,15 @@ def record_event(event: Event) -> EventRecord:
         raise ValueError("kind must start with the room's name: '<room>.<what>'")
     if event.geometry is not None:
         geo.parse_geometry(event.geometry)  # a room's bug, caught where it is made
+    data = dict(event.data)
+    if event.default_digest:
+        if event.default_digest not in Digest.values:
+            raise ValueError(f"default_digest must be one of {', '.join(Digest.values)}")
+        data[DEFAULT_DIGEST_KEY] = event.default_digest
     record = EventRecord.objects.create(
         kind=event.kind, room=event.room, subject=event.subject, title=dict(event.title), body=dict(event.body),
         url=event.url, topics=list(event.all_topics()), geometry=dict(event.geometry) if event.geometry else None,
-        severity=event.severity, data=dict(event.data), actor_user_id=event.actor_user_id,
+        severity=event.severity, data=data, actor_user_id=event.actor_user_id,
         recipient_user_ids=[int(pk) for pk in event.recipient_user_ids], is_demo=event.is_demo)
     from notifications.tasks import fan_out as fan_out_task
 
@@ -240,8 +248,10 @@ def resolve_targets(record: EventRecord) -> tuple[dict[int, _Target], dict[int, 
             user_id__in=languages, disabled_at__isnull=True, verified_at__isnull=False
     ).values_list("pk", "user_id", "kind", "language"):
         user_endpoints[owner].append(_EndpointInfo(pk, kind, language))
+    room_default = record.data.get(DEFAULT_DIGEST_KEY) if isinstance(record.data, dict) else None
+    never_chose = (room_default if room_default in Digest.values else Digest.IMMEDIATE, None, None)
     for user_id, preferred in languages.items():
-        default_digest, default_start, default_end = preferences.get(user_id, (Digest.IMMEDIATE, None, None))
+        default_digest, default_start, default_end = preferences.get(user_id, never_chose)
         language = preferred or settings.LANGUAGE_CODE
         for reason in by_user[user_id]:  # a matching subscription, or None for a direct notice
             digest = reason.digest if reason and reason.digest else default_digest

@@ -5,6 +5,11 @@ text written now in every language; the pipeline delivers it after commit to eac
 channels: the notice list on the site (the inbox channel), e-mail at once or in the daily digest
 (each person's choice), and push, SMS or webhooks if they added them. Follows are subscriptions in
 the notifications room, to the subject `participation.<model>:<pk>`.
+
+Someone who never chose (no notifications Preferences) gets participation's notices in the daily
+digest, as participation always did (its old e-mail setting defaulted to "daily"); the other rooms'
+default, at once, holds for them elsewhere. Choosing on *My notifications* (or the notifications page)
+sets the person's own preference, which then holds here too.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from notifications.events import Event, language_free, publish
 from notifications.models import Digest, Endpoint, Preferences
 
 EMAIL_OFF_REASON = "e-mails turned off by their owner"
+DEFAULT_DIGEST = Digest.DAILY  # for whoever never chose: participation's default since its first release
 
 
 class EmailMode(models.TextChoices):
@@ -53,7 +59,7 @@ def notify(users: Iterable[Any], event: str, message: Callable[[], str], url: st
     publish(Event(kind=f"participation.{event}", room="participation",
                   subject=subject(target) if target is not None else f"participation.{event}",
                   title=texts, body={}, url=_link(url)[:500], recipient_user_ids=recipients,
-                  actor_user_id=excluded, data={"event": event}))
+                  actor_user_id=excluded, data={"event": event}, default_digest=DEFAULT_DIGEST))
     return len(recipients)
 
 
@@ -105,4 +111,6 @@ def email_mode(user: Any) -> str:
     if Endpoint.objects.filter(user=user, kind=Endpoint.Kind.EMAIL, disabled_reason=EMAIL_OFF_REASON).exists():
         return "never"
     digest = Preferences.objects.filter(user=user).values_list("digest", flat=True).first()
+    if digest is None:  # never chose: participation's default
+        return EmailMode.DAILY if DEFAULT_DIGEST == Digest.DAILY else EmailMode.IMMEDIATE
     return "daily" if digest in (Digest.DAILY, Digest.WEEKLY) else "immediate"

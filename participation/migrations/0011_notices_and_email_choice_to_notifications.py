@@ -7,7 +7,8 @@
   account's e-mail address);
 - an explicit e-mail choice is kept: "never" turns the account's e-mail endpoint off, "daily" and
   "immediate" become the person's digest preference. (People who never chose had the daily digest in
-  participation; they now have the notifications room's default, at once.)
+  participation; they keep it for participation's notices: participation/notifications.py publishes
+  them with a daily default for whoever has no preference.)
 The old rows are left in place."""
 
 from django.db import migrations

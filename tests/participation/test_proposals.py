@@ -312,3 +312,30 @@ def test_unread_notifications_are_counted_in_the_room_menu(client: Client, verif
         notifications.notify([verified], "test", lambda: "Hello", "/en/participation/")
     client.force_login(verified)
     assert "1 new" in client.get("/en/participation/").content.decode()
+
+
+def test_who_never_chose_gets_participations_notices_in_the_daily_digest(proposal: Proposal, make_verified: Any,
+                                                                         staff: Any) -> None:
+    """participation's old default (a daily digest) holds for people without a preference; other rooms'
+    events still reach them at once, and an explicit choice wins."""
+    from django.test import TestCase
+
+    from notifications.events import Event, publish
+    from notifications.models import Delivery, Preferences
+    from participation.notifications import email_mode
+
+    follower, chose_at_once = make_verified(), make_verified()
+    for user in (follower, chose_at_once):
+        services.set_following(user, proposal, follow=True)
+    services.set_email_mode(chose_at_once, "immediate")
+    assert not Preferences.objects.filter(user=follower).exists() and email_mode(follower) == "daily"
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.answer_proposal(staff, proposal, "accepted", "Twenty benches are ordered for spring.")
+    assert [m.to for m in mail.outbox] == [[chose_at_once.email]]
+    assert Delivery.objects.get(user=follower, channel="email").digest == "daily"
+    with TestCase.captureOnCommitCallbacks(execute=True):  # another room's event: at once
+        publish(Event(kind="reports.status_changed", room="reports", subject="reports.report:1",
+                      title={"ro": "Rezolvat", "en": "Fixed"}, body={}, url="/reports/1/",
+                      recipient_user_ids=(follower.pk,)))
+    assert Delivery.objects.get(user=follower, channel="email", event__room="reports").digest == "immediate"
