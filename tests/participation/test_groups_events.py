@@ -136,7 +136,7 @@ def test_the_registry_moved_to_the_resources_organisation_page(client: Client, g
     Membership.objects.create(group=group, user=verified, organisation=organisation, expertise="Streets",
                               status=Membership.Status.ACCEPTED)
     Proposal.objects.create(title="Pietonal pe Alba Iulia", body="Mai mult spațiu.", author=verified,
-                            organisation=organisation, ambition=Ambition.objects.first())
+                            organisation=organisation, ambition=Ambition.objects.order_by("number")[0])
     for old, new in (("/en/participation/organisations/asociatia-pietonilor/", organisation.get_absolute_url()),
                      ("/en/participation/organisations/new/", "/en/resources/organisations/new/"),
                      ("/en/participation/organisations/?kind=ngo&q=pieton",
