@@ -6,8 +6,9 @@ subscriptions with their places (follows are subscriptions to one subject), the 
 delivery log. E-mail-only endpoints made signed out with one of the account's addresses count as the
 person's too.
 
-Erased on deletion: all of it. The published events stay (they are the rooms' public happenings); the
-person's id is removed from an event's `actor_user_id`.
+Erased on deletion: all of it, and transactional e-mails to the person's addresses not yet sent (a sent or
+failed one keeps only the masked address). The published events stay (they are the rooms' public
+happenings); the person's id is removed from an event's `actor_user_id`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import personal_data
 from accounts.personal_data import Section, section
-from notifications.models import Delivery, Endpoint, EventRecord, Preferences, Subscription
+from notifications.models import Delivery, Endpoint, EventRecord, Preferences, Subscription, TransactionalMessage
 
 
 def _signed_out(addresses: list[str], prefix: str = "") -> Q:
@@ -77,6 +78,10 @@ def erase(user: Any) -> Mapping[str, int]:
         "preferences_erased": Preferences.objects.filter(user=user).delete()[0],
     }
     counts["endpoints_erased"] = endpoints.delete()[0]
+    to_addresses = Q(pk__in=[])
+    for address in addresses:
+        to_addresses |= Q(to__iexact=address)
+    counts["transactional_emails_erased"] = TransactionalMessage.objects.filter(to_addresses).delete()[0]
     counts["events_unlinked"] = EventRecord.objects.filter(actor_user_id=user.pk).update(actor_user_id=None)
     return counts
 

@@ -151,3 +151,14 @@ def test_no_module_outside_notifications_sends_email_itself() -> None:
                                                       for alias in node.names):
                 offenders.append(f"{relative}:{node.lineno} import django.core.mail")
     assert offenders == [], "send e-mail through notifications.transactional instead:\n" + "\n".join(offenders)
+
+
+def test_erasing_an_account_erases_its_unsent_transactional_emails(make_user: Any) -> None:
+    from notifications import personal_data
+
+    user = make_user(email="sters@example.org")
+    with transaction.atomic():  # not committed in this test: the messages stay queued
+        send_transactional("Sters@Example.org", "S", "B", language="ro", kind="tests.erased")
+        send_transactional("other@example.org", "S", "B", language="ro", kind="tests.kept")
+    assert personal_data.erase(user)["transactional_emails_erased"] == 1
+    assert list(TransactionalMessage.objects.values_list("kind", flat=True)) == ["tests.kept"]
