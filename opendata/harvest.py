@@ -411,4 +411,5 @@ def external_datasets() -> list[Dataset]:
 
 
 def register_provider() -> None:
-    register(EXTERNAL_ROOM, external_datasets)
+    # The room is not an app: name the models a harvest writes, whose changes renew the catalogue's snapshot.
+    register(EXTERNAL_ROOM, external_datasets, sources=["opendata.externaldataset", "opendata.harvestsource"])

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from core.models import Neighbourhood
 from opendata.registry import Dataset, Distribution, Text, register
+from opendata.spatial import city_extent
 from opendata.tables import Table, register_table, schema
 
 ROOM = "core"
@@ -47,11 +48,9 @@ def geojson(request: HttpRequest) -> HttpResponse:
 
 
 def datasets() -> list[Dataset]:
-    bounds = list(Neighbourhood.objects.values_list("min_lon", "min_lat", "max_lon", "max_lat"))
-    if not bounds:
+    extent = city_extent()
+    if extent is None:
         return []
-    west, south = min(b[0] for b in bounds), min(b[1] for b in bounds)
-    east, north = max(b[2] for b in bounds), max(b[3] for b in bounds)
     return [Dataset(
         name="neighbourhoods", room=ROOM, title=Text(ro="Cartierele orașului", en="The city's neighbourhoods"),
         description=Text(
@@ -61,8 +60,7 @@ def datasets() -> list[Dataset]:
                "OpenStreetMap; they do not cover the whole city)."),
         themes=("REGI",), tags=("neighbourhoods", "boundaries", "geospatial"), frequency="IRREG",
         hvd_category="c_ac64a52d", licence="ODC_BL", attribution=Text(ro=ATTRIBUTION, en=ATTRIBUTION),
-        spatial_geometry={"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north],
-                                                              [west, north], [west, south]]]},
+        spatial_geometry=extent,
         distributions=(
             Distribution(key="geojson", title=Text(ro="Poligoane (GeoJSON)", en="Polygons (GeoJSON)"),
                          url=GEOJSON_URL, media_type="application/geo+json", file_type="GEOJSON",
@@ -72,4 +70,5 @@ def datasets() -> list[Dataset]:
 
 
 def register_all() -> None:
-    register(ROOM, datasets)
+    # Only the polygons feed it: core's other models (audit entries on every write) must not renew the catalogue.
+    register(ROOM, datasets, sources=["core.neighbourhood"])

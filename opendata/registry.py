@@ -13,10 +13,25 @@ own `<room>/opendata.py`, called in its `AppConfig.ready()`:
     def register_all() -> None:
         register("reports", datasets)
 
-Every call of `all_datasets()` / `get_dataset()` calls every provider again, so the catalogue is never
-stale; providers must therefore be cheap (a few queries, no file generation) — byte sizes and modified
-dates only where cheap. Harvested datasets of other portals join the same way, e.g.
-`register("external", provider)`: their `room` is the publishing organisation's name.
+Reads go through a *snapshot* (`snapshot()`): every provider is called once, the datasets are sorted and
+indexed by name, and what the catalogue's formats derive from them (CKAN package dicts, search index,
+DCAT triples) is kept on the snapshot until a write makes it stale. With 10,000 datasets, calling every
+provider and building every package on each request took seconds; reusing them takes milliseconds.
+A snapshot is stale, and is rebuilt on the next read, when
+- a provider is registered or unregistered (the providers' identities are part of its key);
+- a model a room declared as its datasets' source is saved or deleted (post_save, post_delete,
+  m2m_changed): by default every model of the app named as the room (`register("reports", ...)`
+  watches the reports app), or the models given with `register(room, provider, sources=[...])`.
+  The change bumps a generation token in Django's cache, which every process reads (Redis in
+  production), once when the change is made and once more when its transaction commits (a reader in
+  another process may have rebuilt from the not-yet-committed state in between);
+- it is older than `OPENDATA_SNAPSHOT_SECONDS` (60 by default; 0 switches snapshots off and every read
+  calls every provider): writes that send no signal (COPY or bulk_create of sensor readings, queryset
+  update()) are seen within that time.
+Providers should still be cheap (a few queries, no file generation): they run on the first read after
+every change. Harvested datasets of other portals join the same way, e.g.
+`register("external", provider, sources=["opendata.externaldataset"])`: their `room` is the publishing
+organisation's name.
 
 The types:
 - `Text(ro, en)`: every human text in both languages.
@@ -38,11 +53,23 @@ harvester all read these types).
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 NAME_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
 
 
@@ -115,13 +142,27 @@ class Dataset:
 
 Provider = Callable[[], Iterable[Dataset]]
 _providers: dict[str, list[Provider]] = {}
+# room → the models whose changes make its datasets stale: "app_label" (every model of the app) or
+# "app_label.modelname" (lower case, as Django's _meta.label_lower).
+_sources: dict[str, frozenset[str]] = {}
+
+GENERATION_KEY = "opendata:generation"
+DEFAULT_SNAPSHOT_SECONDS = 60
 
 
-def register(room: str, provider: Provider) -> None:
-    """Add a provider of `room`'s datasets. Registering the same callable twice keeps one."""
+def register(room: str, provider: Provider, *, sources: Iterable[str] | None = None) -> None:
+    """Add a provider of `room`'s datasets. Registering the same callable twice keeps one.
+
+    `sources`: the models the datasets are built from ("reports" for every model of the app,
+    "core.neighbourhood" for one); a save or delete of one of them renews the catalogue's snapshot.
+    By default the app named as the room. Readings ingested in bulk send no signal: the snapshot's
+    lifetime (OPENDATA_SNAPSHOT_SECONDS) bounds how long they go unseen."""
     providers = _providers.setdefault(room, [])
     if provider not in providers:
         providers.append(provider)
+    wanted = frozenset(source.lower() for source in (sources if sources is not None else (room,)))
+    _sources[room] = _sources.get(room, frozenset()) | wanted
+    _forget_watched()
 
 
 def unregister(room: str, provider: Provider | None = None) -> None:
@@ -130,6 +171,9 @@ def unregister(room: str, provider: Provider | None = None) -> None:
         _providers.pop(room, None)
     elif provider in _providers.get(room, []):
         _providers[room].remove(provider)
+    if not _providers.get(room):
+        _sources.pop(room, None)
+    _forget_watched()
 
 
 def rooms() -> list[str]:
@@ -137,8 +181,8 @@ def rooms() -> list[str]:
     return [room for room, providers in _providers.items() if providers]
 
 
-def all_datasets() -> list[Dataset]:
-    """Every registered provider called now (live, never stale), sorted by name.
+def _build() -> list[Dataset]:
+    """Every registered provider called now, sorted by name.
 
     Two datasets with the same name are a programming error of the rooms: ValueError names both."""
     seen: dict[str, Dataset] = {}
@@ -154,8 +198,156 @@ def all_datasets() -> list[Dataset]:
     return sorted(seen.values(), key=lambda dataset: dataset.name)
 
 
+# --- the snapshot ----------------------------------------------------------------------------------
+
+
+class Snapshot:
+    """The catalogue as read at one generation: the datasets (sorted by name, never mutated), by name, and
+    whatever the catalogue's formats derived from them (`derive`), built once and shared by every request
+    until the snapshot is replaced. Everything kept here must be treated as read-only by its readers."""
+
+    def __init__(self, key: tuple[Any, ...], datasets: list[Dataset]) -> None:
+        self.key = key
+        self.built_at = time.monotonic()
+        self.datasets: tuple[Dataset, ...] = tuple(datasets)
+        self.by_name: dict[str, Dataset] = {dataset.name: dataset for dataset in datasets}
+        self._derived: dict[Any, Any] = {}
+
+    def derive(self, key: Any, build: Callable[[], T]) -> T:
+        """`build()` once per snapshot for `key` (e.g. ("ckan-documents",)); two threads may both build
+        it the first time — the same value, one of them kept."""
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._derived.setdefault(key, build())  # type: ignore[no-any-return]
+
+
+_snapshot: Snapshot | None = None
+_snapshot_lock = threading.Lock()
+
+
+def snapshot_seconds() -> int:
+    return int(getattr(settings, "OPENDATA_SNAPSHOT_SECONDS", DEFAULT_SNAPSHOT_SECONDS) or 0)
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def generation() -> str:
+    """The shared generation token (a fresh one after every change, or when the cache lost it — a restarted
+    Redis or a cleared cache then renews every process's snapshot)."""
+    try:
+        token = cache.get(GENERATION_KEY)
+        if token is None:
+            cache.add(GENERATION_KEY, _new_token(), timeout=None)
+            token = cache.get(GENERATION_KEY)
+    except Exception:  # the cache is down: read live rather than fail or serve an old snapshot forever
+        log.warning("open-data generation unreadable from the cache; reading the catalogue live", exc_info=True)
+        return _new_token()
+    return str(token) if token is not None else _new_token()
+
+
+def _providers_key() -> tuple[Any, ...]:
+    return tuple((room, tuple(providers)) for room, providers in _providers.items())
+
+
+def _fresh(current: Snapshot | None, key: tuple[Any, ...], lifetime: int) -> bool:
+    return current is not None and current.key == key and time.monotonic() - current.built_at < lifetime
+
+
+def snapshot() -> Snapshot:
+    """The current snapshot, rebuilt if a change or its age made it stale (see the module's docstring)."""
+    global _snapshot
+    lifetime = snapshot_seconds()
+    if lifetime <= 0:
+        return Snapshot(("live", _new_token()), _build())
+    key = (_providers_key(), _local_changes, generation())
+    current = _snapshot
+    if _fresh(current, key, lifetime):
+        return current  # type: ignore[return-value]
+    with _snapshot_lock:  # one thread builds; the others wait for it rather than all calling the providers
+        current = _snapshot
+        if _fresh(current, key, lifetime):
+            return current  # type: ignore[return-value]
+        built = Snapshot(key, _build())  # the key was read before the build: a change meanwhile renews it
+        _snapshot = built
+        return built
+
+
+def invalidate() -> None:
+    """Make every process's snapshot stale now (a change the signals do not see, e.g. after a bulk import)."""
+    global _snapshot
+    _snapshot = None
+    try:
+        cache.set(GENERATION_KEY, _new_token(), timeout=None)
+    except Exception:
+        log.warning("open-data generation not renewed in the cache", exc_info=True)
+
+
+_local_changes = 0
+
+
+def _changed_here() -> None:
+    global _local_changes, _snapshot
+    _local_changes += 1
+    _snapshot = None
+
+
+def forget_snapshot() -> None:
+    """Drop this process's snapshot (tests: a database rolled back after a test sends no signal)."""
+    global _snapshot
+    _snapshot = None
+
+
+# --- invalidation by the sources' signals ----------------------------------------------------------
+
+_watched: frozenset[str] | None = None
+
+
+def _forget_watched() -> None:
+    global _watched
+    _watched = None
+
+
+def watched() -> frozenset[str]:
+    global _watched
+    if _watched is None:
+        _watched = frozenset().union(*(_sources.get(room, frozenset()) for room in rooms()))
+    return _watched
+
+
+def _source_changed(sender: Any = None, **kwargs: Any) -> None:
+    meta = getattr(sender, "_meta", None)
+    if meta is None or snapshot_seconds() <= 0:
+        return
+    sources = watched()
+    if meta.app_label not in sources and meta.label_lower not in sources:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        invalidate()
+        return
+    # Inside a transaction: this process's next read must see the change at once (a request that writes
+    # and then reads the catalogue; a test), the others when it commits (they cannot see it before).
+    _changed_here()
+    if not any(entry[1] is invalidate for entry in connection.run_on_commit):
+        transaction.on_commit(invalidate)
+
+
+for _signal in (post_save, post_delete, m2m_changed):
+    _signal.connect(_source_changed, dispatch_uid=f"opendata.registry.{_signal!r}")
+
+
+# --- the public reads ------------------------------------------------------------------------------
+
+
+def all_datasets() -> list[Dataset]:
+    """Every dataset, sorted by name (a new list: callers may filter it); from the current snapshot.
+
+    Two datasets with the same name are a programming error of the rooms: ValueError names both."""
+    return list(snapshot().datasets)
+
+
 def get_dataset(name: str) -> Dataset | None:
-    for dataset in all_datasets():
-        if dataset.name == name:
-            return dataset
-    return None
+    return snapshot().by_name.get(name)

@@ -47,7 +47,7 @@ def catalog(request: HttpRequest, suffix: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     page_url = request.build_absolute_uri(request.path) + "?" + (query.urlencode() + "&" if query else "")
-    body, media_type = dcat.serialise(dcat.catalog_graph(_base(request), chosen, page, page_url), suffix)
+    body, media_type = dcat.serialise(dcat.catalog_triples(_base(request), chosen, page, page_url), suffix)
     return _open(HttpResponse(body, content_type=f"{media_type}; charset=utf-8"))
 
 
@@ -74,7 +74,7 @@ def _dataset_or_404(name: str) -> registry.Dataset:
 @require_GET
 def dataset_rdf(request: HttpRequest, name: str, suffix: str) -> HttpResponse:
     dataset = _dataset_or_404(name)
-    body, media_type = dcat.serialise(dcat.dataset_graph(_base(request), dataset), suffix)
+    body, media_type = dcat.serialise(dcat.dataset_triples(_base(request), dataset), suffix)
     return _open(HttpResponse(body, content_type=f"{media_type}; charset=utf-8"))
 
 

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 
 from core.models import Neighbourhood
 from opendata.registry import DataService, Dataset, Distribution, Text, register
+from opendata.spatial import city_extent
 from opendata.tables import Table, register_table, schema
 from reports import selectors
 from reports.models import Category
@@ -66,6 +67,7 @@ def datasets() -> list[Dataset]:
         themes=("GOVE", "REGI"), tags=("open311", "problem-reports", "fixmystreet"), frequency="CONT",
         issued=summary["first"], modified=summary["last"],
         temporal_start=summary["first"].date() if summary["first"] else None,
+        spatial_geometry=city_extent(),  # the city's extent (the positions themselves are in the data)
         contains_demo=bool(summary["demo"]), landing_page="/ro/reports/",
         distributions=(Distribution(
             key="csv", title=Text(ro="Sesizări (CSV)", en="Reports (CSV)"), url=TABLE.url(),

@@ -180,3 +180,12 @@ def media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("media")
     with override_settings(MEDIA_ROOT=str(root)):  # sends setting_changed: the storage forgets its old root
         yield root
+
+
+@pytest.fixture(autouse=True)
+def fresh_open_data_snapshot() -> None:
+    """A test's database is rolled back without a signal: the open-data catalogue's snapshot
+    (opendata/registry.py) is dropped, so that no test reads one built from another test's rows."""
+    from opendata import registry
+
+    registry.forget_snapshot()

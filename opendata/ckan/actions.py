@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
 from opendata import registry
@@ -162,61 +162,96 @@ def _memo(kind: str, base_url: str, dataset: Dataset, build: Callable[[], Any]) 
     return value
 
 
-@dataclass
 class Catalogue:
-    """Every dataset of the registry, read once per request; a package dict is built only when an answer
-    holds it (package_show builds one, package_search the page it returns), and searched documents come
-    straight from the datasets."""
+    """The registry's current snapshot (opendata/registry.py) as the CKAN actions read it. Everything derived
+    from the datasets — ids, search documents and their index, organisations, package dicts (built when an
+    answer first holds them) — is kept on the snapshot, so it is built once per generation of the catalogue
+    and shared by every request until a change renews the snapshot. Readers never mutate what they get."""
 
-    base_url: str  # "https://example.org" (no trailing slash): resource URLs are absolute in CKAN
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url  # "https://example.org" (no trailing slash): resource URLs are absolute in CKAN
+        self.snapshot = registry.snapshot()
+        self._packages: dict[int, dict[str, Any]] = self.snapshot.derive(("ckan-packages", base_url), dict)
 
-    def __post_init__(self) -> None:
-        self._packages: dict[int, dict[str, Any]] = {}
+    @property
+    def datasets(self) -> Sequence[Dataset]:
+        return self.snapshot.datasets
 
-    @cached_property
-    def datasets(self) -> list[Dataset]:
-        return registry.all_datasets()
-
-    @cached_property
+    @property
     def ids(self) -> list[str]:
-        return [package_id(dataset) for dataset in self.datasets]
+        return self.snapshot.derive(("ckan-ids",), lambda: [package_id(dataset) for dataset in self.datasets])
 
     def package_at(self, index: int) -> dict[str, Any]:
-        if index not in self._packages:
+        package = self._packages.get(index)
+        if package is None:
             dataset = self.datasets[index]
-            self._packages[index] = _memo("package", self.base_url, dataset,
-                                          lambda: package_dict(dataset, self.base_url))
-        return self._packages[index]
+            package = self._packages[index] = _memo("package", self.base_url, dataset,
+                                                    lambda: package_dict(dataset, self.base_url))
+        return package
+
+    def package_json(self, package: dict[str, Any]) -> str:
+        """A package dict of this catalogue as JSON, encoded once per snapshot (the views splice these into
+        an answer: encoding a thousand packages on every request was most of a rows=1000 search)."""
+        encoded: dict[int, tuple[dict[str, Any], str]] = self.snapshot.derive(("ckan-package-json", self.base_url),
+                                                                              dict)
+        hit = encoded.get(id(package))
+        if hit is not None and hit[0] is package:
+            return hit[1]
+        text = json.dumps(package, cls=DjangoJSONEncoder)
+        encoded[id(package)] = (package, text)  # the package is kept with it: its id() cannot be reused
+        return text
 
     @property
     def packages(self) -> list[dict[str, Any]]:
         """Every package dict (for the few answers that need them all)."""
         return [self.package_at(index) for index in range(len(self.datasets))]
 
-    @cached_property
+    @property
     def index_by_name_or_id(self) -> dict[str, int]:
-        index: dict[str, int] = {}
-        for position, (dataset, identifier) in enumerate(zip(self.datasets, self.ids, strict=True)):
-            index[dataset.name] = position
-            index[identifier] = position
-        return index
+        def build() -> dict[str, int]:
+            index: dict[str, int] = {}
+            for position, (dataset, identifier) in enumerate(zip(self.datasets, self.ids, strict=True)):
+                index[dataset.name] = position
+                index[identifier] = position
+            return index
 
-    @cached_property
+        return self.snapshot.derive(("ckan-index-by-name-or-id",), build)
+
+    @property
     def documents(self) -> list[dict[str, list[str]]]:
-        return [_memo("document", "", dataset, lambda d=dataset, i=identifier: search_document(d, i))  # type: ignore[misc]
-                for dataset, identifier in zip(self.datasets, self.ids, strict=True)]
+        return self.snapshot.derive(("ckan-documents",), lambda: [
+            _memo("document", "", dataset, lambda d=dataset, i=identifier: search_document(d, i))  # type: ignore[misc]
+            for dataset, identifier in zip(self.datasets, self.ids, strict=True)])
 
-    @cached_property
+    @property
+    def search_index(self) -> search.Index:
+        """The documents' inverted index, folded values and sort keys (built once per snapshot)."""
+        return self.snapshot.derive(("ckan-search-index",), lambda: search.Index(self.documents, SEARCH_SCHEMA))
+
+    @property
     def organizations(self) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for dataset in self.datasets:
-            if dataset.room not in found:
-                found[dataset.room] = organization_dict(dataset)
-        return dict(sorted(found.items()))
+        def build() -> dict[str, dict[str, Any]]:
+            found: dict[str, dict[str, Any]] = {}
+            for dataset in self.datasets:
+                if dataset.room not in found:
+                    found[dataset.room] = organization_dict(dataset)
+            return dict(sorted(found.items()))
 
-    @cached_property
+        return self.snapshot.derive(("ckan-organizations",), build)
+
+    @property
     def groups(self) -> dict[str, dict[str, Any]]:
-        return {code.lower(): group_dict(code) for code in sorted(voc.THEMES)}
+        return self.snapshot.derive(("ckan-groups",), lambda: {code.lower(): group_dict(code)
+                                                               for code in sorted(voc.THEMES)})
+
+    @property
+    def newest_first(self) -> list[int]:
+        """Dataset positions, most recently modified first (current_package_list_with_resources)."""
+        return self.snapshot.derive(("ckan-newest-first",), lambda: sorted(
+            range(len(self.datasets)), key=lambda index: _utc(_modified(self.datasets[index])), reverse=True))
+
+    def package_counts(self, kind: str) -> dict[str, int]:
+        return self.snapshot.derive(("ckan-package-counts", kind), lambda: _package_counts(self, kind))
 
     def package(self, name_or_id: str) -> dict[str, Any]:
         position = self.index_by_name_or_id.get(name_or_id)
@@ -449,8 +484,7 @@ def current_package_list_with_resources(catalogue: Catalogue, data: dict[str, An
         if limit is None:
             raise ValidationError({"limit": ["Missing value"]})
         offset = (page - 1) * limit
-    order = sorted(range(len(catalogue.datasets)), key=lambda index: _utc(_modified(catalogue.datasets[index])),
-                   reverse=True)
+    order = catalogue.newest_first
     chosen = order[offset:] if limit is None else order[offset:offset + limit]
     return [catalogue.package_at(index) for index in chosen]
 
@@ -475,7 +509,7 @@ def package_search(catalogue: Catalogue, data: dict[str, Any]) -> dict[str, Any]
     if _boolean(data, "include_private") or _boolean(data, "include_drafts"):
         pass  # nothing here is private or a draft
     found = search.search(
-        catalogue.documents, q=q, fq=[fq, *fq_list], sort=sort, start=start, rows=rows,
+        catalogue.documents, index=catalogue.search_index, q=q, fq=[fq, *fq_list], sort=sort, start=start, rows=rows,
         facet_fields=facet_fields, facet_limit=FACET_LIMIT_DEFAULT if facet_limit is None else facet_limit,
         facet_mincount=1 if facet_mincount is None else facet_mincount, schema=SEARCH_SCHEMA,
     )
@@ -512,7 +546,7 @@ def _listing(items: Mapping[str, dict[str, Any]], catalogue: Catalogue, data: di
     sort = _text(data, "sort") or "title asc"
     limit, offset = _integer(data, "limit", None), _integer(data, "offset", 0) or 0
     wanted = _string_list(data, kind) if data.get(kind) else None
-    counts = _package_counts(catalogue, kind)
+    counts = catalogue.package_counts(kind)
     rows = [dict(item, package_count=counts.get(name, 0)) for name, item in items.items()
             if wanted is None or name in wanted]
     field_name, _, direction = sort.partition(" ")

@@ -466,9 +466,163 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]  # field → (value, count), most frequent first
 
 
+class Index:
+    """What a search over the same documents needs again and again, built once: an inverted index (word →
+    documents for the text fields, folded value → documents for the others), the sort key of every
+    document per field, and the facet counts of the whole set. Queries then combine sets of positions
+    instead of reading every document; what an index cannot answer (ranges, wildcards inside a value, dates
+    compared as instants) falls back to reading the documents, with the same results as without an index.
+    Built lazily per field: a field never queried costs nothing. The documents must not change after."""
+
+    def __init__(self, documents: Sequence[Fields], schema: Schema | None = None) -> None:
+        self.documents = documents
+        self.schema = schema or Schema()
+        self.everything = frozenset(range(len(documents)))
+        self._words: dict[str, dict[str, frozenset[int]]] = {}
+        self._values: dict[str, dict[str, frozenset[int]]] = {}
+        self._present: dict[str, frozenset[int]] = {}
+        self._sort_keys: dict[str, list[tuple]] = {}
+        self._all_facets: dict[str, Counter[str]] = {}
+        self._instants: dict[str, list[list[datetime]]] = {}
+        self._token_lists: dict[str, list[tuple[tuple[str, ...], ...]]] = {}
+
+    def words(self, field_name: str) -> dict[str, frozenset[int]]:
+        """Text field: folded word → the documents having it in that field."""
+        if field_name not in self._words:
+            postings: dict[str, set[int]] = {}
+            for position, document in enumerate(self.documents):
+                for value in document.get(field_name, ()):
+                    for word in tokens(value):
+                        postings.setdefault(word, set()).add(position)
+            self._words[field_name] = {word: frozenset(found) for word, found in postings.items()}
+        return self._words[field_name]
+
+    def token_lists(self, field_name: str) -> list[tuple[tuple[str, ...], ...]]:
+        """Text field: every document's values as their words, in order (for phrases)."""
+        if field_name not in self._token_lists:
+            self._token_lists[field_name] = [tuple(tokens(value) for value in document.get(field_name, ()))
+                                             for document in self.documents]
+        return self._token_lists[field_name]
+
+    def values(self, field_name: str) -> dict[str, frozenset[int]]:
+        """Other fields: folded whole value → the documents having it."""
+        if field_name not in self._values:
+            postings: dict[str, set[int]] = {}
+            for position, document in enumerate(self.documents):
+                for value in document.get(field_name, ()):
+                    postings.setdefault(fold(value), set()).add(position)
+            self._values[field_name] = {value: frozenset(found) for value, found in postings.items()}
+        return self._values[field_name]
+
+    def present(self, field_name: str) -> frozenset[int]:
+        if field_name not in self._present:
+            self._present[field_name] = frozenset(
+                position for position, document in enumerate(self.documents) if document.get(field_name))
+        return self._present[field_name]
+
+    def sort_keys(self, field_name: str) -> list[tuple]:
+        if field_name not in self._sort_keys:
+            value = _sort_value(self.documents, field_name, self.schema)
+            self._sort_keys[field_name] = [value(position) for position in range(len(self.documents))]
+        return self._sort_keys[field_name]
+
+    def instants(self, field_name: str) -> list[list[datetime]]:
+        """Date field: every document's values as naive UTC instants."""
+        if field_name not in self._instants:
+            self._instants[field_name] = [[_as_instant(value) for value in document.get(field_name, ()) if value]
+                                          for document in self.documents]
+        return self._instants[field_name]
+
+    def all_facets(self, field_name: str) -> Counter[str]:
+        """The facet counts when every document matches (the common `*:*` search)."""
+        if field_name not in self._all_facets:
+            counter: Counter[str] = Counter()
+            for document in self.documents:
+                counter.update(set(document.get(field_name, ())))
+            self._all_facets[field_name] = counter
+        return self._all_facets[field_name]
+
+
+@dataclass
+class _IndexedEvaluator:
+    index: Index
+    scan: _Evaluator
+
+    def matching(self, node: Node) -> frozenset[int]:
+        if isinstance(node, MatchAll):
+            return self.index.everything
+        if isinstance(node, Not):
+            return self.index.everything - self.matching(node.node)
+        if isinstance(node, And):
+            found = self.matching(node.nodes[0])
+            for child in node.nodes[1:]:
+                if not found:
+                    break
+                found = found & self.matching(child)
+            return found
+        if isinstance(node, Or):
+            return frozenset().union(*(self.matching(child) for child in node.nodes))
+        if isinstance(node, Term):
+            from_index = self.term(node)
+            if from_index is not None:
+                return from_index
+        if isinstance(node, Range) and node.field in self.index.schema.date_fields:
+            return self.date_range(node)
+        return self.by_reading(node)
+
+    def date_range(self, node: Range) -> frozenset[int]:
+        now = self.scan.now
+        low = None if node.low is None else parse_instant(node.low, now)
+        high = None if node.high is None else parse_instant(node.high, now)
+
+        def inside(moment: datetime) -> bool:
+            if low is not None and (moment < low or (moment == low and not node.include_low)):
+                return False
+            return not (high is not None and (moment > high or (moment == high and not node.include_high)))
+
+        return frozenset(position for position, moments in enumerate(self.index.instants(node.field))
+                         if any(inside(moment) for moment in moments))
+
+    def by_reading(self, node: Node, among: Iterable[int] | None = None) -> frozenset[int]:
+        documents = self.index.documents
+        return frozenset(position for position in (self.index.everything if among is None else among)
+                         if self.scan.matches(node, documents[position]))
+
+    def term(self, term: Term) -> frozenset[int] | None:
+        """The documents a term matches, from the index; None when only reading them can tell."""
+        schema = self.index.schema
+        field_name = term.field or schema.default_field
+        if term.value == "*" and not term.phrase:
+            return self.index.present(field_name)
+        if field_name in schema.text_fields:
+            wanted = tokens(term.value)
+            if not wanted:
+                return frozenset()
+            words = self.index.words(field_name)
+            if term.phrase or len(wanted) > 1:  # every word present, then the sequence checked on those
+                candidates = words.get(wanted[0], frozenset())
+                for word in wanted[1:]:
+                    candidates = candidates & words.get(word, frozenset())
+                texts = self.index.token_lists(field_name)
+                return frozenset(position for position in candidates
+                                 if any(_contains_sequence(value, wanted) for value in texts[position]))
+            if term.value.endswith("*"):
+                return frozenset().union(*(found for word, found in words.items() if word.startswith(wanted[0])))
+            return words.get(wanted[0], frozenset())
+        if field_name in schema.date_fields and not term.phrase and "*" not in term.value:
+            return None  # compared as instants
+        wanted_value = fold(term.value)
+        values = self.index.values(field_name)
+        if not term.phrase and "*" in wanted_value:
+            pattern = re.compile("^" + ".*".join(re.escape(part) for part in wanted_value.split("*")) + "$", re.S)
+            return frozenset().union(*(found for value, found in values.items() if pattern.match(value)))
+        return values.get(wanted_value, frozenset())
+
+
 def search(
     documents: Sequence[Fields],
     *,
+    index: Index | None = None,
     q: str = "",
     fq: Iterable[str] = (),
     sort: str = "score desc, metadata_modified desc",
@@ -480,23 +634,38 @@ def search(
     schema: Schema | None = None,
     now: datetime | None = None,
 ) -> SearchResult:
-    """Run a CKAN package_search over `documents`; facets count every match, not only the page."""
+    """Run a CKAN package_search over `documents`; facets count every match, not only the page.
+
+    With `index` (an `Index` of the same documents, built with the same schema) the answer is the same,
+    found through the index."""
+    if index is not None:
+        documents, schema = index.documents, index.schema
     schema = schema or Schema()
     evaluator = _Evaluator(schema, now or datetime.now(UTC))
     query = parse_query(q.strip())
-    filters = [parse_query(text.strip()) for text in fq]
+    filters = [parse_query(text.strip()) for text in (text for text in fq if text.strip())]
     keys = parse_sort(sort, schema) if sort.strip() else []
     node: Node = And((query, *filters)) if filters else query
-    matched = [index for index, document in enumerate(documents) if evaluator.matches(node, document)]
+    if index is None:
+        matched = [position for position, document in enumerate(documents) if evaluator.matches(node, document)]
+    else:
+        matched = sorted(_IndexedEvaluator(index, evaluator).matching(node))
     for key in reversed(keys):  # a stable sort per key, last key first, gives the combined order
         if key.field == "score":
             continue  # every match scores the same: relevance ranking is not modelled
-        matched.sort(key=_sort_value(documents, key.field, schema), reverse=key.descending)
+        if index is None:
+            matched.sort(key=_sort_value(documents, key.field, schema), reverse=key.descending)
+        else:
+            sort_keys = index.sort_keys(key.field)
+            matched.sort(key=sort_keys.__getitem__, reverse=key.descending)
     facets: dict[str, list[tuple[str, int]]] = {}
     for facet_field in facet_fields:
         counter: Counter[str] = Counter()
-        for index in matched:
-            counter.update(set(documents[index].get(facet_field, ())))
+        if index is not None and len(matched) == len(documents):
+            counter = index.all_facets(facet_field)
+        else:
+            for position in matched:
+                counter.update(set(documents[position].get(facet_field, ())))
         ranked = sorted(((value, count) for value, count in counter.items() if count >= facet_mincount),
                         key=lambda item: (-item[1], item[0]))
         facets[facet_field] = ranked if facet_limit < 0 else ranked[:facet_limit]

@@ -156,3 +156,33 @@ def test_the_catalogue_reads_a_bounded_number_of_queries(demo_everywhere: None,
                                                         django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(40):
         assert Client().get("/catalog.ttl").status_code == 200
+
+
+def test_a_dataset_with_a_geometry_states_its_location(db: None) -> None:
+    """dct:spatial: the city's GeoNames place and a dct:Location with locn:geometry and dcat:bbox (GeoSPARQL
+    WKT literals), as DCAT-AP 3 recommends; still 0 violations."""
+    triangle = {"type": "Polygon", "coordinates": [[[21.2, 45.7], [21.3, 45.7], [21.25, 45.8], [21.2, 45.7]]]}
+    located = Dataset(name="located", room="external", title=Text(ro="Loc", en="Place"),
+                      description=Text(ro="Cu geometrie", en="With a geometry"), themes=("REGI",),
+                      spatial_geometry=triangle,
+                      distributions=(Distribution(key="csv", title=Text(ro="CSV", en="CSV"), url="/l.csv",
+                                                  media_type="text/csv", file_type="CSV"),))
+
+    def provider() -> list[Dataset]:
+        return [located]
+
+    registry.register("external", provider)
+    try:
+        graph = fetch(Client(), "/dataset/located.ttl", "turtle")
+    finally:
+        registry.unregister("external", provider)
+    locn, gsp = Namespace("http://www.w3.org/ns/locn#"), Namespace("http://www.opengis.net/ont/geosparql#")
+    places = set(graph.objects(URIRef(f"{BASE}/dataset/located"), DCTERMS.spatial))
+    assert URIRef("https://sws.geonames.org/665087/") in places
+    [location] = [place for place in places if (place, RDF.type, DCTERMS.Location) in graph and
+                  graph.value(place, locn.geometry) is not None]
+    geometry, bbox = graph.value(location, locn.geometry), graph.value(location, DCAT.bbox)
+    assert geometry.datatype == gsp.wktLiteral and str(geometry).startswith("POLYGON ((21.2 45.7")
+    assert bbox.datatype == gsp.wktLiteral
+    assert str(bbox) == "POLYGON((21.2 45.7, 21.3 45.7, 21.3 45.8, 21.2 45.8, 21.2 45.7))"
+    assert violations(graph) == []

@@ -29,9 +29,11 @@ def external() -> Iterator[list[Dataset]]:
     registry.unregister("external", provider)
 
 
-def test_providers_are_called_on_every_read(external: list[Dataset], db: None) -> None:
+def test_a_snapshot_is_read_until_a_change_renews_it(external: list[Dataset], db: None) -> None:
     assert registry.get_dataset("harvested-one") is None
-    external.append(make("harvested-one"))
+    external.append(make("harvested-one"))  # a change no signal reports: the snapshot stands
+    assert registry.get_dataset("harvested-one") is None
+    registry.invalidate()
     assert registry.get_dataset("harvested-one") == make("harvested-one")
     assert "external" in registry.rooms()
     assert [d.name for d in registry.all_datasets()] == sorted(d.name for d in registry.all_datasets())
