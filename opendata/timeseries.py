@@ -143,3 +143,20 @@ def find_time_series(columns: Sequence[Column], rows: Sequence[Sequence[str]], *
         return None
     return TimeSeries(time_column=time_column.name, value_column=value_column.name,
                       label=" · ".join(first_key or ()), unit=unit, points=points[:MAX_POINTS])
+
+
+def time_labels(points: Sequence[SeriesPoint], tz: dt.tzinfo, most: int = 6) -> list[tuple[int, str]]:
+    """Up to `most` evenly spaced points of the series (index, label) to name on the time axis, in local time:
+    days as 16.11 (with the year when the series spans years), hours as 03:00 (with the day past 36 hours)."""
+    if not points:
+        return []
+    local = [point.time.astimezone(tz) for point in points]
+    span = local[-1] - local[0]
+    whole_days = all(moment.hour == 0 and moment.minute == 0 for moment in local)
+    if whole_days:
+        pattern = "%d.%m.%Y" if local[0].year != local[-1].year else "%d.%m"
+    else:
+        pattern = "%H:%M" if span <= dt.timedelta(hours=36) else "%d.%m %H:%M"
+    step = max(1, -(-(len(points) - 1) // (most - 1)))
+    chosen = list(range(0, len(points), step))
+    return [(index, local[index].strftime(pattern)) for index in chosen]

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from environment.charts import TimePoint, time_chart
+from core.charts import PAD_LEFT, PAD_RIGHT, Point, Series, line_chart, svg_number
 from opendata import preview, registry, timeseries
 from opendata import vocabularies as voc
 from opendata.ckan import actions, search
@@ -211,7 +211,21 @@ def index(request: HttpRequest) -> HttpResponse:
 CHART_ROWS = 2000  # rows read to find the first series of a time-series CSV (the preview shows the first few)
 CSV_FILES_TRIED = 3  # CSV files of a dataset looked at for a time series (KPIs: the second is the measurements)
 LOCAL_TIME = ZoneInfo("Europe/Bucharest")
-MAX_TIME_LABELS = 6  # on the time axis of a 480-unit drawing: more would run into each other
+CHART_WIDTH, CHART_HEIGHT = 480, 260  # drawing units: narrow enough that labels stay readable on a phone
+
+
+def _drawing(series: timeseries.TimeSeries) -> dict[str, object]:
+    """The site's line chart (core.charts) with the time axis named in local days or hours."""
+    xs = [point.time.timestamp() for point in series.points]
+    drawing = line_chart([Series(name=series.label or series.value_column, css_class="measured", points=[
+        Point(x, point.value, f"{point.time_text}: {point.value_text}") for x, point in zip(xs, series.points,
+                                                                                          strict=True)])],
+                         width=CHART_WIDTH, height=CHART_HEIGHT)
+    plot_width = CHART_WIDTH - PAD_LEFT - PAD_RIGHT
+    drawing["x_ticks"] = [{"x": svg_number(PAD_LEFT + (xs[index] - xs[0]) / (xs[-1] - xs[0]) * plot_width),
+                           "label": label, "anchor": "end" if index == len(xs) - 1 else "middle"}  # kept inside
+                          for index, label in timeseries.time_labels(series.points, LOCAL_TIME)]
+    return drawing
 
 
 def _preview_and_chart(dataset: registry.Dataset, language: str) -> dict[str, Any]:
@@ -233,15 +247,8 @@ def _preview_and_chart(dataset: registry.Dataset, language: str) -> dict[str, An
         series = timeseries.find_time_series(read.columns, read.rows, primary_key=read.primary_key,
                                              schema_known=read.schema_known, tz=LOCAL_TIME)
         if series is not None:
-            points = [TimePoint(point.time, point.value) for point in series.points]
-            drawing = time_chart(points, start=points[0].time, end=points[-1].time, tz=LOCAL_TIME, width=480,
-                                 height=260)
-            ticks = list(drawing.get("x_ticks", []))  # type: ignore[call-overload]
-            drawing["x_ticks"] = ticks[::-(-len(ticks) // MAX_TIME_LABELS)] if ticks else []  # labels apart
-            context["chart"] = {
-                "drawing": drawing,
-                "series": series, "file_title": distribution.title.get(language), "file_url": distribution.url,
-            }
+            context["chart"] = {"drawing": _drawing(series), "series": series,
+                                "file_title": distribution.title.get(language), "file_url": distribution.url}
             break
     return context
 

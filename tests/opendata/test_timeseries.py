@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from opendata.timeseries import Column, find_time_series, guess_kind
+from opendata.timeseries import Column, find_time_series, guess_kind, time_labels
 
 TZ = ZoneInfo("Europe/Bucharest")
 AIR = [Column("sensor_id", "string"), Column("quantity", "string"), Column("day", "date"), Column("count", "integer"),
@@ -41,3 +41,15 @@ def test_kinds_are_guessed_from_cells_without_a_schema() -> None:
     columns = [Column("when", guess_kind(["2026-01-01", "2026-01-02"])), Column("level", "number")]
     series = find_time_series(columns, [["2026-01-02", "3"], ["2026-01-01", "1"]], schema_known=False, tz=TZ)
     assert series is not None and [p.value for p in series.points] == [1.0, 3.0]
+
+
+def test_the_time_axis_names_a_few_points_in_local_time() -> None:
+    columns = [Column("hour", "datetime"), Column("mean", "number")]
+    rows = [[f"2026-11-16T{hour:02d}:00:00Z", str(hour)] for hour in range(24)]
+    series = find_time_series(columns, rows, schema_known=False, tz=TZ)
+    assert series is not None
+    labels = time_labels(series.points, TZ)
+    assert len(labels) <= 6 and labels[0] == (0, "02:00")  # 00:00 UTC is 02:00 in Timișoara in November
+    days = find_time_series([Column("day", "date"), Column("value", "number")],
+                            [["2025-12-31", "1"], ["2026-01-01", "2"]], schema_known=False, tz=TZ)
+    assert days is not None and [label for _i, label in time_labels(days.points, TZ)] == ["31.12.2025", "01.01.2026"]
