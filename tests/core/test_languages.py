@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from tests.addresses import localized
+
 pytestmark = pytest.mark.django_db
 
 NUMERIC_ATTRIBUTES = {"x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "rx", "ry", "width", "height",
@@ -73,7 +75,7 @@ def public_pages(lang: str) -> list[str]:
             pages.append(f"budgeting/{edition.slug}/results/")
     pages += [f"reports/{r.pk}/" for r in Report.objects.order_by("pk")[::20]]
     pages += [f"air/sensors/{s.sensor_id}/" for s in Sensor.objects.all()]
-    return [f"/{lang}/{page}" for page in pages]
+    return [localized(f"/{lang}/{page}") for page in pages]  # translated paths in Romanian (tests/addresses.py)
 
 
 class _Drawing(HTMLParser):

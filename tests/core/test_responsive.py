@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.addresses import localized
 from tests.conftest import load_real_dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -104,7 +105,7 @@ def test_every_public_page_fits_a_phone(phone: Any, every_room: str, lang: str) 
     assert len(paths) >= 50, paths
     problems = []
     for path in paths:
-        url = every_room + path.format(lang=lang)
+        url = every_room + localized(path.format(lang=lang))
         response = phone.goto(url, wait_until="load")
         assert response is not None and response.status < 400, f"{url} answered {response and response.status}"
         layout = _layout(phone)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.a11y import assert_accessible
+from tests.addresses import localized
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,8 +42,8 @@ def test_public_pages_have_no_axe_violations(page: Any, seeded: str, lang: str, 
     email = Endpoint.objects.get(user=user, kind="email")
     # The one-click unsubscribe page every alert e-mail links to (language-free, as RFC 8058 wants).
     unsubscribe = f"/notifications/unsubscribe/{unsubscribe_token(email.pk, subscription.pk)}"
-    for path in [*PAGES, unsubscribe]:
-        assert_accessible(page, seeded + path.format(lang=lang))
+    for path in [*(localized(page_path.format(lang=lang)) for page_path in PAGES), unsubscribe]:
+        assert_accessible(page, seeded + path)
 
 
 def test_map_draws_every_station_of_the_table(page: Any, seeded: str) -> None:
@@ -65,7 +66,7 @@ def test_alert_pages_are_accessible_when_signed_in(page: Any, seeded: str, lang:
     page.fill("input[name=password]", "correct horse battery")
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert_accessible(page, seeded + f"/{lang}/air/alerts/")
+    assert_accessible(page, seeded + localized(f"/{lang}/air/alerts/"))
     assert page.locator("#id_neighbourhood").count() == 1, page.url
     # A form error is announced and still accessible: a point chosen, but none given.
     page.check("input[name=place][value=point]")

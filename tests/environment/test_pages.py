@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from environment.ingest.store import Row, store_readings
 from environment.models import QuarantinedReading, Sensor
+from tests.addresses import localized
 
 pytestmark = pytest.mark.django_db
 
@@ -72,21 +73,21 @@ def test_demo_sensors_are_online_with_real_readings_of_the_last_weeks(db: Any) -
 
 @pytest.mark.parametrize("lang", ["ro", "en"])
 def test_pages_show_the_demo_data(client: Any, demo: None, lang: str) -> None:
-    index = client.get(f"/{lang}/air/")
+    index = client.get(localized(f"/{lang}/air/"))
     assert index.status_code == 200
     text = index.content.decode()
     assert "demo-15092" in text and "air-markers" in text
     heading = {"ro": "Calitatea aerului în Timișoara", "en": "Air quality in Timișoara"}[lang]
     assert heading in text  # the interface is translated (environment/locale)
-    sensor = client.get(f"/{lang}/air/sensors/demo-15092/")
+    sensor = client.get(localized(f"/{lang}/air/sensors/demo-15092/"))
     assert sensor.status_code == 200
     body = sensor.content.decode()
     assert "<svg" in body and "<table" in body
-    city = client.get(f"/{lang}/air/city/")
+    city = client.get(localized(f"/{lang}/air/city/"))
     assert city.status_code == 200
     assert "2008/50/EC" in city.content.decode()
-    assert client.get(f"/{lang}/air/sensors/nope/").status_code == 404
-    assert client.get(f"/{lang}/air/city/?year=1999").status_code == 404
+    assert client.get(localized(f"/{lang}/air/sensors/nope/")).status_code == 404
+    assert client.get(localized(f"/{lang}/air/city/?year=1999")).status_code == 404
 
 
 def _add_sensor_with_a_day(register: Any, number: int) -> None:
