@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from tests.a11y import assert_accessible
+from tests.addresses import localized
 from tests.conftest import load_real_dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +49,7 @@ def public_paths() -> list[str]:
 def test_public_pages_have_no_axe_violations_in_both_languages(offline_page: Any, site: str) -> None:
     for lang in ("ro", "en"):
         for path in public_paths():
-            assert_accessible(offline_page, site + path.format(lang=lang))
+            assert_accessible(offline_page, site + localized(path.format(lang=lang)))
 
 
 def test_signed_in_pages_have_no_axe_violations(offline_page: Any, site: str) -> None:
@@ -76,7 +77,7 @@ def test_signed_in_pages_have_no_axe_violations(offline_page: Any, site: str) ->
     for lang in ("ro", "en"):
         for path in (f"/{lang}/budgeting/{DEMO_SLUG}/vote/", f"/{lang}/budgeting/{DEMO_SLUG}/review/",
                      f"/{lang}/budgeting/{DEMO_SLUG}/paper/"):
-            assert_accessible(offline_page, site + path)
+            assert_accessible(offline_page, site + localized(path))
     # Keyboard: tick the first project with the space bar and cast the ballot.
     offline_page.goto(site + f"/en/budgeting/{DEMO_SLUG}/vote/")
     offline_page.focus("#project_1")
