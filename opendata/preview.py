@@ -23,7 +23,7 @@ from django.test import RequestFactory
 from django.urls import Resolver404, resolve
 
 from opendata import tables
-from opendata.timeseries import Column, guess_kind
+from opendata.timeseries import TIME_KINDS, Column, guess_kind
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,10 @@ def _shorten(cell: str) -> str:
     return cell if len(cell) <= MAX_CELL else cell[:MAX_CELL - 1] + "…"
 
 
-def read_rows(url: str, limit: int) -> TableRead:
-    """The header and up to `limit` rows of the CSV at `url` (a path of this site)."""
+def read_rows(url: str, limit: int, *, series_limit: int | None = None) -> TableRead:
+    """The header and up to `limit` rows of the CSV at `url` (a path of this site); up to `series_limit` rows
+    when the table has a date or date-time column (a chart may need more rows than the preview shows)."""
+    series_limit = max(limit, series_limit or limit)
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         raise Unavailable(f"{url}: not a file of this site")
@@ -60,8 +62,9 @@ def read_rows(url: str, limit: int) -> TableRead:
     try:
         with transaction.atomic():  # a room's failing query must not spoil the page's own transaction
             if match.func is _table_view():
-                return _read_table(match.kwargs["room"], match.kwargs["key"], match.kwargs.get("part"), limit)
-            return _read_view(match, parts.path, parts.query, limit)
+                return _read_table(match.kwargs["room"], match.kwargs["key"], match.kwargs.get("part"), limit,
+                                   series_limit)
+            return _read_view(match, parts.path, parts.query, series_limit)
     except Unavailable:
         raise
     except Exception as error:  # any failure of a room's code becomes a note on the page
@@ -75,11 +78,13 @@ def _table_view() -> object:
     return views_data.table_csv
 
 
-def _read_table(room: str, key: str, part: str | None, limit: int) -> TableRead:
+def _read_table(room: str, key: str, part: str | None, limit: int, series_limit: int) -> TableRead:
     table = tables.get_table(room, key)
     if table is None:
         raise Unavailable(f"no table {room}/{key}")
     fields = table.schema["fields"]
+    if any(field.get("type") in TIME_KINDS for field in fields):
+        limit = series_limit
     source = iter(table.rows(part))
     try:
         rows = [[_shorten(tables.cell(value)) for value in row] for row in islice(source, limit)]

@@ -234,7 +234,7 @@ def _preview_and_chart(dataset: registry.Dataset, language: str) -> dict[str, An
     context: dict[str, Any] = {"preview": None, "preview_unavailable": False, "chart": None}
     for position, distribution in enumerate(files):
         try:
-            read = preview.read_rows(distribution.url, CHART_ROWS)
+            read = preview.read_rows(distribution.url, preview.PREVIEW_ROWS + 1, series_limit=CHART_ROWS)
         except preview.Unavailable:
             if position == 0:
                 context["preview_unavailable"] = True
