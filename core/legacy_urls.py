@@ -27,3 +27,30 @@ def english_paths_redirect(prefix: str) -> URLPattern:
     """A pattern to place after a room's translated ones: `prefix` is the room's old English path
     ("resources/"). In English the room's own patterns match first, so this one never answers there."""
     return re_path(rf"^{prefix}(?P<rest>.*)$", _redirect, {"prefix": prefix})
+
+
+def address_in_language(path: str, language: str) -> str:
+    """A language-free page path (`/resurse/finantare/x/` or `/announcements/5/`, as rooms store them in
+    notifications' events, taken from any language's address) → the page's address in `language`
+    (`/en/resources/funding/x/`). A path no language resolves keeps the plain prefix."""
+    from django.conf import settings
+    from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+    address, mark, query = path.partition("?")
+    others = [code for code, _name in settings.LANGUAGES if code != language]
+    for source in (language, *others):
+        with translation.override(source):
+            try:
+                match = resolve(f"/{source}{address}")
+            except Resolver404:
+                continue
+        if match.func is _redirect:  # an old English address: resolve it as a page in another language
+            continue
+        if source == language:
+            return f"/{language}{path}"
+        with translation.override(language):
+            try:
+                return reverse(match.view_name, args=match.args, kwargs=match.kwargs) + mark + query
+            except NoReverseMatch:
+                continue
+    return f"/{language}{path}"

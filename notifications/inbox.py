@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.legacy_urls import address_in_language
 from notifications.models import Delivery, Endpoint
 
 
@@ -38,8 +39,8 @@ def notices(user: Any, room: str | None = None) -> QuerySet[Delivery]:
 
 def as_notice(delivery: Delivery) -> Notice:
     event = delivery.event
-    # A link on our own site: the event's language-free path under the notice's language.
-    url = f"/{delivery.language}{event.url}" if event.url.startswith("/") else event.url
+    # A link on our own site: the event's language-free path, as the page's address in the notice's language.
+    url = address_in_language(event.url, delivery.language) if event.url.startswith("/") else event.url
     return Notice(pk=delivery.pk, kind=event.kind, message=event.text("title", delivery.language),
                   body=event.text("body", delivery.language), url=url, created_at=delivery.created_at,
                   read_at=delivery.read_at)

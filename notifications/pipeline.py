@@ -356,7 +356,9 @@ def localised_url(path: str, language: str) -> str:
     if not path:
         return absolute_url(f"/{language}/")
     if path.startswith("/"):
-        return absolute_url(f"/{language}{path}")
+        from core.legacy_urls import address_in_language
+
+        return absolute_url(address_in_language(path, language))  # translated paths (/ro/resurse/…)
     return path
 
 
