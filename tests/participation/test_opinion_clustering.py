@@ -7,7 +7,14 @@ import numpy as np
 from sklearn.cluster import KMeans
 
 from participation.opinion import (
-    STARTS, _first_distinct, _kmeans, _sum_of_squares, base_clusterings, build_map, group_clusterings, tightest,
+    STARTS,
+    _first_distinct,
+    _kmeans,
+    _sum_of_squares,
+    base_clusterings,
+    build_map,
+    group_clusterings,
+    tightest,
 )
 
 
