@@ -153,7 +153,11 @@ def test_a_citizen_finds_a_call_with_a_deadline_next_month_and_is_reminded(
     from notifications.models import EventRecord
 
     event = EventRecord.objects.get(kind="resources.funding_deadline")
-    assert "granturi-culturale" in event.title["en"] and event.url.startswith("/resources/funding/")
+    assert "granturi-culturale" in event.title["en"] and event.url == "/resurse/finantare/granturi-culturale/"
+    from core.legacy_urls import address_in_language
+
+    # The link each reader gets is the page's address in their language (paths are translated).
+    assert address_in_language(event.url, "en") == "/en/resources/funding/granturi-culturale/"
     with pytest.raises(ValidationError):
         services.ask_for_reminder(citizen, FundingProgramme.objects.get(slug="granturi-inchise"))
 
