@@ -127,6 +127,16 @@ def _page_number(raw: str) -> int:
     return int(raw) if len(raw) <= 9 else 10**9
 
 
+def _known_values(answer: dict[str, Any] | None) -> dict[str, dict[str, tuple[str, str]]]:
+    """parameter → folded URL value → (URL value, display name), from a package_search answer's facets."""
+    known: dict[str, dict[str, tuple[str, str]]] = {parameter: {} for parameter, _field in FACETS}
+    for parameter, field_name in FACETS:
+        for item in (answer or {}).get("search_facets", {}).get(field_name, {}).get("items", []):
+            url_value = _url_value(parameter, item["name"])
+            known[parameter][url_value.casefold()] = (url_value, item["display_name"])
+    return known
+
+
 def index(request: HttpRequest) -> HttpResponse:
     """The catalogue: search (q, as the CKAN API's package_search), facets, paging."""
     language = get_language() or "ro"
@@ -134,14 +144,11 @@ def index(request: HttpRequest) -> HttpResponse:
     catalogue = actions.Catalogue(request.build_absolute_uri("/").rstrip("/"))
     q = request.GET.get("q", "").strip()[:MAX_QUERY]
     facet_fields = tuple(field_name for _parameter, field_name in FACETS)
-    everything = actions.package_search(catalogue, {"rows": 0, "facet.field": list(facet_fields), "facet.limit": -1})
-    # Only values that exist are kept (an unknown or hostile value is ignored, as before facets existed).
-    known: dict[str, dict[str, tuple[str, str]]] = {}  # parameter → folded URL value → (URL value, display)
-    for parameter, field_name in FACETS:
-        known[parameter] = {}
-        for item in everything["search_facets"][field_name]["items"]:
-            url_value = _url_value(parameter, item["name"])
-            known[parameter][url_value.casefold()] = (url_value, item["display_name"])
+    # Only values that exist are kept (an unknown or hostile value is ignored, as before facets existed). With no
+    # tick asked for, the page's own search gives the values to show, and this search over everything is spared.
+    requested = any(request.GET.getlist(parameter) for parameter, _field in FACETS)
+    known = _known_values(actions.package_search(catalogue, {
+        "rows": 0, "facet.field": list(facet_fields), "facet.limit": -1})) if requested else _known_values(None)
     ticked: dict[str, list[str]] = {}
     for parameter, _field in FACETS:
         chosen = [known[parameter].get(value.strip()[:100].casefold()) for value in
@@ -154,6 +161,8 @@ def index(request: HttpRequest) -> HttpResponse:
         page = _page_number(request.GET.get("page", "1").strip())
         found = _search(catalogue, q, ticked, facets=() if any(ticked.values()) else facet_fields,
                         rows=PAGE_SIZE, start=min(page - 1, 10**6) * PAGE_SIZE)
+        if not requested:
+            known = _known_values(found)
         last_page = max(1, -(-found["count"] // PAGE_SIZE))
         context.update(count=found["count"], page=page, last_page=last_page)
         if page > last_page:
