@@ -313,7 +313,6 @@ def _centre_slow(values: sparse.csr_matrix, voted: sparse.csr_matrix, means: np.
 # --- Clustering -------------------------------------------------------------------------------
 
 
-
 def _first_distinct(points: np.ndarray, k: int) -> np.ndarray:
     """The first k distinct points in order: Polis's deterministic k-means start (clusters.clj)."""
     _values, first = np.unique(points.round(9), axis=0, return_index=True)
