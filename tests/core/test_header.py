@@ -38,6 +38,6 @@ def test_signed_in_people_find_their_notifications_under_my_account(client: Clie
 
 
 def test_the_current_page_marks_its_link_and_group(client: Client) -> None:
-    header = _header(client, "/ro/projects/")
+    header = _header(client, "/ro/proiecte/")
     assert 'class="nav-top is-current">Strategie' in header
     assert 'aria-current="page">Proiecte</a>' in header

@@ -84,12 +84,12 @@ def test_site_name_and_logo_come_from_settings(client: Client, settings: Any) ->
 
 @pytest.mark.django_db
 def test_header_has_a_menu_button_and_marks_the_current_section(client: Client, strategy_data: None) -> None:
-    body = client.get("/ro/projects/A1.O1.P1/").content.decode()
+    body = client.get("/ro/proiecte/A1.O1.P1/").content.decode()
     assert '<details class="site-menu">' in body and '<summary class="menu-button">' in body
     assert "Meniu" in body
-    assert '<a href="/ro/projects/" aria-current="true">' in body  # inside the projects section
-    body = client.get("/ro/strategy/").content.decode()
-    assert '<a href="/ro/strategy/" aria-current="page">' in body
+    assert '<a href="/ro/proiecte/" aria-current="true">' in body  # inside the projects section
+    body = client.get("/ro/strategie/").content.decode()
+    assert '<a href="/ro/strategie/" aria-current="page">' in body
     assert 'aria-current' not in client.get("/ro/").content.decode().split("</header>")[0].split("<nav")[1]
 
 

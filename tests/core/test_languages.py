@@ -147,7 +147,7 @@ def test_every_number_in_a_drawing_is_machine_formatted_in_both_languages(client
                     pytest.fail(f"{path}: <{tag} {attribute}={value!r}> is not a machine number")
     # The check is not vacuous: the KPI chart, the sensor charts, the dashboard's bars and the meters are drawn.
     assert drawn["svg"] > 20 and drawn["style"] > 10, drawn
-    kpi = client.get("/ro/kpis/A5.K3/").content.decode()
+    kpi = client.get("/ro/indicatori/A5.K3/").content.decode()
     assert re.search(r'<polyline class="[^"]*" points="(\d+(\.\d)? ?,\d+(\.\d)? ?)+', kpi)
     assert not re.search(r'\b(x|y|cx|cy|x1|x2|y1|y2)="\d+,\d', kpi)
 

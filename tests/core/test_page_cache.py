@@ -32,7 +32,7 @@ def test_anonymous_pages_are_cached_until_the_next_write(page_cache_on: None, st
     assert second["X-Page-Cache"] == "hit"
     assert without_tokens.sub(b"", second.content) == without_tokens.sub(b"", first.content)
     assert second["Content-Security-Policy"] and second["X-Frame-Options"] == "DENY"
-    assert client.get("/ro/projects/")["X-Page-Cache"] == "miss"  # each language its own page
+    assert client.get("/ro/proiecte/")["X-Page-Cache"] == "miss"  # each language its own page
     project = Project.objects.filter(parent__isnull=True).order_by("code").first()
     assert project is not None
     project.title_en = "A title changed a moment ago"

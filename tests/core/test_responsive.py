@@ -139,7 +139,7 @@ def test_menu_button_opens_the_navigation(browser: Any, live_server: Any, javasc
     context = browser.new_context(viewport=PHONE, locale="ro-RO", java_script_enabled=javascript)
     page = _offline(context.new_page())
     try:
-        page.goto(live_server.url + "/ro/projects/")
+        page.goto(live_server.url + "/ro/proiecte/")
         button = page.locator("summary.menu-button")
         assert button.is_visible() and button.inner_text().strip() == "Meniu"
         box = button.bounding_box()

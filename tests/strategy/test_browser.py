@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.a11y import assert_accessible
+from tests.addresses import localized
 from tests.conftest import load_real_dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,7 @@ def seeded(live_server: Any) -> str:
 @pytest.mark.parametrize("lang", ["ro", "en"])
 def test_public_pages_have_no_axe_violations(page: Any, seeded: str, lang: str) -> None:
     for path in PAGES:
-        assert_accessible(page, seeded + path.format(lang=lang))
+        assert_accessible(page, seeded + localized(path.format(lang=lang)))
 
 
 def test_portfolio_filters_with_keyboard_and_htmx(page: Any, seeded: str) -> None:
@@ -50,7 +51,7 @@ def test_portfolio_filters_with_keyboard_and_htmx(page: Any, seeded: str) -> Non
 
 
 def test_language_switcher_keeps_the_page(page: Any, seeded: str) -> None:
-    page.goto(seeded + "/ro/governance/")
+    page.goto(seeded + "/ro/guvernanta/")
     page.select_option("#language-select", "en")
     page.click("form.lang-form button")
     page.wait_for_url("**/en/governance/")

@@ -100,7 +100,7 @@ def test_the_steering_group_writes_the_yearly_evaluation_that_the_report_carries
                                      actor=member).exists()
     english = client.get("/en/report/2023/").content.decode()
     assert "The steering group finds progress in mobility." in english and "Speed up the open-data" in english
-    romanian = client.get("/ro/report/2023/").content.decode()
+    romanian = client.get("/ro/raport/2023/").content.decode()
     assert "Grupul de coordonare constată progrese" in romanian and "Accelerați proiectele" in romanian
     # An unpublished evaluation stays out of the report; a citizen cannot write one.
     EvaluationCycle.objects.filter(pk=cycle.pk).update(published=False)
@@ -135,7 +135,7 @@ def test_city_figures_on_the_strategy_and_in_the_api(client: Client, strategy_da
         html = Template("{% load strategy_blocks %}{% city_figures %}").render(Context({}))
     assert "Timișoara în cifre" in html
     assert "325.522" in html and "441.335" in html and "persoane" in html and "persons" not in html
-    page = client.get("/ro/strategy/").content.decode()  # the strategy's own page
+    page = client.get("/ro/strategie/").content.decode()  # the strategy's own page
     assert "Timișoara în cifre" in page and "325.522" in page
     data = client.get("/api/v1/strategy").json()
     figures = {f["code"]: f for f in data["figures"]}

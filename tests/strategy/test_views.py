@@ -54,7 +54,7 @@ def test_root_redirects_to_a_language(client: Client) -> None:
 
 
 def test_romanian_interface(client: Client, strategy_data: None) -> None:
-    body = client.get("/ro/projects/").content.decode()
+    body = client.get("/ro/proiecte/").content.decode()
     assert 'lang="ro"' in body
     assert "Proiecte strategice" in body
 
@@ -159,6 +159,6 @@ def test_untranslated_content_is_marked_with_its_language(client: Client, strate
     from strategy.models import Ambition
 
     Ambition.objects.filter(number=5).update(situation_ro="")  # the dataset translates it: remove that here
-    body = client.get("/ro/ambitions/5/").content.decode()
+    body = client.get("/ro/ambitii/5/").content.decode()
     assert '<p lang="en">Timişoara, although known as a city of parks' in body
     assert '<p lang="en">Timişoara, although' not in client.get("/en/ambitions/5/").content.decode()
