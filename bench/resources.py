@@ -100,7 +100,7 @@ def main() -> None:
         "map, zoomed neighbourhood, cache cold": ("/resources/map.json", {"bbox": ",".join(map(str, NEIGHBOURHOOD))}),
         "search (map data, city view, cache cold)": ("/resources/map.json",
                                          {"bbox": ",".join(map(str, CITY)), "q": "gradina cart"}),
-        "search (list page, first page)": ("/ro/resources/", {"q": "teatrul muzica"}),
+        "search (list page, first page)": ("/ro/resurse/", {"q": "teatrul muzica"}),
     }
     print("case | features/results | queries | p50 ms | p95 ms")
     for name, (path, params) in cases.items():

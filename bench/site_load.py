@@ -100,8 +100,8 @@ def public_mix(base: str) -> list[str]:
         payload = json.load(response)
     items = payload.get("items", payload) if isinstance(payload, dict) else payload
     code = items[0]["code"]
-    return ["/ro/", "/ro/strategy/", f"/ro/projects/{code}/", "/ro/reports/", "/reports/map.json",
-            "/open311/v2/requests.json", "/ro/air/", "/api/v1/strategy"]
+    return ["/ro/", "/ro/strategie/", f"/ro/proiecte/{code}/", "/ro/reports/", "/reports/map.json",
+            "/open311/v2/requests.json", "/ro/aer/", "/api/v1/strategy"]
 
 
 async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> tuple[int, bool]:
