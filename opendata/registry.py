@@ -171,9 +171,7 @@ def unregister(room: str, provider: Provider | None = None) -> None:
         _providers.pop(room, None)
     elif provider in _providers.get(room, []):
         _providers[room].remove(provider)
-    if not _providers.get(room):
-        _sources.pop(room, None)
-    _forget_watched()
+    _forget_watched()  # its sources stay known: watched() counts only rooms with a provider
 
 
 def rooms() -> list[str]:
@@ -302,7 +300,7 @@ def forget_snapshot() -> None:
 
 # --- invalidation by the sources' signals ----------------------------------------------------------
 
-_watched: frozenset[str] | None = None
+_watched: tuple[tuple[str, ...], frozenset[str]] | None = None  # (the rooms it was computed for, the sources)
 
 
 def _forget_watched() -> None:
@@ -311,10 +309,13 @@ def _forget_watched() -> None:
 
 
 def watched() -> frozenset[str]:
+    """The sources of the rooms that have a provider now (recomputed when they change, even when a test swaps
+    the providers without register/unregister)."""
     global _watched
-    if _watched is None:
-        _watched = frozenset().union(*(_sources.get(room, frozenset()) for room in rooms()))
-    return _watched
+    current = tuple(rooms())
+    if _watched is None or _watched[0] != current:
+        _watched = (current, frozenset().union(*(_sources.get(room, frozenset()) for room in current)))
+    return _watched[1]
 
 
 def _source_changed(sender: Any = None, **kwargs: Any) -> None:

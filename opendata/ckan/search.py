@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -489,11 +489,13 @@ class Index:
     def words(self, field_name: str) -> dict[str, frozenset[int]]:
         """Text field: folded word → the documents having it in that field."""
         if field_name not in self._words:
-            postings: dict[str, set[int]] = {}
+            postings: defaultdict[str, list[int]] = defaultdict(list)
             for position, document in enumerate(self.documents):
+                words: set[str] = set()
                 for value in document.get(field_name, ()):
-                    for word in tokens(value):
-                        postings.setdefault(word, set()).add(position)
+                    words.update(tokens(value))
+                for word in words:
+                    postings[word].append(position)
             self._words[field_name] = {word: frozenset(found) for word, found in postings.items()}
         return self._words[field_name]
 
@@ -554,11 +556,13 @@ class _IndexedEvaluator:
         if isinstance(node, Not):
             return self.index.everything - self.matching(node.node)
         if isinstance(node, And):
-            found = self.matching(node.nodes[0])
-            for child in node.nodes[1:]:
+            # Phrases are checked word by word on each candidate: after the cheap parts have narrowed them.
+            ordered = sorted(node.nodes, key=self._is_phrase)
+            found = self.matching(ordered[0])
+            for child in ordered[1:]:
                 if not found:
                     break
-                found = found & self.matching(child)
+                found = self.phrase(child, found) if self._is_phrase(child) else found & self.matching(child)
             return found
         if isinstance(node, Or):
             return frozenset().union(*(self.matching(child) for child in node.nodes))
@@ -588,6 +592,26 @@ class _IndexedEvaluator:
         return frozenset(position for position in (self.index.everything if among is None else among)
                          if self.scan.matches(node, documents[position]))
 
+    def _is_phrase(self, node: Node) -> bool:
+        return (isinstance(node, Term) and (node.field or self.index.schema.default_field) in
+                self.index.schema.text_fields and (node.phrase or len(tokens(node.value)) > 1))
+
+    def phrase(self, node: Node, among: frozenset[int]) -> frozenset[int]:
+        """The documents among `among` with the words in sequence: every word present (the index), then the
+        sequence checked on those."""
+        assert isinstance(node, Term)
+        field_name = node.field or self.index.schema.default_field
+        wanted = tokens(node.value)
+        if not wanted:
+            return frozenset()
+        words = self.index.words(field_name)
+        candidates = among
+        for word in wanted:
+            candidates = candidates & words.get(word, frozenset())
+        texts = self.index.token_lists(field_name)
+        return frozenset(position for position in candidates
+                         if any(_contains_sequence(value, wanted) for value in texts[position]))
+
     def term(self, term: Term) -> frozenset[int] | None:
         """The documents a term matches, from the index; None when only reading them can tell."""
         schema = self.index.schema
@@ -599,13 +623,8 @@ class _IndexedEvaluator:
             if not wanted:
                 return frozenset()
             words = self.index.words(field_name)
-            if term.phrase or len(wanted) > 1:  # every word present, then the sequence checked on those
-                candidates = words.get(wanted[0], frozenset())
-                for word in wanted[1:]:
-                    candidates = candidates & words.get(word, frozenset())
-                texts = self.index.token_lists(field_name)
-                return frozenset(position for position in candidates
-                                 if any(_contains_sequence(value, wanted) for value in texts[position]))
+            if term.phrase or len(wanted) > 1:
+                return self.phrase(term, self.index.everything)
             if term.value.endswith("*"):
                 return frozenset().union(*(found for word, found in words.items() if word.startswith(wanted[0])))
             return words.get(wanted[0], frozenset())

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opendata.ckan.search import (
+    Index,
     MatchAll,
     Not,
     Range,
@@ -42,6 +43,8 @@ DOCUMENTS = [
 
 def names(**kwargs: object) -> list[str]:
     result = search(DOCUMENTS, now=NOW, **kwargs)  # type: ignore[arg-type]
+    # Through the inverted index (as the CKAN API searches): the same answer, facets included.
+    assert search(DOCUMENTS, index=Index(DOCUMENTS), now=NOW, **kwargs) == result  # type: ignore[arg-type]
     return [DOCUMENTS[index]["name"][0] for index in result.page]
 
 
@@ -94,6 +97,8 @@ def test_sort_orders_and_paging() -> None:
 
 def test_facets_count_every_match_not_only_the_page() -> None:
     result = search(DOCUMENTS, rows=1, facet_fields=["res_format", "organization"], now=NOW)
+    assert search(DOCUMENTS, index=Index(DOCUMENTS), rows=1, facet_fields=["res_format", "organization"],
+                  now=NOW) == result
     assert result.count == 3 and len(result.page) == 1
     assert result.facets["res_format"] == [("CSV", 3), ("GEOJSON", 1), ("JSON", 1)]
     assert search(DOCUMENTS, facet_fields=["res_format"], facet_limit=1, now=NOW).facets == {"res_format": [("CSV", 3)]}
@@ -142,6 +147,23 @@ def test_any_text_parses_or_fails_cleanly(pieces: list[str]) -> None:
     text = "".join(pieces)
     with contextlib.suppress(SearchQueryError):
         search(DOCUMENTS, q=text, fq=[text], now=NOW)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(["calitatea", "aerului", "sesizari", "calit*", "*", '"', " ", "OR ", "AND ", "NOT ",
+                                 "-", "(", ")", "organization:", "tags:", "res_format:", "title:", "name:", "b*",
+                                 "reports", "aer", "CSV", "metadata_modified:[2026-01-01T00:00:00Z TO *]",
+                                 "num_resources:[2 TO 3]", "*:*", "text:"]), max_size=12))
+def test_the_index_answers_as_reading_every_document_does(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    index = Index(DOCUMENTS)
+    try:
+        expected = search(DOCUMENTS, q=text, facet_fields=["tags"], now=NOW)
+    except SearchQueryError:
+        with pytest.raises(SearchQueryError):
+            search(DOCUMENTS, index=index, q=text, facet_fields=["tags"], now=NOW)
+        return
+    assert search(DOCUMENTS, index=index, q=text, facet_fields=["tags"], now=NOW) == expected
 
 
 @pytest.mark.parametrize("query", ["-" * 5000 + "a", "NOT " * 2000 + "a", "a:(" * 3000])
