@@ -153,6 +153,9 @@ else:
 # Anonymous visitors' pages are cached this many seconds at most (any write invalidates them at once;
 # the lifetime bounds writes that bypass the ORM's signals). 0 switches the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30") or 0)
+# The open-data catalogue's snapshot (opendata/registry.py) is renewed by the rooms' writes; this bounds how long
+# writes that send no signal (bulk ingestion of readings) go unseen. 0: every read calls every provider.
+OPENDATA_SNAPSHOT_SECONDS = int(os.environ.get("OPENDATA_SNAPSHOT_SECONDS", "60") or 0)
 
 # Jobs are written against the django-tasks API and executed by Huey (core/tasks_backend.py).
 TASKS = {"default": {"BACKEND": "core.tasks_backend.HueyBackend"}}
