@@ -239,7 +239,9 @@ def _drawing(series: timeseries.TimeSeries) -> dict[str, object]:
 
 def _preview_and_chart(dataset: registry.Dataset, language: str) -> dict[str, Any]:
     """The first rows of the first CSV file, and a chart of the first CSV file that is a time series."""
-    files = [d for d in dataset.distributions if d.file_type == "CSV"][:CSV_FILES_TRIED]
+    # A harvested dataset's files belong to its portal: never read, even when its links look like our paths.
+    files = [] if actions.is_harvested(dataset) else [d for d in dataset.distributions if d.file_type == "CSV"][
+        :CSV_FILES_TRIED]
     context: dict[str, Any] = {"preview": None, "preview_unavailable": False, "chart": None}
     for position, distribution in enumerate(files):
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from opendata import preview, tables, views
+from tests.opendata.test_harvest import RemotePortal, harvest
 
 CARD = re.compile(r'<li class="dataset-card">\s*<h3><a href="/en/open-data/([a-z0-9_-]+)/">')
 FACET = re.compile(r'name="(theme|org|format|licence)" value="([^"]+)"( checked)?>\s*<label for="[^"]+">[^<]*'
@@ -154,3 +156,27 @@ def test_a_dataset_page_previews_its_first_csv_and_charts_a_time_series(demo_eve
     monkeypatch.setattr(preview.tables, "get_table", lambda room, key: broken)
     response = client.get("/en/open-data/problem-reports/")
     assert response.status_code == 200 and "preview-note" in response.content.decode()
+
+
+@pytest.fixture
+def remote_portal() -> Iterator[RemotePortal]:
+    remote = RemotePortal()  # the CKAN portal of test_harvest.py, on loopback
+    yield remote
+    remote.close()
+
+
+@pytest.mark.django_db
+def test_a_harvested_portal_is_a_publisher_facet_and_its_files_are_not_read(remote_portal: RemotePortal) -> None:
+    portal = remote_portal
+    harvest(portal)
+    client = Client()
+    html = client.get("/ro/date-deschise/").content.decode()
+    assert ("org", "primariatm") in facets_on(html) and "Primăria Timișoara" in html
+    html = client.get("/ro/date-deschise/", {"org": "primariatm", "q": "transport"}).content.decode()
+    expected = api_search(client, q="transport", fq_list=['organization:("primariatm")'])
+    assert expected["count"] >= 1 and re.findall(r'<h3><a href="/ro/date-deschise/([a-z0-9_-]+)/">', html) == [
+        package["name"] for package in expected["results"]]
+    requests_before = len(portal.requests)
+    page = client.get("/ro/date-deschise/transportul-public/")
+    assert page.status_code == 200 and "preview-table" not in page.content.decode()
+    assert len(portal.requests) == requests_before  # the page asked the portal nothing
