@@ -88,7 +88,7 @@ def datasets() -> list[Dataset]:
             issued=edition.voting_end, modified=edition.counted or edition.voting_end,
             temporal_start=edition.voting_start.date() if edition.voting_start else None,
             temporal_end=edition.voting_end.date() if edition.voting_end else None,
-            contains_demo=edition.is_demo, landing_page=f"/ro/budgeting/{edition.slug}/",
+            contains_demo=edition.is_demo, landing_page=f"/ro/buget-participativ/{edition.slug}/",
             distributions=(
                 Distribution(key="results-csv", title=Text(ro="Rezultate explicate (CSV)",
                                                            en="Results with explanations (CSV)"),

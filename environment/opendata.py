@@ -99,7 +99,7 @@ def datasets() -> list[Dataset]:
     demo = Station.objects.filter(is_demo=True).exists()
     years = list(range(span["first"].year, span["last"].year + 1)) if span["first"] else []
     common: dict[str, Any] = {"room": ROOM, "themes": ("ENVI",), "hvd_category": HVD_ENVIRONMENT,
-                              "contains_demo": demo, "landing_page": "/ro/air/", "services": (LIVE_API,),
+                              "contains_demo": demo, "landing_page": "/ro/aer/", "services": (LIVE_API,),
                               "spatial_geometry": city_extent()}  # the city's extent: where the sensors measure
     tags = ("air-quality", "pm2.5", "pm10", "sensors")
     return [

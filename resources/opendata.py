@@ -43,7 +43,7 @@ def datasets() -> Iterable[object]:
         contains_demo=MapItem.objects.filter(is_demo=True).exists(),
         licence="ODC_BL", attribution=Text(ro="© contribuitorii OpenStreetMap; Timișoara Smart City",
                                            en="© OpenStreetMap contributors; Timișoara Smart City"),
-        landing_page="/ro/resources/",
+        landing_page="/ro/resurse/",
     )]
 
 
