@@ -211,6 +211,10 @@ class Snapshot:
         self.by_name: dict[str, Dataset] = {dataset.name: dataset for dataset in datasets}
         self._derived: dict[Any, Any] = {}
 
+    def adopt(self, previous: Snapshot) -> None:
+        """Take over what was derived from equal datasets (everything derived depends on nothing else)."""
+        self.datasets, self.by_name, self._derived = previous.datasets, previous.by_name, previous._derived
+
     def derive(self, key: Any, build: Callable[[], T]) -> T:
         """`build()` once per snapshot for `key` (e.g. ("ckan-documents",)); two threads may both build
         it the first time — the same value, one of them kept."""
@@ -269,14 +273,19 @@ def snapshot() -> Snapshot:
         if _fresh(current, key, lifetime):
             return current  # type: ignore[return-value]
         built = Snapshot(key, _build())  # the key was read before the build: a change meanwhile renews it
+        if current is not None and _same_datasets(current.datasets, built.datasets):
+            built.adopt(current)  # nothing changed (its age, or a write that changed no dataset)
         _snapshot = built
         return built
 
 
+def _same_datasets(old: tuple[Dataset, ...], new: tuple[Dataset, ...]) -> bool:
+    return len(old) == len(new) and all(
+        a is b or (a == b and a.extras == b.extras) for a, b in zip(old, new, strict=True))
+
+
 def invalidate() -> None:
     """Make every process's snapshot stale now (a change the signals do not see, e.g. after a bulk import)."""
-    global _snapshot
-    _snapshot = None
     try:
         cache.set(GENERATION_KEY, _new_token(), timeout=None)
     except Exception:
@@ -287,9 +296,8 @@ _local_changes = 0
 
 
 def _changed_here() -> None:
-    global _local_changes, _snapshot
+    global _local_changes
     _local_changes += 1
-    _snapshot = None
 
 
 def forget_snapshot() -> None:
