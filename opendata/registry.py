@@ -22,14 +22,16 @@ A snapshot is stale, and is rebuilt on the next read, when
 - a model a room declared as its datasets' source is saved or deleted (post_save, post_delete,
   m2m_changed): by default every model of the app named as the room (`register("reports", ...)`
   watches the reports app), or the models given with `register(room, provider, sources=[...])`.
-  The change bumps a generation token in Django's cache, which every process reads (Redis in
-  production), once when the change is made and once more when its transaction commits (a reader in
-  another process may have rebuilt from the not-yet-committed state in between);
+  The change renews a generation token in Django's cache, which every process reads (Redis in
+  production): when its transaction commits (other processes cannot see it before); inside the
+  transaction, this process's snapshot is renewed at once (a request that writes, then reads);
+- `invalidate()` is called (for a change the signals do not see, e.g. after a bulk import);
 - it is older than `OPENDATA_SNAPSHOT_SECONDS` (60 by default; 0 switches snapshots off and every read
   calls every provider): writes that send no signal (COPY or bulk_create of sensor readings, queryset
   update()) are seen within that time.
-Providers should still be cheap (a few queries, no file generation): they run on the first read after
-every change. Harvested datasets of other portals join the same way, e.g.
+A renewed snapshot whose datasets all compare equal to the previous one's takes over what was derived
+from them. Providers should still be cheap (a few queries, no file generation): they run on the first
+read after every renewal. Harvested datasets of other portals join the same way, e.g.
 `register("external", provider, sources=["opendata.externaldataset"])`: their `room` is the publishing
 organisation's name.
 
