@@ -107,8 +107,9 @@ def action(request: HttpRequest, name: str, version: str = "3") -> HttpResponse:
     except ValueError as error:
         return _bad_request(f"JSON Error: {error}")
     data.pop("callback", None)  # JSONP is not offered: CORS serves browsers
-    catalogue = actions.Catalogue(base_url=base_url)
+    catalogue: actions.Catalogue | None = None
     try:
+        catalogue = actions.Catalogue(base_url=base_url)
         envelope["result"] = function(catalogue, data)
         envelope["success"] = True
     except actions.ValidationError as error:
