@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.sites.models import Site
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
@@ -25,6 +26,13 @@ from announcements import cap, cifs, selectors
 from announcements import geometry as geo
 from announcements.models import Announcement, Category, MessageType, Severity
 from core import ical
+
+
+def _romanian_index() -> str:
+    """The announcements page in Romanian, the feeds' language of record (its path is translated)."""
+    with translation.override("ro"):
+        return reverse("announcements:index")
+
 
 CAP_CATEGORY = {
     Category.STREET_CLOSURE: "Transport", Category.TRANSIT_DIVERSION: "Transport",
@@ -134,7 +142,7 @@ def cap_index(request: HttpRequest) -> HttpResponse:
     body = cap.atom_index(entries, feed_id=f"tag:{sender()},2026:announcements:cap",
                           title="Anunțuri Timișoara (CAP 1.2) / Timișoara announcements (CAP 1.2)",
                           self_url=request.build_absolute_uri(),
-                          site_url=request.build_absolute_uri("/ro/announcements/"),
+                          site_url=request.build_absolute_uri(_romanian_index()),
                           author="Primăria Municipiului Timișoara", now=now)
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
@@ -201,7 +209,7 @@ def planned_ics(request: HttpRequest) -> HttpResponse:
 def planned_atom(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     feed = Atom1Feed(title="Lucrări și întreruperi în Timișoara / Works and disruptions in Timișoara",
-                     link=request.build_absolute_uri("/ro/announcements/"),
+                     link=request.build_absolute_uri(_romanian_index()),
                      description="Current and planned announcements", language="ro",
                      feed_url=request.build_absolute_uri(), feed_guid=f"tag:{sender()},2026:announcements:planned")
     for announcement in _planned(now):

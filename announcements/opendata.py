@@ -31,7 +31,7 @@ def datasets() -> list[Dataset]:
                    "neighbourhoods and streets concerned and the validity window. Updates and cancellations are "
                    "new messages in the same thread."),
             themes=("TRAN", "GOVE"), tags=("announcements", "road-closures", "outages", "cap", "cifs"),
-            frequency="CONT", modified=modified, contains_demo=demo, landing_page="/ro/announcements/",
+            frequency="CONT", modified=modified, contains_demo=demo, landing_page="/ro/anunturi/",
             distributions=(
                 Distribution(key="geojson", title=Text(ro="Anunțuri curente și planificate (GeoJSON)",
                                                        en="Current and planned announcements (GeoJSON)"),

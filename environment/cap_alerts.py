@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.sites.models import Site
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -81,7 +82,7 @@ def message(key: str, base_url: str) -> bytes | None:
     infos = []
     for language, cap_language in LANGUAGES.items():
         with translation.override(language):
-            web = base_url.rstrip("/") + (sensor.get_absolute_url() if sensor else f"/{language}/air/city/")
+            web = base_url.rstrip("/") + (sensor.get_absolute_url() if sensor else reverse("environment:city"))
             infos.append(cap.Info(
                 language=cap_language, category="Env", event=str(_("Air quality")), urgency="Immediate",
                 severity=_severity(row), certainty="Observed", effective=row.time, onset=row.time,

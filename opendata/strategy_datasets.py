@@ -156,7 +156,7 @@ def datasets() -> list[Dataset]:
                 description=Text(ro=f"Ambițiile și obiectivele strategice ale strategiei „{strategy.title}”.",
                                  en=f"The strategic ambitions and objectives of the strategy “{strategy.title}”."),
                 themes=("GOVE", "REGI"), tags=("strategy", "smart-city"), frequency="IRREG",
-                landing_page="/ro/strategy/", distributions=(
+                landing_page="/ro/strategie/", distributions=(
                     _csv("ambitions", Text(ro="Ambiții (CSV)", en="Ambitions (CSV)")),
                     _csv("objectives", Text(ro="Obiective (CSV)", en="Objectives (CSV)")),
                     Distribution(key="json", title=Text(ro="Strategia întreagă (JSON)", en="The whole strategy (JSON)"),
@@ -169,7 +169,7 @@ def datasets() -> list[Dataset]:
                                  en="The strategic projects with status, progress, budget and every dated change "
                                     "of status or progress."),
                 themes=("GOVE", "REGI"), tags=("strategy", "projects", "monitoring"), frequency="CONT",
-                modified=projects_modified, landing_page="/ro/projects/", distributions=(
+                modified=projects_modified, landing_page="/ro/proiecte/", distributions=(
                     _csv("projects", Text(ro="Proiecte (CSV)", en="Projects (CSV)"), modified=projects_modified),
                     _csv("project-history", Text(ro="Istoricul stărilor (CSV)", en="Status history (CSV)")),
                     Distribution(key="json", title=Text(ro="Proiecte (JSON)", en="Projects (JSON)"),
@@ -180,7 +180,7 @@ def datasets() -> list[Dataset]:
                 description=Text(ro="Indicatorii strategiei cu valoarea de bază, ținta și fiecare măsurătoare.",
                                  en="The strategy's indicators with baseline, target and every measurement."),
                 themes=("GOVE", "REGI"), tags=("strategy", "kpi", "indicators", "statistics"), frequency="CONT",
-                modified=measured, landing_page="/ro/kpis/", distributions=(
+                modified=measured, landing_page="/ro/indicatori/", distributions=(
                     _csv("kpis", Text(ro="Indicatori (CSV)", en="Indicators (CSV)")),
                     _csv("kpi-measurements", Text(ro="Măsurători (CSV)", en="Measurements (CSV)"), modified=measured),
                     Distribution(key="json", title=Text(ro="Indicatori (JSON)", en="Indicators (JSON)"),
@@ -193,7 +193,7 @@ def datasets() -> list[Dataset]:
                                  en="For each year: every project's status and progress at the end of the year, "
                                     "rebuilt from the dated history (the yearly report's table)."),
                 themes=("GOVE",), tags=("strategy", "monitoring", "report"), frequency="ANNUAL",
-                landing_page=f"/ro/report/{years[-1]}/" if years else None, distributions=tuple(
+                landing_page=f"/ro/raport/{years[-1]}/" if years else None, distributions=tuple(
                     _csv("monitoring-report", Text(ro=f"Raportul {year} (CSV)", en=f"Report {year} (CSV)"),
                          part=str(year)) for year in years),
                 **common),
