@@ -5,6 +5,7 @@ by the writes of the rooms' models, by (un)registering and by its lifetime."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -89,7 +90,7 @@ def test_a_write_of_a_source_model_renews_the_snapshot(strategy_data: None) -> N
     assert registry.get_dataset("neighbourhoods") is not None
 
 
-def test_registering_and_the_lifetime_renew_it(settings: Any, db: None) -> None:
+def test_registering_and_the_lifetime_renew_it(settings: Any, monkeypatch: Any, db: None) -> None:
     before = registry.snapshot()
     datasets = synthetic(1)
     provider = lambda: datasets  # noqa: E731
@@ -101,5 +102,9 @@ def test_registering_and_the_lifetime_renew_it(settings: Any, db: None) -> None:
     assert registry.get_dataset("counted-000") is None
     kept = registry.snapshot()
     assert kept is not before
+    assert registry.snapshot() is kept
+    later = time.monotonic() + settings.OPENDATA_SNAPSHOT_SECONDS + 1  # its lifetime over (no sleep: a clock)
+    monkeypatch.setattr(registry.time, "monotonic", lambda: later)
+    assert registry.snapshot() is not kept
     settings.OPENDATA_SNAPSHOT_SECONDS = 0  # off: every read calls the providers
     assert registry.snapshot() is not registry.snapshot()
