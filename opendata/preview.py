@@ -115,7 +115,11 @@ def _read_view(match: object, path: str, query: str, limit: int) -> TableRead:
             size += len(chunk)
             if size >= MAX_BYTES:
                 break
-        response.close()
+        # Not response.close(): it sends request_finished, whose close_old_connections closes the database
+        # connection inside the page's transaction (autocommit is off there) — the page's own request is
+        # not finished. The response's closers (the streaming generator's, releasing its cursor) are enough.
+        for closer in response._resource_closers:  # type: ignore[attr-defined]
+            closer()
         body = b"".join(chunks)
     else:
         body = response.content  # type: ignore[attr-defined]
