@@ -46,7 +46,8 @@ def _view(dataset: registry.Dataset, language: str) -> dict[str, Any]:
         "services": [{"title": s.title.get(language), "url": s.endpoint_url,
                       "description_url": s.endpoint_description_url, "conforms_to": s.conforms_to}
                      for s in dataset.services],
-        "hvd": voc.HVD_CATEGORIES.get(dataset.hvd_category or ""),
+        "hvd": (voc.HVD_CATEGORIES_RO if language.startswith("ro") else voc.HVD_CATEGORIES).get(
+            dataset.hvd_category or ""),
         "room": room_label(dataset.room),
     }
 

@@ -23,6 +23,15 @@ HVD_CATEGORIES = {
     "c_a9135398": "Companies and company ownership",
     "c_b79e35eb": "Mobility",
 }
+# The same categories as the Romanian text of Implementing Regulation (EU) 2023/138 names them (for the pages).
+HVD_CATEGORIES_RO = {
+    "c_ac64a52d": "Date geospațiale",
+    "c_dd313021": "Observarea Pământului și mediu",
+    "c_164e0bf5": "Date meteorologice",
+    "c_e1da4e07": "Statistică",
+    "c_a9135398": "Societăți și proprietatea asupra societăților",
+    "c_b79e35eb": "Mobilitate",
+}
 # Timișoara in GeoNames (a URI the DCAT-AP vocabulary shapes accept for dct:spatial).
 TIMISOARA_GEONAMES = "https://sws.geonames.org/665087/"
 PUBLISHER_TYPE_LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
