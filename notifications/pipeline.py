@@ -362,10 +362,13 @@ def localised_url(path: str, language: str) -> str:
     return path
 
 
-def preferences_url() -> str:
-    """The preferences page in the active language (its path is translated: /ro/notificari/)."""
+def preferences_url(anonymous_endpoint_id: int | None = None) -> str:
+    """The preferences page in the active language (its path is translated: /ro/notificari/); for an
+    address without an account (a delivery with no user), its signed "manage my e-mail alerts" page."""
     from django.urls import reverse
 
+    if anonymous_endpoint_id is not None:
+        return absolute_url(reverse("notifications:manage_alerts", args=[tokens.manage_token(anonymous_endpoint_id)]))
     return absolute_url(reverse("notifications:preferences"))
 
 
@@ -391,7 +394,7 @@ def build_message(delivery: Delivery) -> OutgoingMessage:
     with translation.override(language):
         context = {"title": title, "body": body, "url": url, "unsubscribe_url": unsubscribe,
                    "severity": record.severity, "site_name": settings.SITE_NAME,
-                   "preferences_url": preferences_url()}
+                   "preferences_url": preferences_url(delivery.endpoint_id if delivery.user_id is None else None)}
         text = render_to_string("notifications/message.txt", context)
         html = render_to_string("notifications/message.html", context)
     return OutgoingMessage(delivery_id=delivery.pk, kind=record.kind, language=language, subject=title,
@@ -518,7 +521,7 @@ def build_digest(deliveries: list[Delivery]) -> OutgoingMessage:
         subject = ngettext("%(period)s: %(count)d notice", "%(period)s: %(count)d notices", len(items)) % {
             "period": period, "count": len(items)}
         unsubscribe = unsubscribe_url(first.endpoint_id, None)
-        page = preferences_url()
+        page = preferences_url(first.endpoint_id if first.user_id is None else None)
         context = {"subject": subject, "items": items, "unsubscribe_url": unsubscribe,
                    "site_name": settings.SITE_NAME,
                    "preferences_url": page}

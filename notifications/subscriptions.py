@@ -9,12 +9,16 @@ Interface (stable; fields may be added, never renamed or removed):
     subscribe_email(email, subject, language) -> Subscription
         # a person without an account (e.g. an anonymous reporter): the subscription is confirmed by
         # a signed link e-mailed to them; until then it matches nothing.
+    subscribe_email_place(email, *, language, topic="", neighbourhood=None, lat=None, lon=None,
+                          radius_m=None, polygon=None) -> Subscription | None
+        # the public alerts page: an address without an account, one place, confirmed by e-mail
     subscribe(user, *, topic="", neighbourhood=None, lat=None, lon=None, radius_m=None, polygon=None,
               label="", digest="") -> Subscription        # by topic and/or place; ValidationError naming the field
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +36,8 @@ from notifications import geometry as geo
 from notifications import tokens
 from notifications.models import Digest, Endpoint, Subscription
 
+# Unconfirmed place subscriptions one address may gather in a day from the public alerts page.
+MAX_PENDING_PER_ADDRESS = 3
 NO_PLACE: dict[str, Any] = {"neighbourhood__isnull": True, "radius_m__isnull": True, "polygon__isnull": True}
 
 
@@ -78,15 +84,10 @@ def subscribe_email(email: str, subject: str, language: str, *, confirmed: bool 
 
     `confirmed=True` when the room has just proved the address itself (e.g. a report confirmed from the
     link the reports room e-mailed): no second confirmation e-mail, the subscription matches at once."""
-    email = (email or "").strip()
-    try:
-        validate_email(email)
-    except ValidationError as error:
-        raise ValidationError({"email": "is not a valid e-mail address"}) from error
+    email = _checked_email(email)
     _check_subject(subject)
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    endpoint = (Endpoint.objects.filter(user__isnull=True, kind=Endpoint.Kind.EMAIL, address__iexact=email).first()
-                or Endpoint.objects.create(kind=Endpoint.Kind.EMAIL, address=email, language=language))
+    endpoint = _email_endpoint(email, language)
     subscription, created = Subscription.objects.get_or_create(endpoint=endpoint, topic=subject, **NO_PLACE)
     if created:
         audit.record("anonymous", "notifications.subscribe_email", subscription, {"subject": subject})
@@ -100,6 +101,74 @@ def subscribe_email(email: str, subject: str, language: str, *, confirmed: bool 
     if subscription.confirmed_at is None:
         send_confirmation(subscription.pk, language)  # rendered now, sent after commit
     return subscription
+
+
+def _checked_email(email: str) -> str:
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": "is not a valid e-mail address"}) from error
+    return email
+
+
+def _email_endpoint(email: str, language: str) -> Endpoint:
+    """The one account-less e-mail endpoint of an address (matched without regard to case)."""
+    return (Endpoint.objects.filter(user__isnull=True, kind=Endpoint.Kind.EMAIL, address__iexact=email).first()
+            or Endpoint.objects.create(kind=Endpoint.Kind.EMAIL, address=email, language=language))
+
+
+def _same_place(a: Subscription, b: Subscription) -> bool:
+    return (a.topic, a.neighbourhood_id, a.lat, a.lon, a.radius_m, a.polygon) == (
+        b.topic, b.neighbourhood_id, b.lat, b.lon, b.radius_m, b.polygon)
+
+
+@transaction.atomic
+def subscribe_email_place(email: str, *, language: str, topic: str = "", neighbourhood: Any = None,
+                          lat: Any = None, lon: Any = None, radius_m: Any = None,
+                          polygon: Any = None) -> Subscription | None:
+    """An address without an account subscribes to a place (the public alerts page), confirmed by the
+    signed link e-mailed after commit; until then it matches nothing.
+
+    None when nothing was written: the address already has this subscription (a pending one gets its link
+    again), or it has MAX_PENDING_PER_ADDRESS unconfirmed subscriptions from the last day. The page answers
+    the same in every case, so it never tells whether an address is subscribed."""
+    email = _checked_email(email)
+    if topic:
+        _check_subject(topic)
+    if not any(_check_place(topic, neighbourhood, radius_m, polygon)):
+        raise ValidationError({"place": "choose a neighbourhood, a point with a radius, or a drawn area"})
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    candidate = Subscription(topic=topic)
+    _place(candidate, neighbourhood=neighbourhood, lat=lat, lon=lon, radius_m=radius_m, polygon=polygon)
+    endpoint = _email_endpoint(email, language)
+    existing = [s for s in Subscription.objects.filter(endpoint=endpoint) if _same_place(s, candidate)]
+    if existing:
+        if existing[0].confirmed_at is None:
+            send_confirmation(existing[0].pk, language)
+        return None
+    since = timezone.now() - timedelta(days=1)
+    if Subscription.objects.filter(endpoint=endpoint, confirmed_at__isnull=True,
+                                   created_at__gte=since).count() >= MAX_PENDING_PER_ADDRESS:
+        return None
+    candidate.endpoint = endpoint
+    candidate.save()
+    audit.record("anonymous", "notifications.subscribe_email_place", candidate,
+                 {"topic": topic, "neighbourhood": candidate.neighbourhood_id,
+                  "radius_m": candidate.radius_m, "area": candidate.polygon is not None})
+    send_confirmation(candidate.pk, language)
+    return candidate
+
+
+@transaction.atomic
+def remove_email_subscription(endpoint_id: int, subscription_id: int) -> bool:
+    """From the signed "manage my e-mail alerts" page: end one of the address's own subscriptions."""
+    deleted, _ = Subscription.objects.filter(pk=subscription_id, endpoint_id=endpoint_id,
+                                             endpoint__user__isnull=True).delete()
+    if deleted:
+        audit.record("email-link", "notifications.unsubscribe", None,
+                     {"subscription": subscription_id, "endpoint": endpoint_id})
+    return bool(deleted)
 
 
 @transaction.atomic
@@ -121,9 +190,11 @@ def send_confirmation(subscription_id: int, language: str) -> None:
 
     with translation.override(language):
         url = absolute_url(reverse("notifications:confirm", args=[tokens.confirm_token(subscription_id)]))
+        manage_url = absolute_url(reverse("notifications:manage_alerts",
+                                          args=[tokens.manage_token(subscription.endpoint_id)]))
     send_transactional(subscription.endpoint.address, gettext_lazy("Confirm your subscription"),
                        Template("notifications/confirm_email.txt"), language=language,
-                       kind="notifications.subscription_confirmation", context={"url": url})
+                       kind="notifications.subscription_confirmation", context={"url": url, "manage_url": manage_url})
 
 
 @transaction.atomic
@@ -152,17 +223,34 @@ def subscribe(user: Any, *, topic: str = "", neighbourhood: Any = None, lat: Any
         _check_subject(topic)
     if digest and digest not in Digest.values:
         raise ValidationError({"digest": f"must be one of {', '.join(Digest.values)}"})
+    places = _check_place(topic, neighbourhood, radius_m, polygon)
+    subscription = Subscription(user=user, topic=topic, label=label[:120], digest=digest, confirmed_at=timezone.now())
+    _place(subscription, neighbourhood=neighbourhood, lat=lat, lon=lon, radius_m=radius_m, polygon=polygon)
+    subscription.save()
+    from notifications.pipeline import ensure_default_endpoints
+
+    ensure_default_endpoints([user.pk])
+    audit.record(user, "notifications.subscribe", subscription, {"topic": topic, "place": any(places)})
+    return subscription
+
+
+def _check_place(topic: str, neighbourhood: Any, radius_m: Any, polygon: Any) -> list[bool]:
     places = [neighbourhood is not None, radius_m not in (None, ""), polygon not in (None, "")]
     if sum(places) > 1:
         raise ValidationError({"place": "choose one: a neighbourhood, a point with a radius, or a drawn area"})
     if not topic and not any(places):
         raise ValidationError({"topic": "a subscription needs a topic or a place"})
-    subscription = Subscription(user=user, topic=topic, label=label[:120], digest=digest, confirmed_at=timezone.now())
+    return places
+
+
+def _place(subscription: Subscription, *, neighbourhood: Any, lat: Any, lon: Any, radius_m: Any,
+           polygon: Any) -> None:
+    """Set the subscription's place and its bounding box, or ValidationError naming the field."""
     box: tuple[float, float, float, float] | None = None
     if neighbourhood is not None:
         subscription.neighbourhood = neighbourhood
         box = (neighbourhood.min_lon, neighbourhood.min_lat, neighbourhood.max_lon, neighbourhood.max_lat)
-    elif places[1]:
+    elif radius_m not in (None, ""):
         try:
             lat_f, lon_f = geo.check_point(lat, lon)
         except geo.GeometryError as error:
@@ -175,7 +263,7 @@ def subscribe(user: Any, *, topic: str = "", neighbourhood: Any = None, lat: Any
             raise ValidationError({"radius_m": f"must be between 50 and {geo.MAX_RADIUS_M} metres"})
         subscription.lat, subscription.lon, subscription.radius_m = lat_f, lon_f, radius
         box = geo.circle_bbox(lat_f, lon_f, radius)
-    elif places[2]:
+    elif polygon not in (None, ""):
         try:
             area = geo.parse_geometry(polygon, areas_only=True)
         except geo.GeometryError as error:
@@ -184,12 +272,6 @@ def subscribe(user: Any, *, topic: str = "", neighbourhood: Any = None, lat: Any
         box = geo.bbox(area)
     if box is not None:
         subscription.min_lon, subscription.min_lat, subscription.max_lon, subscription.max_lat = box
-    subscription.save()
-    from notifications.pipeline import ensure_default_endpoints
-
-    ensure_default_endpoints([user.pk])
-    audit.record(user, "notifications.subscribe", subscription, {"topic": topic, "place": any(places)})
-    return subscription
 
 
 @transaction.atomic

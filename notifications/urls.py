@@ -1,13 +1,16 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from notifications import endpoint_views, staff_views, views
+from notifications import alerts, endpoint_views, staff_views, views
 
 app_name = "notifications"
 
 urlpatterns = [
     path(_("notifications/"), views.preferences, name="preferences"),
     path(_("notifications/confirm/<str:token>/"), views.confirm, name="confirm"),
+    # E-mail alerts without an account (notifications/alerts.py).
+    path(_("notifications/alerts/"), alerts.alerts, name="alerts"),
+    path(_("notifications/alerts/manage/<str:token>/"), alerts.manage, name="manage_alerts"),
     path("notifications/push/", views.push_subscription, name="push_subscription"),
     path(_("notifications/log/"), staff_views.delivery_log, name="delivery_log"),
     # SMS numbers and webhooks (notifications/endpoint_views.py): POST only, back to the page.
