@@ -191,7 +191,7 @@ def send_confirmation(subscription_id: int, language: str) -> None:
     with translation.override(language):
         url = absolute_url(reverse("notifications:confirm", args=[tokens.confirm_token(subscription_id)]))
         manage_url = absolute_url(reverse("notifications:manage_alerts",
-                                          args=[tokens.manage_token(subscription.endpoint_id)]))
+                                          args=[tokens.manage_token(subscription.endpoint.pk)]))
     send_transactional(subscription.endpoint.address, gettext_lazy("Confirm your subscription"),
                        Template("notifications/confirm_email.txt"), language=language,
                        kind="notifications.subscription_confirmation", context={"url": url, "manage_url": manage_url})
