@@ -169,3 +169,32 @@ def test_the_manage_page_removes_with_a_signed_token_only(centre: Neighbourhood,
     assert client.post(page, {"subscription": subscription.pk}).status_code == 302
     assert not Subscription.objects.filter(pk=subscription.pk).exists()
     assert Subscription.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_page_is_accessible_and_fits_a_phone(browser: Any, live_server: Any, settings: Any) -> None:
+    """axe-core (WCAG 2.1 AA) and no sideways scroll at 390 px, blank and after a valid subscription."""
+    from core.geo import load_neighbourhoods
+    from tests.a11y import assert_accessible
+
+    settings.MAP_TILE_URL = ""  # no tiles from the network in tests
+    cache.clear()
+    load_neighbourhoods(settings.BASE_DIR / "data" / "timisoara" / "neighbourhoods-osm.geojson")
+    for width, height in ((390, 844), (1280, 900)):
+        context = browser.new_context(locale="ro-RO", viewport={"width": width, "height": height})
+        page = context.new_page()
+        assert_accessible(page, live_server.url + alerts_url("ro"))
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{width}px: {overflow}px of sideways scroll"
+        context.close()
+    context = browser.new_context(locale="ro-RO", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server.url + alerts_url("ro"))
+    page.select_option("#id_neighbourhood", label="Centru")
+    page.fill("#id_email", ADDRESS)
+    page.click("main form.place-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "Verificați-vă căsuța" in page.content()
+    assert_accessible(page, page.url)
+    context.close()
