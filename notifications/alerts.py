@@ -45,6 +45,7 @@ class AlertForm(PlaceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["label"]
+        self.fields["topic"].label = gettext_lazy("What you want to hear about")
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
 
