@@ -36,8 +36,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     endpoint = Endpoint.objects.filter(pk=endpoint_id).first()
     if endpoint is None:
         return render(request, "notifications/unsubscribe.html", {"done": True})
+    manage_token = tokens.manage_token(endpoint.pk) if endpoint.user_id is None else ""
     if request.method == "GET":
-        return render(request, "notifications/unsubscribe.html", {"endpoint": endpoint, "token": token})
+        return render(request, "notifications/unsubscribe.html", {"endpoint": endpoint, "token": token,
+                                                                   "manage_token": manage_token})
     with transaction.atomic():
         subscription = (Subscription.objects.filter(pk=subscription_id).filter(endpoint=endpoint).first()
                         or (Subscription.objects.filter(pk=subscription_id, user_id=endpoint.user_id).first()
@@ -52,7 +54,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             endpoint.disabled_reason = "unsubscribed (one-click)"
             endpoint.save(update_fields=["disabled_at", "disabled_reason"])
             audit.record("one-click", "notifications.endpoint_unsubscribed", endpoint)
-    return render(request, "notifications/unsubscribe.html", {"done": True})
+    return render(request, "notifications/unsubscribe.html", {"done": True, "manage_token": manage_token})
 
 
 def service_worker(request: HttpRequest) -> FileResponse:
@@ -68,14 +70,19 @@ def vapid_public_key(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"public_key": vapid.public_key()})
 
 
+@never_cache  # a private link: the answer names the address's manage page
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscription_id = tokens.read_confirm_token(token)
     except signing.BadSignature:
         return render(request, "notifications/confirmed.html", {"invalid": True}, status=400)
     subscription = subscriptions.confirm(subscription_id)
+    endpoint = subscription.endpoint if subscription is not None else None
+    # An address without an account: the way to its other alerts (the page is private to the link's holder).
+    manage_token = tokens.manage_token(endpoint.pk) if endpoint is not None and endpoint.user_id is None else ""
     return render(request, "notifications/confirmed.html", {"subscription": subscription,
-                                                            "invalid": subscription is None},
+                                                            "invalid": subscription is None,
+                                                            "manage_token": manage_token},
                   status=200 if subscription else 404)
 
 

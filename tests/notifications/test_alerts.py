@@ -86,7 +86,8 @@ def test_subscribe_confirm_and_receive(centre: Neighbourhood, client: Client, sm
     with django_capture_on_commit_callbacks(execute=True):
         publish(_announcement_over(centre, 1))
     assert not Delivery.objects.filter(endpoint__address=ADDRESS).exists()
-    assert client.get(_path(confirm.group(0))).status_code == 200
+    confirmed = client.get(_path(confirm.group(0)))
+    assert confirmed.status_code == 200 and "/notificari/alerte/gestionare/" in confirmed.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         publish(_announcement_over(centre, 2))
     alert = _messages_to(smtp_server, ADDRESS)[-1]
