@@ -43,7 +43,7 @@ def test_admin_index_reads_in_romanian(client: Any, make_user: Any) -> None:
     body = unescape(client.get("/ro/admin/").content.decode())
     shown = [name.strip() for name in re.findall(r'<th scope="row"[^>]*>\s*<a href="[^"]*"[^>]*>([^<]+)</a>', body)]
     assert len(shown) >= len(admin.site._registry) - 2, shown
-    for name in ("Proiecte", "Propuneri", "Comentarii", "Ambiții", "Consultări", "Notificări"):
+    for name in ("Proiecte", "Propuneri", "Comentarii", "Ambiții", "Consultări", "Abonamente"):
         assert name in shown, (name, shown)
     for wrong in ("Proiects", "Propuneres", "Comentarius", "Ambițies", "Notifications"):
         assert wrong not in body
