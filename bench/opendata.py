@@ -36,7 +36,6 @@ import http.client
 import os
 import platform
 import random
-import socket
 import statistics
 import sys
 import tempfile
@@ -60,21 +59,6 @@ def p95(samples: list[float]) -> float:
 
 def p50(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as connection:
-            connection.sendall(b"PING\r\n")
-            return connection.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 def synthetic_rows(count: int, source: Any) -> list[Any]:
@@ -137,6 +121,7 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
+    from bench.site_load import free_port, redis_answers  # the same loopback helpers as the site-load bench
     os.environ.setdefault("SMARTCITY_VAR_DIR", tempfile.mkdtemp(prefix="opendata-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "smartcity.settings"
     os.environ["DEBUG"] = "0"
