@@ -55,8 +55,15 @@ Z_90 = 1.2815515655446004  # one-sided 90 % (Polis's `z-90`)
 # Polis's own (the first k distinct points) or a k-means++ start from a seed derived from `seed`, so the
 # same votes always give the same groups.
 STARTS = 10  # base clusterings tried, and starts of each group k-means (Polis's start and 9 k-means++)
+# The base k-means is the one costly step (k = 100 on every participant). Its start matters on a small
+# conversation, where a base cluster holds a handful of people; with thousands of people each base
+# cluster holds dozens and the starts differ by a few per cent of the objective, not in the groups built
+# on top. So the base step gets at most this many participant-starts: all `STARTS` starts up to
+# 2,000 participants on the map (every conversation measured in bench/opinion_map.py), one start from
+# 20,000. The group k-means (on 100 weighted centres) always gets all of its starts.
+BASE_START_BUDGET = 20_000
 METHOD = ("Polis: sparse PCA (2 axes, mean-imputed), base k-means (100), group k-means 2..5 by silhouette; "
-          f"each k-means the lowest sum of squares of {STARTS} starts")
+          f"each k-means the lowest sum of squares of {STARTS} starts (the base one fewer above 2,000 people)")
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,7 @@ class OpinionMap:
     moderated_out: int = 0  # statements left out because a moderator took them out
     within_groups: float | None = None  # the groups' k-means objective (squared distances to their centres)
     starts: int = STARTS
+    base_starts: int = STARTS  # starts of the base k-means (fewer on large maps: BASE_START_BUDGET)
     method: str = METHOD
 
     def group_of(self) -> dict[str, int]:
@@ -158,7 +166,7 @@ class OpinionMap:
                 "silhouettes": {str(k): v for k, v in self.silhouettes.items()},
                 "smoothing": self.smoothing.as_dict(), "participants_on_map": len(self.participants),
                 "left_out": self.left_out, "moderated_out": self.moderated_out,
-                "starts": self.starts, "within_groups": self.within_groups,
+                "starts": self.starts, "base_starts": self.base_starts, "within_groups": self.within_groups,
                 "explained_variance": list(self.explained_variance)}
 
 
@@ -214,7 +222,10 @@ def vote_matrix(votes: Votes | Mapping[tuple[str, int], int], moderated_out: Ite
         raise ValueError(f"vote must be -1, 0 or 1, got {bad!r}")
     unique, inverse = _factorise(np.asarray(columns.participants))
     # Polis's participant order seeds its k-means start: numeric ids in numeric order.
-    ordered = sorted(range(len(unique)), key=lambda i: _natural(unique[i]))
+    if unique.dtype.kind in "iu":
+        ordered: list[int] | np.ndarray = np.arange(len(unique))  # already in numeric order
+    else:
+        ordered = sorted(range(len(unique)), key=lambda i: _natural(unique[i]))
     position = np.empty(len(unique), dtype=np.int64)
     position[ordered] = np.arange(len(unique))
     rows = position[inverse.ravel()]
@@ -543,7 +554,20 @@ def _representative(stats: _GroupStats, statements: list[int], pick: int) -> lis
     elif not significant and len(statements):
         head = [max(range(len(statements)), key=lambda j: (max(stats.r_agree_z[j], stats.r_disagree_z[j]), -j))]
         chosen = [item(head[0])]
-    ranked = sorted((item(j) for j in significant if j not in head),
+    # Rank on the rounded figures people read (as before), but build them only for the statements that
+    # can reach the list: on a large conversation thousands pass the test and only `pick` are shown.
+    # Rounding to three decimals moves a product of four figures by far less than the 5 % margin kept.
+    candidates = np.array([j for j in significant if j not in head], dtype=np.int64)
+    if pick > 0 and len(candidates) > 4 * pick:
+        agree_side = stats.r_agree_z[candidates] > stats.r_disagree_z[candidates]
+        strength = np.where(agree_side,
+                          stats.r_agree[candidates] * stats.r_agree_z[candidates] * stats.p_agree[candidates]
+                          * stats.p_agree_z[candidates],
+                          stats.r_disagree[candidates] * stats.r_disagree_z[candidates]
+                          * stats.p_disagree[candidates] * stats.p_disagree_z[candidates])
+        cut = float(np.partition(strength, -pick)[-pick])
+        candidates = candidates[strength >= cut - 0.05 * abs(cut) - 1e-9]
+    ranked = sorted((item(int(j)) for j in candidates),
                     key=lambda r: (-r.ratio * r.z * r.probability * r.probability_z, r.statement))
     chosen += ranked
     chosen = chosen[:pick]
@@ -620,7 +644,8 @@ def build_map(votes: Votes | Mapping[tuple[str, int], int], *, moderated_out: It
         projection, _components, _means, explained = sparse_pca(matrix.values, matrix.voted, seed=seed)
         scale = np.sqrt((len(statements) + taken_out) / np.maximum(votes_per_participant + taken_out, 1))
         points = (projection * scale[:, None])[on_map]
-        base = tightest(base_clusterings(points, base_k, seed, starts))
+        base_starts = max(1, min(starts, BASE_START_BUDGET // len(points)))
+        base = tightest(base_clusterings(points, base_k, seed, base_starts))
         clusterings = group_clusterings(base, max_groups, seed, starts)
     if not clusterings:
         return replace(empty, participants=[matrix.participants[i] for i in on_map],
@@ -649,4 +674,5 @@ def build_map(votes: Votes | Mapping[tuple[str, int], int], *, moderated_out: It
         left_out=len(matrix.participants) - len(on_map), silhouette=silhouette,
         silhouettes={k: found.silhouette for k, found in sorted(clusterings.items())}, best_k=best_k,
         smoothing=smoothed, vote_threshold=threshold, base_clusters=len(shown.base.centres),
-        moderated_out=empty.moderated_out, within_groups=round(shown.objective, 4), starts=starts)
+        moderated_out=empty.moderated_out, within_groups=round(shown.objective, 4), starts=starts,
+        base_starts=base_starts)

@@ -4,13 +4,21 @@ same votes always give the same groups. Pure: no database."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score
 
+from participation import opinion
 from participation.opinion import (
+    BASE_START_BUDGET,
     STARTS,
     _first_distinct,
+    _GroupStats,
     _kmeans,
+    _one_proportion_z,
+    _representative,
     _sum_of_squares,
+    _two_proportion_z,
     base_clusterings,
     build_map,
     group_clusterings,
@@ -85,3 +93,56 @@ def test_same_votes_give_the_same_groups_in_any_order() -> None:
         assert other.within_groups == first.within_groups and other.silhouettes == first.silhouettes
     assert len(first.groups) == 3 and first.base_clusters == 100
     assert first.parameters()["starts"] == STARTS and first.parameters()["within_groups"] == first.within_groups
+
+
+def test_base_starts_shrink_on_large_maps_and_the_groups_stay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of people on the map: the costly base k-means gets fewer starts (BASE_START_BUDGET
+    participant-starts), the group k-means all of them; the groups are those of every base start."""
+    rng = np.random.default_rng(11)
+    people, statements = 6_000, 60
+    camp = rng.integers(0, 3, people)
+    lean = rng.choice([-1, 1], size=(3, statements))
+    votes = {}
+    for person in range(people):
+        for statement in rng.choice(statements, size=30, replace=False):
+            vote = int(lean[camp[person], statement])
+            votes[(str(person), int(statement))] = -vote if rng.random() < 0.05 else vote
+    opinion_map = build_map(votes)
+    assert opinion_map.base_starts == BASE_START_BUDGET // people < STARTS
+    assert opinion_map.parameters()["base_starts"] == opinion_map.base_starts
+    assert opinion_map.starts == STARTS
+    monkeypatch.setattr(opinion, "BASE_START_BUDGET", STARTS * people)
+    every_start = build_map(votes)
+    assert every_start.base_starts == STARTS
+    ours, full = opinion_map.group_of(), every_start.group_of()
+    assert adjusted_rand_score([full[p] for p in full], [ours[p] for p in full]) > 0.99
+
+
+def test_small_maps_keep_every_base_start() -> None:
+    assert BASE_START_BUDGET // 2_000 >= STARTS
+
+
+def test_representatives_are_the_best_ranked_even_when_thousands_pass_the_test() -> None:
+    """Only the candidates that can reach the list are built (a large conversation has thousands); the list is
+    the one a full ranking of every significant statement gives."""
+    rng = np.random.default_rng(5)
+    n = 3_000
+    in_n = rng.integers(20, 200, n).astype(float)
+    out_n = rng.integers(200, 2_000, n).astype(float)
+    agree, out_agree = np.floor(in_n * rng.uniform(0.5, 1.0, n)), np.floor(out_n * rng.uniform(0.0, 0.5, n))
+    disagree, out_disagree = in_n - agree, out_n - out_agree
+    p_agree, p_disagree = (agree + 1) / (in_n + 2), (disagree + 1) / (in_n + 2)
+    stats = _GroupStats(
+        n=in_n, agree=agree, disagree=disagree, p_agree=p_agree, p_disagree=p_disagree,
+        p_agree_z=_one_proportion_z(agree, in_n), p_disagree_z=_one_proportion_z(disagree, in_n),
+        r_agree=p_agree / ((out_agree + 1) / (out_n + 2)), r_disagree=p_disagree / ((out_disagree + 1) / (out_n + 2)),
+        r_agree_z=_two_proportion_z(agree, out_agree, in_n, out_n),
+        r_disagree_z=_two_proportion_z(disagree, out_disagree, in_n, out_n))
+    statements = list(range(n))
+    shown = _representative(stats, statements, pick=5)
+    everything = _representative(stats, statements, pick=n)  # no preselection: every candidate ranked
+    head = everything[:1] if everything and everything[0].direction == "agree" else []
+    assert len(everything) > 1_000
+    best = sorted(everything, key=lambda r: (-r.ratio * r.z * r.probability * r.probability_z, r.statement))
+    assert {r.statement for r in shown} <= {r.statement for r in best[:5] + head}
+    assert len(shown) == 5
