@@ -1,6 +1,6 @@
 """Back office for the reports room. Reference data (departments, categories, questions,
 templates, Open311 keys) is edited here with an audit row per save; reports themselves are
-handled in the staff inbox (/reports/staff/), which goes through reports.services."""
+handled in the staff inbox (/ro/sesizari/birou/, /en/reports/staff/), which goes through reports.services."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ class UpdateInline(admin.TabularInline):
 
 
 # Who reported: shown to no one in the back office. The department handling a report reads the contact
-# details on its inbox page (/reports/staff/<id>/?contact=1), where each reading is audited.
+# details on its inbox page (/ro/sesizari/birou/<id>/?contact=1), where each reading is audited.
 REPORTER_FIELDS = ("reporter", "reporter_name", "reporter_email", "reporter_phone")
 
 

@@ -13,8 +13,10 @@ import json
 import math
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from ninja import Field, Query, Router, Schema
@@ -162,7 +164,8 @@ def _items(request: HttpRequest, rows: list[dict[str, Any]]) -> list[dict[str, A
     reference = refcache.snapshot()
     labels = {value: str(label) for value, label in Status.choices}
     photo_base = request.build_absolute_uri("/reports/photos/")
-    page_base = request.build_absolute_uri(f"/{translation.get_language() or 'ro'}/reports/")
+    with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
+        page_base = request.build_absolute_uri(reverse("reports:index"))  # the page in the request's language
     items = []
     for row in rows:
         category = reference.categories.get(row["category_id"])

@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import IntegerField, Max, Min
 from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import translation
 
 from core.models import Neighbourhood
 from opendata.registry import DataService, Dataset, Distribution, Text, register
@@ -23,6 +26,12 @@ from reports.models import Category
 
 ROOM = "reports"
 POSITION_DECIMALS = 4  # ~11 m of latitude: the street, not the door
+
+
+def _landing_page() -> str:
+    """The map and list of reports in the site's first language (/ro/sesizari/)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("reports:index")
 
 
 def _rows(_part: str | None) -> Iterable[Sequence[Any]]:
@@ -68,7 +77,7 @@ def datasets() -> list[Dataset]:
         issued=summary["first"], modified=summary["last"],
         temporal_start=summary["first"].date() if summary["first"] else None,
         spatial_geometry=city_extent(),  # the city's extent (the positions themselves are in the data)
-        contains_demo=bool(summary["demo"]), landing_page="/ro/reports/",
+        contains_demo=bool(summary["demo"]), landing_page=_landing_page(),
         distributions=(Distribution(
             key="csv", title=Text(ro="Sesizări (CSV)", en="Reports (CSV)"), url=TABLE.url(),
             media_type="text/csv", file_type="CSV", table_schema=TABLE.schema, modified=summary["last"]),),

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -97,6 +98,12 @@ def _render(format_: str, root: str, item: str | None, content: Any, status: int
     return _response(format_, status, formats.json_document(content))
 
 
+def _english_about() -> str:
+    """The page that explains the service to app developers (its Open311 section), in English."""
+    with translation.override("en"):
+        return reverse("reports:about")
+
+
 # --- discovery and services ---------------------------------------------------------------------
 
 
@@ -107,7 +114,7 @@ def discovery(request: HttpRequest, format_: str) -> HttpResponse:
     content = {
         "changeset": CHANGESET,
         "contact": os.environ.get("OPEN311_CONTACT", "Primăria Municipiului Timișoara — open data team"),
-        "key_service": request.build_absolute_uri("/") + "en/reports/about/#open311",
+        "key_service": request.build_absolute_uri(_english_about()) + "#open311",
         "endpoints": [{
             "specification": SPECIFICATION, "url": base, "changeset": CHANGESET, "type": "production",
             "formats": ["application/json", "text/xml"],
@@ -182,7 +189,7 @@ def _request_dicts(request: HttpRequest, rows: list[tuple[Any, ...]], *, extensi
     page_base = ""
     if extensions and rows:
         status_labels = {value: str(label) for value, label in Status.choices}
-        page_base = request.build_absolute_uri(f"/{translation.get_language()}/reports/")
+        page_base = request.build_absolute_uri(reverse("reports:index"))  # the page in the request's language
         ids = [row[0] for row in rows]
         for report_id, update_id, created_at, new_status, text, kind in Update.objects.filter(
                 report_id__in=ids).order_by("created_at", "id").values_list(

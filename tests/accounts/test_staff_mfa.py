@@ -60,7 +60,7 @@ def test_every_staff_role_without_a_second_factor_is_sent_to_set_one_up(client: 
     staff = confirmed(make_user(role))
     assert staff.is_staff
     assert sign_in(client, staff).status_code == 302
-    for path in ("/ro/admin/", "/en/admin/accounts/user/", "/ro/reports/staff/", "/ro/"):
+    for path in ("/ro/admin/", "/en/admin/accounts/user/", "/ro/sesizari/birou/", "/ro/"):
         response = client.get(path)
         assert response.status_code == 302 and "/accounts/2fa/?next=" in response["Location"], path
     # The API refuses too, with JSON (a session is a session wherever it is sent).
@@ -116,7 +116,7 @@ def test_totp_set_up_opens_the_back_office_and_every_later_sign_in_asks_for_a_co
     code = totp_now(secret)
     assert client.post("/ro/accounts/2fa/authenticate/", {"code": code}).status_code == 302
     assert client.get("/ro/admin/").status_code == 200
-    assert client.get("/ro/reports/staff/").status_code == 200
+    assert client.get("/ro/sesizari/birou/").status_code == 200
 
     # The same code cannot be replayed for another sign-in.
     replay = Client()
@@ -189,4 +189,4 @@ def test_a_staff_role_given_through_the_group_field_needs_a_second_factor_too(cl
     other.refresh_from_db()
     assert other.is_staff
     sign_in(client, user)
-    assert "/accounts/2fa/" in client.get("/ro/reports/staff/")["Location"]
+    assert "/accounts/2fa/" in client.get("/ro/sesizari/birou/")["Location"]

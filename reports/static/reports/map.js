@@ -32,7 +32,8 @@
     var names = JSON.parse(document.getElementById("category-names").textContent);
     var query = JSON.parse(document.getElementById("map-query").textContent);
     var status = document.getElementById("map-status");
-    var lang = document.documentElement.lang || "ro";
+    // The page of report 0 in the page's language (/ro/sesizari/0/, /en/reports/0/), from reverse().
+    var reportUrl = el.dataset.report;
     function load() {
       var b = map.getBounds();
       var params = new URLSearchParams(query);
@@ -42,7 +43,7 @@
         data.items.forEach(function (item) {
           var id = item[0], open = !CLOSED[item[4]];
           var link = document.createElement("a");
-          link.href = "/" + lang + "/reports/" + id + "/";
+          link.href = reportUrl.replace(/0\/$/, id + "/");
           link.textContent = "#" + id + " " + item[5];
           var box = document.createElement("div");
           box.appendChild(link);
