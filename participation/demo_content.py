@@ -217,7 +217,7 @@ def _closed_consultation(process: Process, rng: random.Random, neighbourhoods: l
         _answer(consultation, raw, rng, neighbourhoods)
     Consultation.objects.filter(pk=consultation.pk).update(closes_at=now - dt.timedelta(days=20))
     consultation.refresh_from_db()
-    theming.analyse_question(ACTOR, change, max_themes=4)
+    theming.analyse_question(ACTOR, change)
     audit.record(ACTOR, "participation.consultation.created", consultation, {"demo": True, "responses": 48})
     return consultation
 

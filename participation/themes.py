@@ -90,6 +90,9 @@ class Analysis:
     not_analysed: dict[int, str] = field(default_factory=dict)  # position → reason (see the constants)
     not_analysed_languages: dict[int, str] = field(default_factory=dict)  # position → detected language
     languages: dict[str, int] = field(default_factory=dict)  # analysed answers per language
+    # Per analysed language: answers, themes, answers without a clear theme, silhouette, LSA dimensions,
+    # small clusters before merging, and whether the bound on themes was reached.
+    per_language: dict[str, dict[str, Any]] = field(default_factory=dict)
     silhouette: float | None = None  # of the themes, cosine, on a sample of at most 2,000 answers
     parameters: dict[str, Any] = field(default_factory=dict)
 
@@ -102,17 +105,21 @@ class Analysis:
         """Share of all answers placed in a theme."""
         return (self.total - len(self.unclassified)) / self.total if self.total else 0.0
 
+    def not_analysed_reason(self, position: int) -> str:
+        """Why the answer at `position` was not analysed, with its language where there is one
+        ("language not analysed (fr)"); "" when it was analysed."""
+        reason = self.not_analysed.get(position, "")
+        language = self.not_analysed_languages.get(position)
+        return f"{reason} ({language})" if reason and language else reason
+
     def not_analysed_counts(self) -> dict[str, int]:
         """How many answers were not analysed, per reason (with the language where there is one)."""
-        counts: Counter[str] = Counter()
-        for position, reason in self.not_analysed.items():
-            language = self.not_analysed_languages.get(position)
-            counts[f"{reason} ({language})" if language else reason] += 1
-        return dict(counts.most_common())
+        return dict(Counter(self.not_analysed_reason(position) for position in self.not_analysed).most_common())
 
     def quality(self) -> dict[str, Any]:
         return {"coverage": round(self.coverage, 4), "silhouette": self.silhouette, "themes": len(self.themes),
-                "languages": self.languages, "not_analysed": self.not_analysed_counts(),
+                "languages": self.languages, "per_language": self.per_language,
+                "not_analysed": self.not_analysed_counts(),
                 "no_clear_theme": len(self.unclassified) - len(self.not_analysed),
                 "largest_share": round(max((self.share(t) for t in self.themes), default=0.0), 4)}
 
@@ -221,17 +228,10 @@ def tokenise(text: str, language: str, surface: dict[str, Counter[str]] | None =
     # A pair never spans punctuation: "trees, parking" is two words, not a phrase. A None between
     # clauses keeps them apart.
     written: list[str] = []
-    for clause in re.split(r"[.,;:!?()\[\]\"„”“«»/\n–—-]+", lowered):
+    for clause in re.split(CLAUSE_BREAK, lowered):
         written += [*re.findall(r"[^\W\d_]+", clause), ""]
     stops = stop_words(language)
-    stems: list[str | None] = []
-    for word in written:
-        latin = to_latin(word) if language == "sr" else word  # Serbian: both scripts, one vocabulary
-        if len(latin) < 3 or fold(latin) in stops:  # also the clause separators ("")
-            stems.append(None)
-            continue
-        key = stem(latin, language)
-        stems.append(key if len(key) >= 2 and key not in stops else None)
+    stems = [_content_stem(word, language, stops) for word in written]
     features = []
     for i, current in enumerate(stems):
         if current is None:
@@ -246,6 +246,57 @@ def tokenise(text: str, language: str, surface: dict[str, Counter[str]] | None =
             if surface is not None:
                 surface.setdefault(pair, Counter())[f"{written[i]} {written[i + 1]}"] += 1
     return features
+
+
+CLAUSE_BREAK = r"[.,;:!?()\[\]\"„”“«»/\n–—-]+"
+SENTENCE_BREAK = r"[.!?\n]+"
+
+
+def _content_stem(word: str, language: str, stops: frozenset[str]) -> str | None:
+    """The stem of a word that carries meaning, or None for a stop word, a short word or a separator."""
+    latin = to_latin(word) if language == "sr" else word  # Serbian: both scripts, one vocabulary
+    if len(latin) < 3 or fold(latin) in stops:
+        return None
+    key = stem(latin, language)
+    return key if len(key) >= 2 and key not in stops else None
+
+
+def phrase_label(texts: Sequence[str], members: Sequence[int], language: str, pair: str, needed: int) -> str:
+    """The theme's word pair as people wrote it, lengthened into the longest phrase (at most five words,
+    starting and ending with a word that carries meaning, stop words allowed inside: "current electoral
+    system", "parcarea pe trotuar") that at least `needed` of the theme's answers share. Capitals are kept
+    where people wrote them inside a sentence ("Malul Begăi"); diacritics are preferred."""
+    first, second = pair.split(" ")
+    stops = stop_words(language)
+    answers_with: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for position in members:
+        seen: set[str] = set()
+        for sentence in re.split(SENTENCE_BREAK, texts[position]):
+            for clause_number, clause in enumerate(re.split(CLAUSE_BREAK, sentence)):
+                words = re.findall(r"[^\W\d_]+", clause.replace("ş", "ș").replace("ţ", "ț"))
+                keys = [_content_stem(word.lower(), language, stops) for word in words]
+                for at in range(len(words) - 1):
+                    if keys[at] != first or keys[at + 1] != second:
+                        continue
+                    for start in range(max(0, at - 2), at + 1):
+                        for end in range(at + 2, min(len(words), at + 4) + 1):
+                            if end - start > 5 or keys[start] is None or keys[end - 1] is None:
+                                continue
+                            phrase = words[start:end]
+                            if start == 0 and clause_number == 0 and not clause[:1].isspace():
+                                phrase = [phrase[0].lower(), *phrase[1:]]  # a sentence's capital is not a name's
+                            written = " ".join(phrase)
+                            key = fold(written)
+                            if key not in seen:
+                                seen.add(key)
+                                answers_with[key] += 1
+                            forms.setdefault(key, Counter())[written] += 1
+    shared = [key for key, n in answers_with.items() if n >= needed]
+    if not shared:
+        return ""
+    best = max(shared, key=lambda key: (len(key.split(" ")), answers_with[key], key))
+    return _written(forms, best)
 
 
 def _written(surface: dict[str, Counter[str]], feature: str) -> str:
@@ -303,6 +354,7 @@ def _find_themes(texts: list[str], *, max_themes: int, seed: int, min_answers: i
     themes: list[FoundTheme] = []
     methods: list[str] = []
     counted: dict[str, int] = {}
+    per_language: dict[str, dict[str, Any]] = {}
     silhouettes: list[tuple[float, int]] = []
     for language in sorted(by_language, key=lambda code: (-len(by_language[code]), code)):
         members = by_language[language]
@@ -310,12 +362,14 @@ def _find_themes(texts: list[str], *, max_themes: int, seed: int, min_answers: i
             for i in members:
                 not_analysed[i], other_language[i] = TOO_FEW_IN_LANGUAGE, language
             continue
-        found, no_content, method, silhouette = _themes_of_language(
+        found, no_content, method, silhouette, stats = _themes_of_language(
             texts, members, language, max_themes=max_themes, min_themes=min_themes, seed=seed,
             min_answers=min_answers, silhouette_sample=silhouette_sample)
         for i in no_content:
             not_analysed[i] = NO_CONTENT_WORDS
         counted[language] = len(members) - len(no_content)
+        if stats:
+            per_language[language] = {"answers": counted[language], **stats}
         themes += found
         methods.append(f"{language}: {method}")
         if silhouette is not None:
@@ -328,34 +382,36 @@ def _find_themes(texts: list[str], *, max_themes: int, seed: int, min_answers: i
                                                  else "no language with enough answers")
     return Analysis(themes=themes, unclassified=sorted(set(range(total)) - placed), method=method, total=total,
                     chosen_k=len(themes), not_analysed=dict(sorted(not_analysed.items())),
-                    not_analysed_languages=other_language, languages=counted, silhouette=silhouette,
+                    not_analysed_languages=other_language, languages=counted, per_language=per_language,
+                    silhouette=silhouette,
                     parameters=parameters)
 
 
 def _themes_of_language(texts: list[str], members: list[int], language: str, *, max_themes: int,
                         min_themes: int, seed: int, min_answers: int, silhouette_sample: int,
-                        ) -> tuple[list[FoundTheme], list[int], str, float | None]:
-    """(themes, answers with only stop words, method, silhouette) for one language's answers."""
+                        ) -> tuple[list[FoundTheme], list[int], str, float | None, dict[str, Any]]:
+    """(themes, answers with only stop words, method, silhouette, figures for staff) for one language's
+    answers."""
     surface: dict[str, Counter[str]] = {}
     features = {i: tokenise(texts[i], language, surface) for i in members}
     no_content = [i for i in members if not features[i]]
     usable = [i for i in members if features[i]]
     name = LANGUAGE_NAMES[language]
     if len(usable) < min_answers:
-        return [], no_content + usable if len(usable) else no_content, f"{name}: too few answers", None
+        return [], no_content + usable if len(usable) else no_content, f"{name}: too few answers", None, {}
     vectoriser = TfidfVectorizer(analyzer=_identity, min_df=2 if len(usable) >= 20 else 1, max_df=0.5,
                                  sublinear_tf=True, dtype=np.float32)
     try:
         matrix = sparse.csr_matrix(vectoriser.fit_transform([features[i] for i in usable]))
     except ValueError:  # every feature filtered out (e.g. all answers identical)
-        return [], no_content + usable, f"{name}: no shared vocabulary", None
+        return [], no_content + usable, f"{name}: no shared vocabulary", None, {}
     terms = np.asarray(vectoriser.get_feature_names_out())
     has_terms = np.asarray(matrix.getnnz(axis=1)).ravel() > 0
     no_content += [usable[i] for i in np.flatnonzero(~has_terms)]
     usable = [usable[i] for i in np.flatnonzero(has_terms)]
     matrix = sparse.csr_matrix(matrix[has_terms])
     if len(usable) < min_answers:
-        return [], no_content + usable, f"{name}: too few answers", None
+        return [], no_content + usable, f"{name}: too few answers", None, {}
 
     components = min(100, matrix.shape[1] - 1, len(usable) - 1)
     if components >= 2:
@@ -382,7 +438,8 @@ def _themes_of_language(texts: list[str], members: list[int], language: str, *, 
         # A pair shared by enough of the theme's answers reads as a phrase; else the most typical answer.
         needed = max(2, int(np.ceil(0.15 * len(positions))))
         pairs = [j for j in ranked if " " in terms[j] and in_cluster_df[j] >= needed and document_frequency[j] >= 2]
-        label = _written(surface, str(terms[pairs[0]])) if pairs else _shorten(texts[theme_members[0]])
+        label = (phrase_label(texts, theme_members, language, str(terms[pairs[0]]), needed)
+                 or _written(surface, str(terms[pairs[0]]))) if pairs else _shorten(texts[theme_members[0]])
         themes.append(FoundTheme(
             label=label[:1].upper() + label[1:], keywords=[_written(surface, k) for k in keywords],
             members=theme_members, typicality=[round(float(closeness[i]), 4) for i in order], language=language))
@@ -398,7 +455,9 @@ def _themes_of_language(texts: list[str], members: list[int], language: str, *, 
             silhouette = round(float(silhouette_score(vectors[index], labels[index], metric="cosine")), 4)
     method = (f"{name}: Snowball stems + word pairs, tf-idf, lsa({components}), k-means({merged_from}) merged at "
               f"cosine ≥ {MERGE_SIMILARITY} → {len(themes)} themes, {no_theme} answers without a clear theme")
-    return themes, no_content, method, silhouette
+    stats = {"themes": len(themes), "no_clear_theme": no_theme, "silhouette": silhouette,
+             "dimensions": components, "small_clusters": merged_from, "bound_reached": len(themes) >= max_themes}
+    return themes, no_content, method, silhouette, stats
 
 
 def _cluster(vectors: np.ndarray, max_themes: int, min_themes: int, seed: int) -> tuple[np.ndarray, int]:

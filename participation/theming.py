@@ -3,7 +3,9 @@
 Staff edits survive a re-run:
 - an answer staff moved (`pinned`) stays where staff put it;
 - each new cluster is matched to the existing theme that already holds most of its answers (at
-  least half of those previously classified); a renamed theme keeps its label;
+  least half of those previously classified), one cluster per theme (the one sharing most answers with
+  it), so that a run finding more themes than the last one does not fold them back together; a renamed
+  theme keeps its label;
 - a merged theme's answers live in the target theme, so a cluster that finds them again lands there.
 """
 
@@ -18,10 +20,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core import audit
 from participation.models import Answer, Question, Response, Theme, ThemeAssignment, ThemeRun
-from participation.themes import find_themes
+from participation.themes import (
+    EMPTY,
+    NO_CONTENT_WORDS,
+    NOT_RECOGNISED,
+    NOT_SUPPORTED,
+    TOO_FEW_IN_LANGUAGE,
+    find_themes,
+)
 
 
 @dataclass(frozen=True)
@@ -63,16 +73,30 @@ def analyse_question(actor: Any, question: Question, *, max_themes: int = 12, se
     pinned = {a: _final(t, merged) for a, t in ThemeAssignment.objects.filter(
         theme__question=question, pinned=True).values_list("answer_id", "theme_id")}
 
+    # Each new cluster to the existing theme holding at least half of its previously classified answers.
+    # An existing theme takes one cluster (the one with most of its answers), so that themes found apart
+    # stay apart; only a theme staff merged others into takes every cluster that lands there (the staff's
+    # decision that they are one theme).
+    merge_targets = {target for target in merged.values() if target}
+    matches: list[tuple[int, int, int]] = []  # (answers in common, cluster, theme)
+    for number, found in enumerate(analysis.themes):
+        before = Counter(previous[answers[i][0]] for i in found.members if answers[i][0] in previous)
+        if before:
+            theme_id, count = before.most_common(1)[0]
+            if count * 2 >= sum(before.values()) and theme_id in themes:
+                matches.append((count, number, theme_id))
+    matched: dict[int, int] = {}
+    claimed: set[int] = set()
+    for _count, number, theme_id in sorted(matches, key=lambda match: (-match[0], match[1])):
+        if theme_id not in claimed or theme_id in merge_targets:
+            matched[number] = theme_id
+            claimed.add(theme_id)
+
     new_assignments: dict[int, tuple[int, float]] = {}
     kept_theme_ids: set[int] = set(pinned.values())
     for order, found in enumerate(analysis.themes):
         member_ids = [answers[i][0] for i in found.members]
-        before = Counter(previous[a] for a in member_ids if a in previous)
-        target: Theme | None = None
-        if before:
-            theme_id, count = before.most_common(1)[0]
-            if count * 2 >= sum(before.values()) and theme_id in themes:
-                target = themes[theme_id]
+        target: Theme | None = themes[matched[order]] if order in matched else None
         if target is None:
             target = Theme.objects.create(question=question, label=found.label[:200], keywords=found.keywords,
                                           order=order)
@@ -99,12 +123,81 @@ def analyse_question(actor: Any, question: Question, *, max_themes: int = 12, se
     ThemeRun.objects.create(question=question, answers=len(answers), themes=len(kept_theme_ids),
                             method=analysis.method[:120], seconds=round(seconds, 3),
                             coverage=quality["coverage"], silhouette=analysis.silhouette,
-                            details={"method": analysis.method, "parameters": analysis.parameters, **quality})
+                            details={"method": analysis.method, "parameters": analysis.parameters, **quality,
+                                     # Which answers were left out and why, for the staff page's answer list.
+                                     "not_analysed_answers": {str(answers[i][0]): analysis.not_analysed_reason(i)
+                                                              for i in analysis.not_analysed}})
     audit.record(actor, "participation.themes.analysed", question,
                  {"answers": len(answers), "themes": len(kept_theme_ids), "method": analysis.method,
                   "pinned_kept": len(pinned)})
     return RunSummary(answers=len(answers), themes=len(kept_theme_ids), unclassified=len(analysis.unclassified),
                       method=analysis.method)
+
+
+# How a run is explained to staff, in their language. The pure module stores its reasons and parameter
+# names in English; these are the words staff read.
+NOT_ANALYSED_REASONS = {
+    EMPTY: gettext_lazy("no words"),
+    NOT_RECOGNISED: gettext_lazy("language not recognised"),
+    NOT_SUPPORTED: gettext_lazy("a language the analysis does not cover"),
+    TOO_FEW_IN_LANGUAGE: gettext_lazy("too few answers in its language"),
+    NO_CONTENT_WORDS: gettext_lazy("only words that carry no theme"),
+}
+PARAMETER_NAMES = {
+    "max_themes": gettext_lazy("Most themes per language (a bound: below it the answers decide)"),
+    "merge_similarity": gettext_lazy("Small clusters become one theme from a cosine similarity of"),
+    "min_similarity": gettext_lazy("An answer joins a theme from a cosine similarity to its centre of"),
+    "min_language_confidence": gettext_lazy("A detected language is trusted from a confidence of"),
+    "min_answers": gettext_lazy("Fewest answers for a language to be analysed"),
+    "seed": gettext_lazy("Random seed (the same answers and seed give the same themes)"),
+}
+
+
+LANGUAGE_NAMES = {
+    "ro": pgettext_lazy("language", "Romanian"), "hu": pgettext_lazy("language", "Hungarian"),
+    "de": pgettext_lazy("language", "German"), "sr": pgettext_lazy("language", "Serbian"),
+    "en": pgettext_lazy("language", "English"), "fr": pgettext_lazy("language", "French"),
+    "it": pgettext_lazy("language", "Italian"), "es": pgettext_lazy("language", "Spanish"),
+    "uk": pgettext_lazy("language", "Ukrainian"),
+}
+
+
+def language_name(code: str) -> str:
+    """The language's name in the current interface language ("română", "maghiară"), or the code."""
+    if code in LANGUAGE_NAMES:
+        return str(LANGUAGE_NAMES[code])
+    from django.utils.translation import get_language_info
+
+    try:
+        return str(get_language_info(code)["name_translated"]).lower()
+    except KeyError:
+        return code
+
+
+def not_analysed_reason(key: str) -> str:
+    """'language not analysed (fr)' as staff read it: 'a language the analysis does not cover (French)'."""
+    reason, _sep, language = key.partition(" (")
+    label = str(NOT_ANALYSED_REASONS.get(reason, reason))
+    return f"{label} ({language_name(language.rstrip(')'))})" if language else label
+
+
+def explain_run(run: ThemeRun | None) -> dict[str, Any]:
+    """What the staff page shows about a run: languages by name, the figures per language, the
+    parameters in words, the answers not analysed per reason."""
+    details = run.details if run else {}
+    per_language = details.get("per_language") or {}
+    languages = [{"code": code, "name": language_name(code), "answers": n, **per_language.get(code, {})}
+                 for code, n in (details.get("languages") or {}).items()]
+    parameters = [(str(PARAMETER_NAMES.get(name, name)), value)
+                  for name, value in (details.get("parameters") or {}).items()]
+    not_analysed = [(not_analysed_reason(key), int(n)) for key, n in (details.get("not_analysed") or {}).items()]
+    coverage = run.coverage if run else None
+    return {"languages": languages, "parameters": parameters, "not_analysed": not_analysed,
+            "coverage_percent": None if coverage is None else round(coverage * 100),
+            "not_analysed_total": sum(n for _reason, n in not_analysed),
+            "no_clear_theme": details.get("no_clear_theme") or 0,
+            "bound_reached": [row["name"] for row in languages if row.get("bound_reached")],
+            "answer_reasons": details.get("not_analysed_answers") or {}}
 
 
 @transaction.atomic

@@ -245,12 +245,13 @@ def themes(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
             "-theme_assignment__typicality", "id")
     page = Paginator(answers, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
     last_run = ThemeRun.objects.filter(question=question).first()
+    explained = theming.explain_run(last_run)
+    left_out = {answer.pk: theming.not_analysed_reason(explained["answer_reasons"][str(answer.pk)])
+                for answer in page.object_list if str(answer.pk) in explained["answer_reasons"]
+                and not hasattr(answer, "theme_assignment")}  # why an answer without a theme has none
     return render(request, "participation/themes.html", {
         "consultation": consultation, "question": question, "themes": theme_list, "total": total, "page": page,
-        "selected": selected, "last_run": last_run,
-        "run_coverage": "—" if last_run is None or last_run.coverage is None else f"{last_run.coverage * 100:.0f}",
-        "run_silhouette": "—" if last_run is None or last_run.silhouette is None else f"{last_run.silhouette:.2f}",
-        "run_not_analysed": _not_analysed_reasons(last_run.details if last_run else {}),
+        "selected": selected, "last_run": last_run, "run": explained, "left_out": left_out,
         "merged": list(Theme.objects.filter(question=question, merged_into__isnull=False).select_related(
             "merged_into")),
     })
@@ -295,19 +296,3 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "participation/consultations.html", {
         "page": page, "state": state, "now": now, "conversations": list(conversations.order_by("-closes_at")[:20]),
     })
-
-
-def _not_analysed_reasons(details: dict[str, Any]) -> list[tuple[str, int]]:
-    """The analysis's reasons for leaving answers out (stored in English by the pure module), translated."""
-    from participation import themes
-
-    reasons = {themes.EMPTY: _("no words"), themes.NOT_RECOGNISED: _("language not recognised"),
-               themes.NOT_SUPPORTED: _("a language the analysis does not cover"),
-               themes.TOO_FEW_IN_LANGUAGE: _("too few answers in its language"),
-               themes.NO_CONTENT_WORDS: _("only words that carry no theme")}
-    found = []
-    for key, count in (details.get("not_analysed") or {}).items():
-        reason, _sep, language = str(key).partition(" (")
-        label = str(reasons.get(reason, reason))
-        found.append((f"{label} ({language.rstrip(')')})" if language else label, int(count)))
-    return found

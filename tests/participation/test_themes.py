@@ -18,6 +18,7 @@ from participation.themes import (
     detect_languages,
     find_themes,
     fold,
+    phrase_label,
     stem,
     stop_words,
     tokenise,
@@ -155,3 +156,59 @@ def test_every_answer_is_in_exactly_one_theme_or_unclassified(texts: list[str]) 
     analysis = find_themes(texts)
     positions = [i for t in analysis.themes for i in t.members] + analysis.unclassified
     assert sorted(positions) == list(range(len(texts)))
+
+
+def test_labels_grow_into_the_phrase_people_wrote_with_their_capitals() -> None:
+    texts = ["Malul Begăi trebuie iluminat noaptea.", "Vreau ca malul Begăi să fie iluminat.",
+             "Pe malul Begăi e întuneric seara.", "Malul Begai are nevoie de bănci."]
+    # The pair "malul begăi" as written inside sentences: the river's capital kept, diacritics preferred.
+    assert phrase_label(texts, range(4), "ro", f"{stem('malul', 'ro')} {stem('begăi', 'ro')}", 3) == "malul Begăi"
+    english = ["Our current electoral system works.", "The current electoral system is unfair.",
+               "I like the current electoral system", "Change the current electoral rules."]
+    pair = f"{stem('current', 'en')} {stem('electoral', 'en')}"
+    assert phrase_label(english, range(4), "en", pair, 3) == "current electoral system"
+    # A longer phrase must be shared as often as asked; a stop word never ends it.
+    assert phrase_label(english, range(4), "en", pair, 4) == "current electoral"
+    assert phrase_label(["Parcarea pe trotuar trebuie interzisă.", "Parcarea pe trotuar e o problemă."], range(2),
+                        "ro", f"{stem('parcarea', 'ro')} {stem('trotuar', 'ro')}", 2) == ""  # not adjacent
+
+
+def test_pair_labels_are_phrases_that_start_and_end_with_a_content_word() -> None:
+    texts = polis_comments("canadian-electoral-reform")
+    analysis = find_themes(texts)
+    labels = [t.label for t in analysis.themes]
+    assert "Current electoral system" in labels, labels
+    stops = stop_words("en")
+    for label in labels:
+        words = [fold(w) for w in label.rstrip(".…").split()]
+        if len(words) <= 5 and not label.endswith((".", "…")):
+            assert words[0] not in stops and words[-1] not in stops, label
+
+
+def test_polite_words_are_never_a_theme() -> None:
+    for language, polite in (("de", "bitte"), ("hu", "kérünk"), ("sr-Latn", "molimo"), ("sr-Cyrl", "молимо")):
+        analysis = find_themes([text for _topic, text in language_answers(language)])
+        assert all(fold(polite) not in fold(" ".join(t.keywords)) for t in analysis.themes), language
+
+
+def test_each_language_reports_its_own_figures_and_whether_the_bound_was_reached() -> None:
+    texts = [text for language in ANSWERS for _topic, text in language_answers(language)]
+    analysis = find_themes(texts)
+    figures = analysis.quality()["per_language"]
+    assert set(figures) == {"ro", "hu", "de", "sr", "en"}
+    for code, row in figures.items():
+        assert row["answers"] == analysis.languages[code]
+        assert row["themes"] == sum(1 for t in analysis.themes if t.language == code)
+        assert row["bound_reached"] is False and row["small_clusters"] >= row["themes"]
+    rows = answers()
+    assert find_themes([text for _topic, text in rows]).per_language["ro"]["bound_reached"] is False
+    capped = find_themes([text for _topic, text in rows], max_themes=3)
+    assert capped.per_language["ro"]["bound_reached"] is True and len(capped.themes) == 3
+
+
+def test_each_not_analysed_answer_has_its_reason() -> None:
+    texts = [*FRENCH, "🙂", *[text for _topic, text in language_answers("en")]]
+    analysis = find_themes(texts)
+    assert analysis.not_analysed_reason(0) == f"{NOT_SUPPORTED} (fr)"
+    assert analysis.not_analysed_reason(2) == EMPTY
+    assert analysis.not_analysed_reason(3) == ""

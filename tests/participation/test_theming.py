@@ -11,6 +11,7 @@ from django.test import Client
 from participation import theming
 from participation.models import Answer, Question, Response, Theme, ThemeAssignment, ThemeRun
 from tests.participation.conftest import build_consultation
+from tests.participation.multilingual_answers import ANSWERS, FRENCH, language_answers
 from tests.participation.romanian_answers import answers
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,43 @@ def test_theme_page_is_staff_only_and_edits_through_it(client: Client, open_ques
     page = client.get(url + f"?theme={theme.pk}")
     assert page.status_code == 200 and "Move to theme" in page.content.decode()
     assert client.post(url.replace("themes/", "themes/queue/")).status_code == 302
+
+
+def test_a_run_finding_more_themes_does_not_fold_them_into_the_last_runs(open_question: Question,
+                                                                         staff: Any) -> None:
+    theming.analyse_question(staff, open_question, max_themes=3)
+    summary = theming.analyse_question(staff, open_question)
+    run = ThemeRun.objects.filter(question=open_question).first()
+    assert run is not None and summary.themes == run.themes == run.details["themes"] > 3
+    with_answers = [t for t in current(open_question) if t.assignments.exists()]
+    assert len(with_answers) == run.details["themes"]
+    largest = max(t.assignments.count() for t in with_answers)
+    assert largest == round(run.details["largest_share"] * 144)
+
+
+def test_staff_page_explains_the_run_in_romanian(client: Client, strategy_data: None, staff: Any) -> None:
+    consultation = build_consultation("many-languages")
+    question = consultation.questions.get(kind="short_text")
+    texts = [text for language in ANSWERS for _topic, text in language_answers(language)] + [*FRENCH, "🙂 👍"]
+    for text in texts:
+        response = Response.objects.create(consultation=consultation, status=Response.Status.SUBMITTED)
+        Answer.objects.create(response=response, question=question, text=text)
+    theming.analyse_question(staff, question)
+    run = ThemeRun.objects.get(question=question)
+    french = Answer.objects.get(text=FRENCH[0])
+    assert run.details["not_analysed_answers"][str(french.pk)] == "language not analysed (fr)"
+    assert set(run.details["per_language"]) == {"ro", "hu", "de", "sr", "en"}
+
+    client.force_login(staff)
+    url = f"/ro/participation/consultations/{consultation.slug}/questions/{question.pk}/themes/"
+    body = client.get(url).content.decode()
+    # Languages by name, parameters in words, quality figures, per-language table; no raw names.
+    for expected in ("maghiară", "sârbă", "germană", "engleză", "română", "Pe limbi", "Limită atinsă",
+                     "Cel mult atâtea teme pe limbă", "acoperire", "Silueta temelor",
+                     "o limbă pe care analiza nu o acoperă (franceză): 2", "niciun cuvânt: 1"):
+        assert expected in body, expected
+    assert "max_themes" not in body and "merge_similarity" not in body
+    unclassified = client.get(url + "?theme=none").content.decode()
+    assert "Neanalizat: o limbă pe care analiza nu o acoperă (franceză)." in unclassified
+    assert "Neanalizat: niciun cuvânt." in unclassified
+    assert 'value="" selected disabled>fără temă' in unclassified  # no theme is shown as chosen
