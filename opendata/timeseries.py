@@ -45,6 +45,7 @@ class TimeSeries:
     label: str  # which series of the table: "sensor-1 · pm2_5", or "" when the table holds one
     unit: str  # from a "unit" column, or ""
     points: list[SeriesPoint]
+    dated: bool = False  # the time column holds dates (days), not date-times
 
 
 def guess_kind(cells: Sequence[str]) -> str:
@@ -142,7 +143,8 @@ def find_time_series(columns: Sequence[Column], rows: Sequence[Sequence[str]], *
     if len(points) < 2:
         return None
     return TimeSeries(time_column=time_column.name, value_column=value_column.name,
-                      label=" · ".join(first_key or ()), unit=unit, points=points[:MAX_POINTS])
+                      label=" · ".join(first_key or ()), unit=unit, points=points[:MAX_POINTS],
+                      dated=time_column.kind == "date")
 
 
 def time_labels(points: Sequence[SeriesPoint], tz: dt.tzinfo, most: int = 6) -> list[tuple[int, str]]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -224,12 +225,20 @@ LOCAL_TIME = ZoneInfo("Europe/Bucharest")
 CHART_WIDTH, CHART_HEIGHT = 480, 260  # drawing units: narrow enough that labels stay readable on a phone
 
 
+def _local_time(series: timeseries.TimeSeries, point: timeseries.SeriesPoint) -> str:
+    """A point's time as people here read it: the day, or the date and hour in Romania's time, in the page's
+    language (the file's own cell, often UTC, stays in the table's `<time datetime>`)."""
+    if series.dated:
+        return date_format(point.time.date(), "DATE_FORMAT")
+    return date_format(point.time.astimezone(LOCAL_TIME), "DATETIME_FORMAT")
+
+
 def _drawing(series: timeseries.TimeSeries) -> dict[str, object]:
     """The site's line chart (core.charts) with the time axis named in local days or hours."""
     xs = [point.time.timestamp() for point in series.points]
     drawing = line_chart([Series(name=series.label or series.value_column, css_class="measured", points=[
-        Point(x, point.value, f"{point.time_text}: {point.value_text}") for x, point in zip(xs, series.points,
-                                                                                          strict=True)])],
+        Point(x, point.value, f"{_local_time(series, point)}: {point.value_text}")
+        for x, point in zip(xs, series.points, strict=True)])],
                          width=CHART_WIDTH, height=CHART_HEIGHT)
     plot_width = CHART_WIDTH - PAD_LEFT - PAD_RIGHT
     drawing["x_ticks"] = [{"x": svg_number(PAD_LEFT + (xs[index] - xs[0]) / (xs[-1] - xs[0]) * plot_width),
@@ -260,6 +269,8 @@ def _preview_and_chart(dataset: registry.Dataset, language: str) -> dict[str, An
                                              schema_known=read.schema_known, tz=LOCAL_TIME)
         if series is not None:
             context["chart"] = {"drawing": _drawing(series), "series": series,
+                                "rows": [{"cell": point.time_text, "local": _local_time(series, point),
+                                          "value": point.value_text} for point in series.points],
                                 "file_title": distribution.title.get(language), "file_url": distribution.url}
             break
     return context

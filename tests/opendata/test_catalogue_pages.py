@@ -3,15 +3,20 @@ page's preview table and time-series chart, read in-process from the live data."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from html import unescape as html_unescape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.formats import date_format
 
 from opendata import preview, tables, views
 from tests.opendata.test_harvest import RemotePortal, harvest
@@ -143,8 +148,14 @@ def test_a_dataset_page_previews_its_first_csv_and_charts_a_time_series(demo_eve
     assert '<svg viewBox="0 0 480 260" role="img" aria-labelledby="chart-caption chart-desc"' in html
     data = html[html.index('<table class="chart-data">'):]
     data = data[:data.index("</table>")]
-    values = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', data)
+    values = re.findall(r'<th scope="row"><time datetime="([^"]+)">([^<]+)</time></th><td>([^<]+)</td>', data)
     assert len(values) >= 2 and '<th scope="col">mean (' in data
+    # The table names each hour in Romania's time, as the axis does; the file's own cell (UTC) is kept.
+    with translation.override("en"):
+        for cell, local, _value in values:
+            moment = dt.datetime.fromisoformat(cell.replace("Z", "+00:00"))
+            expected = date_format(moment.astimezone(ZoneInfo("Europe/Bucharest")), "DATETIME_FORMAT")
+            assert html_unescape(local) == expected and cell not in local
     assert html.count("<polyline") >= 1 and "hour" in data
     # A room's table that fails gives a note, not an error page.
     def failing_rows(part: str | None) -> list[list[Any]]:
