@@ -14,9 +14,17 @@ by requirements-dev.txt as this bench's peer).
    database gives), red-dwarf a list of vote dicts (its only input form). Wall-clock seconds and the
    process's CPU seconds (one thread each; on a shared machine the wall clock also counts waiting).
 
+3. `--replay 20 50 100`: why no computation from the export can be expected to reproduce Polis's groups.
+   Each conversation is replayed in time order in N updates of equal vote counts, each update warm-started
+   from the previous one (k-means from the previous update's base and group centres, PCA axes kept in the
+   previous orientation, k-smoothing carried), the way Polis's live computation runs. The export has the
+   votes' times but not the times of Polis's updates; the table shows how much the groups depend on them.
+   Not the platform's method (it computes each map from scratch, `build_map`): an experiment.
+
 Run from the repository root:  .venv/bin/python bench/opinion_map.py
                                .venv/bin/python bench/opinion_map.py --skip-scale
                                .venv/bin/python bench/opinion_map.py --skip-scale --conversation vtaiwan.uberx
+                               .venv/bin/python bench/opinion_map.py --skip-scale --starts 0 --replay 20 50 100
 """
 
 from __future__ import annotations
@@ -203,6 +211,88 @@ def conversations(starts: int, only: list[str]) -> None:
             print(row)
 
 
+def warm_kmeans(points: Any, k: int, previous: Any, weights: Any = None) -> tuple[Any, Any]:
+    """k-means from the previous update's centres (topped up with Polis's first distinct points), one start."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+
+    from participation.opinion import _first_distinct
+
+    k = min(k, len(np.unique(points.round(9), axis=0)))
+    start = _first_distinct(points, k) if previous is None or not len(previous) else np.asarray(previous)[:k]
+    if len(start) < k:
+        fresh = [p for p in _first_distinct(points, k * 2) if not (np.abs(start - p).sum(axis=1) < 1e-9).any()]
+        start = np.vstack([start, np.asarray(fresh[: k - len(start)])])
+    fitted = KMeans(n_clusters=len(start), init=start, n_init=1, max_iter=100).fit(points, sample_weight=weights)
+    used, labels = np.unique(np.asarray(fitted.labels_), return_inverse=True)
+    return labels.ravel(), fitted.cluster_centers_[used]
+
+
+def warm_update(votes: dict[tuple[str, int], int], moderated: list[int], state: dict[Any, Any],
+                ) -> dict[str, int] | None:
+    """One update of a replay: build_map's steps, each k-means warm-started from `state` (updated in place)."""
+    import numpy as np
+
+    from participation import opinion
+
+    matrix = opinion.vote_matrix(votes, moderated)
+    projection, components, _means, _explained = opinion.sparse_pca(matrix.values, matrix.voted)
+    previous = state.get("components")
+    if previous is not None:  # keep each axis pointing the way it did (Polis's power iteration does)
+        for axis in range(2):
+            if sum(components[axis, j] * previous[s][axis] for j, s in enumerate(matrix.statements)
+                   if s in previous) < 0:
+                projection[:, axis] *= -1
+                components[axis] *= -1
+    state["components"] = {s: components[:, j].copy() for j, s in enumerate(matrix.statements)}
+    taken = matrix.moderated_out
+    scale = np.sqrt((len(matrix.statements) + taken)
+                    / np.maximum(np.diff(matrix.values.indptr).astype(float) + taken, 1))
+    on_map = np.flatnonzero(matrix.cast >= max(min(7, len(matrix.statements) + taken), 1))
+    on_map = opinion._with_most_active(on_map, matrix.cast, opinion.MOST_ACTIVE)
+    if len(on_map) < 4:
+        return None
+    points = (projection * scale[:, None])[on_map]
+    base_labels, state["base"] = warm_kmeans(points, 100, state.get("base"))
+    sizes = np.bincount(base_labels).astype(float)
+    centres = state["base"]
+    groups, silhouettes = {}, {}
+    for k in range(2, min(5, 2 + len(centres) // 12, len(centres)) + 1):
+        labels, found = warm_kmeans(centres, k, state.get(("groups", k)), weights=sizes)
+        if len(found) == k:
+            state[("groups", k)] = found
+            groups[k], silhouettes[k] = labels, opinion._silhouette(centres, labels)
+    if not groups:
+        return None
+    best = max(groups, key=lambda k: (silhouettes[k], -k))
+    state["smoothing"] = state.get("smoothing", opinion.GroupCountSmoothing()).update(best, 4)
+    shown = state["smoothing"].smoothed_k if state["smoothing"].smoothed_k in groups else best
+    labels = groups[shown][base_labels]
+    return {matrix.participants[i]: int(labels[n]) for n, i in enumerate(on_map)}
+
+
+def replays(schedules: list[int], only: list[str]) -> None:
+    from participation.opinion import latest_votes
+    from tests.participation import polis_data
+
+    print("\n## Replays: each conversation in time order, N warm-started updates (ARI with Polis's groups, "
+          "groups shown at the end)\n")
+    print("| conversation | " + " | ".join(f"{n} updates" for n in schedules) + " |")
+    print("|---|" + "---:|" * len(schedules))
+    for name in only or polis_data.CONVERSATIONS:
+        conversation = polis_data.load(name)
+        in_time = sorted(conversation.votes, key=lambda row: row[3])
+        cells = []
+        for updates in schedules:
+            state: dict[Any, Any] = {}
+            found: dict[str, int] | None = None
+            for cut in sorted({len(in_time) * (i + 1) // updates for i in range(updates)}):
+                found = warm_update(latest_votes(in_time[:cut]), sorted(conversation.moderated_out), state) or found
+            score = ari(conversation.polis_groups, found)[0] if found else float("nan")
+            cells.append(f"{score:.3f} ({len(set(found.values())) if found else 0})")
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+
+
 def synthetic(seed: int = 1) -> tuple[Any, Any, Any]:
     import numpy as np
 
@@ -275,8 +365,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--scale-only", action="store_true")
-    parser.add_argument("--starts", type=int, default=10, help="seeds for the spread over starts (default 10)")
+    parser.add_argument("--starts", type=int, default=10, help="seeds for the spread over starts (default 10; 0 skips the conversations table)")
     parser.add_argument("--conversation", action="append", default=[], help="only this conversation (repeatable)")
+    parser.add_argument("--replay", type=int, nargs="*", default=[], metavar="N",
+                        help="also replay each conversation in N warm-started updates (e.g. 20 50 100)")
     parser.add_argument("--scale-one", choices=["ours", "reddwarf"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scale_one:
@@ -286,8 +378,10 @@ def main() -> None:
             print(json.dumps(scale_one(args.scale_one)))
         return
     print(f"# Opinion map benchmark — Python {platform.python_version()}, {platform.machine()}\n")
-    if not args.scale_only:
+    if not args.scale_only and args.starts:
         conversations(args.starts, args.conversation)
+    if args.replay:
+        replays(args.replay, args.conversation)
     if not args.skip_scale:
         scale()
 
