@@ -167,7 +167,9 @@ _email = parse_email_url(os.environ.get("EMAIL_URL", "console://"))
 EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
 for _name, _value in _email.items():
     globals()[_name] = _value
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Timișoara Smart City <noreply@localhost>")
+# The sender's name is the platform's (SITE_NAME), so another city's e-mails do not arrive as Timișoara's.
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", f"{os.environ.get('SITE_NAME', 'Timișoara Smart City')} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Maps ------------------------------------------------------------------------------------
@@ -200,7 +202,10 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 SITE_ID = 1
-LOGIN_REDIRECT_URL = "/"
+# URL names, reversed in the reader's language: a page under /ro/ that needs a sign-in sends to /ro/accounts/login/
+# (not /accounts/login/, which would pick the language from the browser) and back to /ro/.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "strategy:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -209,6 +214,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Timișoara Smart City] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"  # "signed in as <e-mail>", shown only to the person
 # Sign-up records the consents with the exact text shown (accounts/forms.py, accounts/consents.py).
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupConsentForm"
 # OpenID Connect sign-in (the city's eID provider and others), configured entirely from the environment:
