@@ -1,7 +1,7 @@
 """Demo rows of the resources room (flagged `is_demo`, shown with a "demo" mark): two organisations with
-services, three spaces for temporary use with an application, two funding calls with deadlines next month
-and three initiatives. `load_demo_data` also loads the real reference data (resources.reference), which
-`remove_demo_data` keeps."""
+services, three spaces for temporary use with an application, three funding calls (one open to a person, with
+its deadline in the next calendar month) and three initiatives. `load_demo_data` also loads the real reference
+data (resources.reference), which `remove_demo_data` keeps."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
-from resources import index, reference
+from resources import index, reference, selectors
 from resources.models import (
     ApplicationStep,
     FundingProgramme,
@@ -64,6 +64,17 @@ FUNDING: list[dict[str, Any]] = [
      "summary": ("Apel exemplificativ pentru echipamente și software.", "An example call for equipment and software."),
      "kinds": ["company"], "purposes": ["digital", "business"], "min": 25000, "max": 200000, "cofinancing": 30,
      "days": 50},
+    # Open to a person: the deadline falls in the next calendar month whatever the day of loading (issue 17:
+    # "a citizen finds a funding call with a deadline next month").
+    {"slug": "demo-microgranturi-locuitori", "level": "local", "funder": "Primăria Municipiului Timișoara (demo)",
+     "title": ("Microgranturi pentru inițiativele locuitorilor (demo)",
+               "Micro-grants for residents' initiatives (demo)"),
+     "summary": ("Apel exemplificativ: până la 2.000 EUR pentru o acțiune în cartier (plantări, ateliere, "
+                 "o stradă deschisă), depusă de o persoană sau de un grup de vecini.",
+                 "An example call: up to EUR 2,000 for an action in your neighbourhood (planting, workshops, "
+                 "an open street), proposed by a person or a group of neighbours."),
+     "kinds": ["person", "citizens_group"], "purposes": ["environment", "social", "culture", "urban"], "min": 300,
+     "max": 2000, "cofinancing": 0, "next_month_day": 20},
 ]
 INITIATIVES: list[dict[str, Any]] = [
     {"slug": "demo-senzori-de-aer-in-curti", "kind": "citizen_science", "address": "Piața Victoriei",
@@ -82,6 +93,12 @@ def _place(address: str) -> tuple[Any, Any, Any]:
     from resources.services import place
 
     return place(address)
+
+
+def _demo_deadline(entry: dict[str, Any], today: dt.date) -> dt.date:
+    if "next_month_day" in entry:
+        return selectors.month_start(today, 1).replace(day=entry["next_month_day"])
+    return today + dt.timedelta(days=entry["days"])
 
 
 @transaction.atomic
@@ -128,7 +145,7 @@ def load_demo_data(stdout: Any) -> None:
             summary_ro=entry["summary"][0], summary_en=entry["summary"][1], eligible_kinds=entry["kinds"],
             purposes=entry["purposes"], min_amount=entry["min"], max_amount=entry["max"],
             cofinancing_percent=entry["cofinancing"], opens_on=now.date() - dt.timedelta(days=10),
-            deadline=now.date() + dt.timedelta(days=entry["days"]), source="demo", is_demo=True)
+            deadline=_demo_deadline(entry, timezone.localdate()), source="demo", is_demo=True)
         index.refresh(programme)
     for entry in INITIATIVES:
         latitude, longitude, neighbourhood = _place(entry["address"])

@@ -43,10 +43,16 @@ class ApplicationForm(forms.Form):
     message = forms.CharField(label=_("What you would do there, when and for how long"), max_length=3000,
                               widget=forms.Textarea(attrs={"rows": 5}))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, space: Space | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            representatives__user=user, hidden=False)
+        organisations = Organisation.objects.filter(representatives__user=user, hidden=False)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        represented = list(organisations.values_list("pk", flat=True)[:2])
+        if len(represented) == 1:  # one organisation: chosen already
+            self.fields["organisation"].initial = represented[0]
+        if space is not None and space.allowed_uses:  # only the uses the owner allows
+            allowed = [(value, label) for value, label in Space.Use.choices if value in space.allowed_uses]
+            self.fields["intended_use"].choices = allowed  # type: ignore[attr-defined]
 
 
 class StepForm(forms.Form):
@@ -63,6 +69,9 @@ class FundingFinder(forms.Form):
                                 choices=[("", _("Anything")), *FundingProgramme.Purpose.choices])
     level = forms.ChoiceField(label=_("Funder"), required=False,
                               choices=[("", _("Any funder")), *FundingProgramme.Level.choices])
+    deadline_in = forms.ChoiceField(label=_("Deadline"), required=False, choices=[
+        ("", _("Any time")), ("this_month", _("This month")), ("next_month", _("Next month")),
+        ("three_months", _("In the next three months"))])
     open_only = forms.BooleanField(label=_("Only calls with a deadline ahead"), required=False)
 
 

@@ -264,6 +264,9 @@ def _services(request: HttpRequest) -> QuerySet[Service] | JsonResponse:
         if parsed is None:
             return _error("organization_id", "not an organization id of this directory")
         services = services.filter(organisation_id=parsed[0])
+    taxonomy_id = request.GET.get("taxonomy_id")
+    if taxonomy_id and parse_id(taxonomy_id, TAXONOMY) != (1, 0):  # every service has a term of the one taxonomy
+        return _error("taxonomy_id", "not a taxonomy of this directory")
     term = request.GET.get("taxonomy_term_id")
     if term:
         parsed = parse_id(term, TERM)

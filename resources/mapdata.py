@@ -80,7 +80,9 @@ def _cells(queryset: QuerySet[MapItem], cell: float, view: tuple[float, float, f
         cells = list(in_view(queryset, (west, south, east, north)).order_by().annotate(
             cx=Floor(F("longitude") / cell, output_field=FloatField()),
             cy=Floor(F("latitude") / cell, output_field=FloatField()),
-        ).values("cx", "cy").annotate(count=Count("id"), lat=Avg("latitude"), lon=Avg("longitude")))
+        ).values("cx", "cy").annotate(count=Count("*"), lat=Avg("latitude"), lon=Avg("longitude")))
+        # COUNT(*) rather than COUNT(id): every column the query reads is then in the (latitude, longitude)
+        # index, so PostgreSQL answers it with an index-only scan instead of reading the table.
         cache.set(key, cells, CELL_CACHE_SECONDS)
     return cells
 
@@ -96,7 +98,8 @@ def map_payload(queryset: QuerySet[MapItem], bbox: tuple[float, float, float, fl
     visible = in_view(queryset, view)
     total = visible.count()
     if total <= MAX_POINTS:
-        features = [point_feature(item, language) for item in visible.order_by("id")[:MAX_POINTS]]
+        features = [point_feature(item, language)
+                    for item in visible.defer("search_text").order_by("id")[:MAX_POINTS]]
         return {"type": "FeatureCollection", "clustered": False, "total": total, "features": features}
     cell = cell_size(view)
     rows = [row for row in _cells(queryset, cell, view, filters_key)

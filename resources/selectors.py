@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.apps import apps
@@ -32,18 +33,40 @@ def participation_of(organisation: Organisation) -> dict[str, list[Any]]:
     return organisation_participation(organisation.pk)
 
 
+def month_start(day: dt.date, months_ahead: int) -> dt.date:
+    """The first day of the month `months_ahead` after the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months_ahead
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def deadline_window(deadline_in: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """[first, last] day a deadline may fall on for the finder's "Deadline" choice (None: any time).
+    Days already past never count: a call whose deadline was earlier this month is closed."""
+    if deadline_in == "this_month":
+        return today, month_start(today, 1) - dt.timedelta(days=1)
+    if deadline_in == "next_month":
+        return month_start(today, 1), month_start(today, 2) - dt.timedelta(days=1)
+    if deadline_in == "three_months":
+        return today, today + dt.timedelta(days=91)
+    return None
+
+
 def find_funding(programmes: QuerySet[FundingProgramme], *, who: str = "", purpose: str = "", level: str = "",
-                 open_only: bool = False) -> QuerySet[FundingProgramme]:
-    """Programmes for this kind of applicant and purpose. JSON list membership is checked in Python-free
-    SQL by a text match on the stored list, which works on SQLite and PostgreSQL alike."""
+                 deadline_in: str = "", open_only: bool = False) -> QuerySet[FundingProgramme]:
+    """Programmes for this kind of applicant and purpose, with a deadline in the chosen window. JSON list
+    membership is checked by a text match on the stored list, which works on SQLite and PostgreSQL alike."""
     if who:
         programmes = programmes.filter(Q(eligible_kinds__icontains=f'"{who}"') | Q(eligible_kinds=[]))
     if purpose:
         programmes = programmes.filter(Q(purposes__icontains=f'"{purpose}"') | Q(purposes=[]))
     if level:
         programmes = programmes.filter(level=level)
+    today = timezone.localdate()
     if open_only:
-        programmes = programmes.filter(deadline__gte=timezone.localdate())
+        programmes = programmes.filter(deadline__gte=today)
+    window = deadline_window(deadline_in, today)
+    if window:
+        programmes = programmes.filter(deadline__gte=window[0], deadline__lte=window[1])
     return programmes
 
 

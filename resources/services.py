@@ -219,6 +219,8 @@ def apply_for_space(actor: Any, space: Space, organisation: Organisation, *, int
     _require(actor, "resources.apply_for_space", organisation)
     if not space.published:
         raise ValidationError({"space": _("This space is not offered.")})
+    if space.allowed_uses and intended_use not in space.allowed_uses:
+        raise ValidationError({"intended_use": _("The owner does not allow this use of the space.")})
     application = SpaceApplication(space=space, organisation=organisation, applicant=actor,
                                    intended_use=intended_use, message=message.strip())
     application.full_clean(exclude=["applicant"], validate_constraints=False)

@@ -13,12 +13,13 @@ from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import Neighbourhood
-from resources import selectors, services
+from resources import hsds, selectors, services
 from resources.filters import MapFilters
 from resources.forms import (
     ApplicationForm,
@@ -65,6 +66,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "filters": filters, "page": page, "rows": rows, "query_string": params.urlencode(),
         "neighbourhoods": list(Neighbourhood.objects.order_by("name").values_list("slug", "name")),
         "layers": MapItem.Layer.choices, "kind_labels": selectors.kind_labels(),
+        "layer_labels": {value: str(label) for value, label in MapItem.Layer.choices},
         "selected_layers": request.GET.getlist("layer"),
         "tile_url": getattr(settings, "MAP_TILE_URL", ""), "attribution": getattr(settings, "MAP_ATTRIBUTION", ""),
         "any_demo": MapItem.objects.filter(is_demo=True).exists(),
@@ -85,6 +87,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **selectors.participation_of(organisation),  # "groups" and "proposals"
         "initiatives": list(organisation.initiatives.filter(status=Initiative.Status.PUBLISHED)),
         "applications": list(organisation.space_applications.select_related("space")),
+        "source_link": organisation.source_ref if organisation.source_ref.startswith("https://") else "",
+        "hsds_url": reverse("hsds_organization", args=[hsds.hsds_id(hsds.ORGANISATION, organisation.pk)]),
     })
 
 
@@ -178,7 +182,7 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     applications = list(space.applications.select_related("organisation").prefetch_related("steps"))
     form = None
     if request.user.is_authenticated:
-        form = ApplicationForm(request.POST or None, user=request.user)
+        form = ApplicationForm(request.POST or None, user=request.user, space=space)
         if request.method == "POST" and form.is_valid():
             try:
                 services.apply_for_space(request.user, space, form.cleaned_data["organisation"],

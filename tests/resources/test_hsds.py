@@ -31,6 +31,13 @@ def _registry() -> Registry:
 
 
 REGISTRY = _registry()
+OPENAPI = json.loads((SCHEMAS / "openapi.json").read_text())
+
+
+def validate_openapi(instance: Any, schema: dict[str, Any]) -> None:
+    """Against a schema of HSDS's OpenAPI (its `#/components/...` references resolved in that document)."""
+    Draft202012Validator({**schema, "components": OPENAPI["components"]},
+                         format_checker=FormatChecker()).validate(instance)
 
 
 def validate(instance: Any, schema_file: str) -> None:
@@ -43,6 +50,9 @@ def get_page(client: Client, path: str, schema_file: str, **params: Any) -> dict
     assert response.status_code == 200, response.content
     body = response.json()
     assert set(body) == PAGE_KEYS
+    validate_openapi(body, {"allOf": [{"$ref": "#/components/schemas/Page"}],
+                            "properties": {"contents": {"type": "array"}}})
+    assert body["size"] == len(body["contents"]) and body["empty"] is (body["total_items"] == 0)
     for item in body["contents"]:
         validate(item, schema_file)
     return body
@@ -68,7 +78,8 @@ def directory(make_verified: Any, place_organisation: Any) -> dict[str, Any]:
 def test_every_endpoint_validates_against_the_hsds_schemas(directory: dict[str, Any]) -> None:
     client = Client()
     root = client.get("/hsds/").json()
-    assert root["version"] == "3.0"
+    validate_openapi(root, OPENAPI["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"])
+    assert root["version"] == "3.0" and set(root) == {"version", "profile", "openapi_url"}
     ngo, service, location = directory["ngo"], directory["service"], directory["location"]
 
     organisations = get_page(client, "/hsds/organizations", "organization.json")
@@ -109,6 +120,7 @@ def test_every_endpoint_validates_against_the_hsds_schemas(directory: dict[str, 
     ngo_term = next(t for t in english["contents"] if t["code"] == "organisation-kind:ngo")
     validate(client.get(f"/hsds/taxonomy_terms/{ngo_term['id']}").json(), "taxonomy_term.json")
     assert get_page(client, "/hsds/services", "service.json", taxonomy_term_id=ngo_term["id"])["total_items"] == 1
+    assert get_page(client, "/hsds/services", "service.json", taxonomy_id=taxonomy_id)["total_items"] == 1
 
     assert get_page(client, "/hsds/organizations", "organization.json", search="gradina")["total_items"] == 1
     assert get_page(client, "/hsds/organizations", "organization.json", search="nimic")["empty"] is True
@@ -131,6 +143,8 @@ def test_no_personal_data_and_hidden_entries_stay_out(client: Client, directory:
     ("/hsds/services", {"organization_id": "not-a-uuid"}, "organization_id", 400),
     ("/hsds/services", {"taxonomy_term_id": "00000006-0000-4000-8000-00000000ffff"}, "taxonomy_term_id", 400),
     ("/hsds/taxonomy_terms", {"taxonomy_id": "00000005-0000-4000-8000-000000000002"}, "taxonomy_id", 400),
+    ("/hsds/services", {"taxonomy_id": "nope"}, "taxonomy_id", 400),
+    ("/hsds/service_at_locations", {"taxonomy_id": "00000005-0000-4000-8000-000000000002"}, "taxonomy_id", 400),
     ("/hsds/organizations/00000002-0000-4000-8000-000000000001", {}, "id", 404),
     ("/hsds/organizations/'; drop table x;--", {}, "id", 404),
     ("/hsds/service_at_locations/nope", {}, "id", 404),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -59,6 +60,30 @@ def test_an_ngo_registers_is_verified_and_appears_on_the_map(make_verified: Any)
     data = Client().get("/resources/map.json?verified=on&bbox=21.1,45.7,21.3,45.8").json()
     assert [f["properties"]["title"] for f in data["features"]] == ["Asociația Grădina Urbană"]
     assert data["features"][0]["properties"]["url"] == page_url("organisation", organisation.slug)
+    # The page links its entry in the HSDS API (by its HSDS identifier), which answers with it.
+    hsds_link = re.search(r'href="(/hsds/organizations/[^"]+)"', html)
+    assert hsds_link is not None
+    entry = Client().get(hsds_link.group(1))
+    assert entry.status_code == 200 and entry.json()["name"] == "Asociația Grădina Urbană"
+
+
+def test_staff_verify_from_the_page_and_reference_entries_name_their_source(
+        make_verified: Any, place_organisation: Any) -> None:
+    organisation = place_organisation("Filarmonica", kind="cultural", source="city",
+                                      source_ref="https://www.filarmonicabanatul.ro/")
+    staff = make_verified(Role.DEPARTMENT_STAFF)
+    client = Client()
+    client.force_login(staff)
+    assert "Mark as verified" in client.get(page_url("organisation", organisation.slug, lang="en")).content.decode()
+    client.post(page_url("organisation_verify", organisation.slug, lang="en"), {"verified": "1"})
+    organisation.refresh_from_db()
+    assert organisation.verified
+    html = Client().get(page_url("organisation", organisation.slug, lang="en")).content.decode()
+    assert 'href="https://www.filarmonicabanatul.ro/"' in html and "Added by the city from" in html
+    representative = make_verified()
+    client.force_login(representative)
+    assert client.post(page_url("organisation_verify", organisation.slug, lang="en"),
+                       {"verified": "0"}).status_code == 403
 
 
 def test_registration_needs_a_confirmed_address_and_rejects_duplicates(make_user: Any, make_verified: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from resources import osm
 from resources.models import FundingProgramme, MapItem, Organisation
@@ -77,6 +78,14 @@ def test_reference_and_demo_data_load_twice_and_the_demo_goes_away() -> None:
     placed = MapItem.objects.filter(layer="organisation", is_demo=False, latitude__isnull=False).count()
     assert placed >= 9  # street-level positions from the street index
     assert MapItem.objects.filter(is_demo=True, layer="space").count() == 3
+    # A person finds a demo call whose deadline is in the next calendar month, whatever the day of loading.
+    from resources import selectors
+
+    window = selectors.deadline_window("next_month", timezone.localdate())
+    assert window is not None
+    for_a_person = selectors.find_funding(FundingProgramme.objects.filter(published=True), who="person",
+                                          deadline_in="next_month")
+    assert [p.slug for p in for_a_person] == ["demo-microgranturi-locuitori"]
     demo.remove_demo_data(io.StringIO())
     assert not MapItem.objects.filter(is_demo=True).exists()
     assert FundingProgramme.objects.count() == 15 and institutions.count() == 11

@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.roles import Role
-from resources import services
+from resources import selectors, services
 from resources.models import (
     FundingProgramme,
     FundingReminder,
@@ -88,6 +88,37 @@ def test_a_company_finds_a_space_applies_and_staff_answer_in_public_steps(
     assert page.count("<time") == 4
 
 
+@pytest.mark.parametrize(("today", "this_month_end", "next_start", "next_end"), [
+    (dt.date(2026, 12, 7), dt.date(2026, 12, 31), dt.date(2027, 1, 1), dt.date(2027, 1, 31)),
+    (dt.date(2027, 1, 31), dt.date(2027, 1, 31), dt.date(2027, 2, 1), dt.date(2027, 2, 28)),
+    (dt.date(2028, 1, 15), dt.date(2028, 1, 31), dt.date(2028, 2, 1), dt.date(2028, 2, 29)),
+])
+def test_deadline_windows_are_calendar_months(today: dt.date, this_month_end: dt.date, next_start: dt.date,
+                                               next_end: dt.date) -> None:
+    assert selectors.deadline_window("this_month", today) == (today, this_month_end)
+    assert selectors.deadline_window("next_month", today) == (next_start, next_end)
+    assert selectors.deadline_window("", today) is None
+
+
+def test_the_application_form_offers_the_allowed_uses_and_the_one_organisation(
+        space: Space, make_verified: Any, place_organisation: Any) -> None:
+    company = place_organisation("Studio Lemn SRL", kind="company")
+    founder = make_verified()
+    Representative.objects.create(organisation=company, user=founder)
+    client = Client()
+    client.force_login(founder)
+    form = client.get(f"/en/resources/spaces/{space.slug}/").context["form"]
+    assert [value for value, _label in form.fields["intended_use"].choices] == ["office", "events"]
+    assert form.fields["organisation"].initial == company.pk
+    refused = client.post(f"/en/resources/spaces/{space.slug}/", {
+        "organisation": company.pk, "intended_use": "garden", "message": "Grădină."})
+    assert refused.status_code == 400 and "intended_use" in refused.context["form"].errors
+    with pytest.raises(ValidationError) as error:
+        services.apply_for_space(founder, space, company, intended_use="garden", message="Grădină.")
+    assert "intended_use" in error.value.message_dict
+    assert not SpaceApplication.objects.exists()
+
+
 def test_space_photos_are_checked_and_stripped(space: Space, make_verified: Any) -> None:
     staff = make_verified(Role.DEPARTMENT_STAFF)
     buffer = io.BytesIO()
@@ -135,6 +166,17 @@ def test_a_citizen_finds_a_call_with_a_deadline_next_month_and_is_reminded(
     assert finds(who="person", purpose="culture") == ["granturi-culturale", "fara-termen"]  # ngo-only one left out
     assert finds(who="ngo", purpose="culture") == ["granturi-inchise", "granturi-culturale", "fara-termen"]
     assert finds(who="company") == ["pentru-firme", "fara-termen"]
+    next_month = selectors.deadline_window("next_month", today)
+    assert next_month is not None
+    in_next_month = _programme("luna-viitoare", next_month[0] + dt.timedelta(days=4), eligible_kinds=["person"])
+    _programme("luna-de-dupa", next_month[1] + dt.timedelta(days=1), eligible_kinds=["person"])
+    found = finds(who="person", deadline_in="next_month")
+    assert in_next_month.slug in found and "luna-de-dupa" not in found and "fara-termen" not in found
+    deadlines = [FundingProgramme.objects.get(slug=slug).deadline for slug in found]
+    assert all(deadline is not None and next_month[0] <= deadline <= next_month[1] for deadline in deadlines)
+    assert in_next_month.slug in finds(deadline_in="three_months")
+    assert "granturi-inchise" not in finds(deadline_in="this_month")
+    assert client.get("/en/resources/funding/", {"deadline_in": "yesterday"}).status_code == 400
     assert client.get("/en/resources/funding/", {"who": "dragon"}).status_code == 400
     assert "deadline" in client.get(f"/en/resources/funding/{call.slug}/").content.decode()
 

@@ -15,10 +15,12 @@
   var source = element.getAttribute("data-src");
   var groupLabel = element.getAttribute("data-group-label");
   var pending = null;
+  var labelsElement = document.getElementById("resources-layer-labels");
+  var layerLabels = labelsElement ? JSON.parse(labelsElement.textContent) : {};
 
-  function icon(text, className) {
+  function icon(text, className, size) {
     return L.divIcon({ className: "resources-marker " + className, html: "<span>" + text + "</span>",
-                       iconSize: [34, 34] });
+                       iconSize: [size, size] });
   }
 
   function draw(data) {
@@ -27,19 +29,24 @@
       var c = feature.geometry.coordinates;
       var p = feature.properties;
       if (data.clustered) {
-        var group = L.marker([c[1], c[0]], { icon: icon(String(p.count), "group"), keyboard: true,
+        var group = L.marker([c[1], c[0]], { icon: icon(String(p.count), "group", 34), keyboard: true,
                                              title: p.count + " " + groupLabel, alt: p.count + " " + groupLabel });
         group.on("click keypress", function () { map.setView([c[1], c[0]], Math.min(map.getZoom() + 2, 18)); });
         layer.addLayer(group);
         return;
       }
-      var marker = L.marker([c[1], c[0]], { icon: icon("", "layer-" + p.layer), keyboard: true,
-                                            title: p.title, alt: p.title });
+      // The layer's initial in the marker (as in the legend), so colour is not the only difference;
+      // its name in the marker's accessible name.
+      var layerLabel = layerLabels[p.layer] || "";
+      var name = layerLabel ? p.title + " (" + layerLabel + ")" : p.title;
+      var marker = L.marker([c[1], c[0]], { icon: icon(layerLabel.charAt(0).toUpperCase(), "layer-" + p.layer, 22),
+                                            keyboard: true, title: name, alt: name });
       var box = document.createElement("div");
       var link = document.createElement("a");
       link.href = p.url;
       link.textContent = p.title;
       box.appendChild(link);
+      if (layerLabel) { box.appendChild(document.createElement("br")); box.appendChild(document.createTextNode(layerLabel)); }
       if (p.address) { box.appendChild(document.createElement("br")); box.appendChild(document.createTextNode(p.address)); }
       marker.bindPopup(box);
       layer.addLayer(marker);
