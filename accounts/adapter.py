@@ -32,3 +32,9 @@ class AccountAdapter(DefaultAccountAdapter):
         result = super().confirm_email(request, email_address)
         record_email_confirmation(email_address.user, email_address.email)
         return result
+
+
+def user_display(user: Any) -> str:
+    """How allauth names the person to themselves ("Signed in as …"): their public name, else their own
+    e-mail address (never the bare "user #26" of User.__str__, which hides the address on public pages)."""
+    return str(getattr(user, "display_name", "") or getattr(user, "email", "") or user)

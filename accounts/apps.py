@@ -7,6 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
-        from accounts import own_data, staff_mfa  # noqa: F401  (staff_mfa connects its signal receiver)
+        from accounts import oidc, own_data, staff_mfa  # noqa: F401  (oidc and staff_mfa connect signal receivers)
 
         own_data.register_own()  # the account's own part of "my data" (accounts.personal_data)

@@ -29,17 +29,21 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from allauth.socialaccount.signals import social_account_added
 from allauth.utils import build_absolute_uri
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from accounts.models import Verification
 
 NONCE_STATE_KEY = "oidc_nonce"
 LANGUAGE_SESSION_KEY = "oidc_language"
@@ -176,6 +180,12 @@ def render_refusal(request: HttpRequest, provider: Any, code: str) -> HttpRespon
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: Any) -> bool:
+        """A first sign-in with a provider shows the sign-up form once (the e-mail address filled in from the
+        provider, the terms to accept, the optional e-mail consent), so that an account made through an
+        identity provider has its consents recorded like any other (accounts/forms.py)."""
+        return False
+
     def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
         if not isinstance(getattr(sociallogin, "provider", None), CityOpenIDConnectProvider):
             return
@@ -183,11 +193,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             check_nonce(sociallogin.state or {}, sociallogin.account.extra_data.get("id_token") or {})
         except OIDCRefused as refused:
             raise ImmediateHttpResponse(render_refusal(request, sociallogin.provider, refused.code)) from None
-        if sociallogin.is_existing:
+        if sociallogin.is_existing and (not request.user.is_authenticated or sociallogin.user == request.user):
             verify_resident_from_claims(request, sociallogin)
 
     def save_user(self, request: HttpRequest, sociallogin: Any, form: Any = None) -> Any:
         user = super().save_user(request, sociallogin, form)
+        record_provider_confirmed_email(user, sociallogin)
         verify_resident_from_claims(request, sociallogin)
         return user
 
@@ -198,6 +209,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 and "state" not in (extra_context or {}):
             code = "state"  # allauth found no sign-in started in this browser under that state
         raise ImmediateHttpResponse(render_refusal(request, provider, code))
+
+
+def record_provider_confirmed_email(user: Any, sociallogin: Any) -> None:
+    """An address the provider vouched for (`email_verified`) and the person kept on the sign-up form is
+    confirmed without a link: the e-mail level is recorded, dated, with the provider as its method."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.verification import record_email_confirmation
+
+    confirmed = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True).first()
+    if confirmed:
+        record_email_confirmation(user, confirmed, method=Verification.Method.EID,
+                                  provider=sociallogin.provider.app.provider_id)
 
 
 def verify_resident_from_claims(request: HttpRequest, sociallogin: Any) -> None:
@@ -217,6 +241,14 @@ def verify_resident_from_claims(request: HttpRequest, sociallogin: Any) -> None:
     except ValidationError as error:
         # e.g. the identity already verifies another account: signed in, not verified, and told why.
         messages.warning(request, " ".join(error.messages))
+
+
+@receiver(social_account_added)
+def verify_on_connect(sender: Any, request: HttpRequest, sociallogin: Any, **kwargs: Any) -> None:
+    """A signed-in person linked the eID provider to their existing account ("Verify with ROeID" on My
+    verification): the address claim verifies them as for a sign-in."""
+    if isinstance(getattr(sociallogin, "provider", None), CityOpenIDConnectProvider):
+        verify_resident_from_claims(request, sociallogin)
 
 
 @never_cache

@@ -11,6 +11,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,14 @@ from core.models import ApiToken, AuditEntry
 DELETED_LABEL = "deleted participant"
 
 
+def _provider_names() -> dict[str, str]:
+    """The identity providers' names ("ROeID") for their ids ("eid") on the readable page."""
+    apps = (getattr(settings, "SOCIALACCOUNT_PROVIDERS", None) or {}).get("openid_connect", {}).get("APPS") or []
+    return {str(app.get("provider_id")): str(app.get("name") or app.get("provider_id")) for app in apps}
+
+
 def export(user: Any) -> list[Section]:
+    providers = {"provider": _provider_names()}
     profile = {"id": user.pk, "email": user.email, "display_name": user.display_name,
                "preferred_language": user.preferred_language, "date_joined": user.date_joined,
                "last_login": user.last_login, "is_staff": user.is_staff}
@@ -36,14 +44,14 @@ def export(user: Any) -> list[Section]:
         section("verifications", _("Verifications"), Verification.objects.filter(user=user).order_by("verified_at"),
                 {"level": _("level"), "method": _("method"), "provider": _("identity provider"),
                  "neighbourhood__name": _("neighbourhood"), "verified_at": _("verified"),
-                 "expires_at": _("expires"), "revoked_at": _("revoked")},
+                 "expires_at": _("expires"), "revoked_at": _("revoked")}, displays=providers,
                 note=_("Your pseudonymous person key, which lets you vote once, is not shown: it is a keyed "
                        "digest that means nothing outside the platform.")),
         section("identity_providers", _("Sign-in through identity providers"),
                 SocialAccount.objects.filter(user=user).order_by("pk"),
                 {"provider": _("identity provider"), "uid": _("your identifier there"),
                  "date_joined": _("linked"), "last_login": _("last sign-in"),
-                 "extra_data": _("what the provider sent")}),
+                 "extra_data": _("what the provider sent")}, displays=providers),
         section("roles", _("Roles"), user.groups.order_by("name"), {"name": _("role")},
                 displays={"name": {role.value: label for role, label in ROLE_LABELS.items()}}),
         section("consents", _("Consents"), Consent.objects.filter(user=user),

@@ -128,12 +128,29 @@ def erase(user: Any) -> dict[str, dict[str, int]]:
 
 
 def _readable(value: Any) -> Any:
-    """Dates as the page's language writes them (the JSON keeps ISO 8601)."""
+    """Dates as the page's language writes them (the JSON keeps ISO 8601); a structured value (the claims an
+    identity provider sent, a translated title) as one "name › name: value" line per leaf, not a Python repr."""
     if isinstance(value, datetime.datetime):
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, dict | list | tuple):
+        return "\n".join(_leaf_lines(_plain(value), "")) or None
     return _plain(value)
+
+
+def _leaf_lines(value: Any, path: str) -> list[str]:
+    if isinstance(value, dict):
+        lines: list[str] = []
+        for key, item in value.items():
+            lines += _leaf_lines(item, f"{path} › {key}" if path else str(key))
+        return lines
+    if isinstance(value, list):
+        if all(not isinstance(item, dict | list) for item in value):
+            return [f"{path}: {', '.join(str(item) for item in value)}" if path else ", ".join(map(str, value))]
+        return [line for item in value for line in _leaf_lines(item, path)]
+    text = "—" if value is None or value == "" else str(value)
+    return [f"{path}: {text}" if path else text]
 
 
 def _plain(value: Any) -> Any:

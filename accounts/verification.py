@@ -304,11 +304,13 @@ def upload_register(actor: Any, content: bytes, *, file_name: str = "") -> Resid
     return register
 
 
-def record_email_confirmation(user: Any, email: str) -> None:
-    """allauth confirmed an address: the e-mail level, dated (no expiry, no person key)."""
+def record_email_confirmation(user: Any, email: str, *, method: str = Verification.Method.EMAIL,
+                              provider: str = "") -> None:
+    """An address was confirmed (allauth's link, or an identity provider that vouched for it): the e-mail
+    level, dated (no expiry, no person key)."""
     with transaction.atomic():
-        verification = Verification.objects.create(user=user, level=EMAIL, method=Verification.Method.EMAIL)
-        audit.record(user, "accounts.verification.granted", verification, {"level": EMAIL, "method": "email"})
+        verification = Verification.objects.create(user=user, level=EMAIL, method=method, provider=provider)
+        audit.record(user, "accounts.verification.granted", verification, {"level": EMAIL, "method": str(method)})
 
 
 def levels_for(user: Any) -> list[dict[str, Any]]:

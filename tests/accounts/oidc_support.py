@@ -32,6 +32,10 @@ class Provider:
     def sign_in_as(self, **claims: Any) -> None:
         requests.post(f"{self.issuer}/_test/person", json=claims, timeout=10).raise_for_status()
 
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
     def app_settings(self, *, verifies_residence: bool = True) -> dict[str, Any]:
         return {"openid_connect": {
             "provider_class": "accounts.oidc.CityOpenIDConnectProvider",
@@ -48,28 +52,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def oidc_provider_process() -> Iterator[Provider]:
+def start_provider(redirect_uri: str = REDIRECT_URI) -> Provider:
+    """The provider as its own process on a free loopback port, accepting `redirect_uri` (stop with stop())."""
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "tests.accounts.oidc_provider", str(port), CLIENT_ID,
-                                CLIENT_SECRET, REDIRECT_URI], cwd=REPO, stdout=subprocess.DEVNULL,
+                                CLIENT_SECRET, redirect_uri], cwd=REPO, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     provider = Provider(port, process)
     for _attempt in range(200):
         try:
             if requests.get(f"{provider.issuer}/_test/ready", timeout=1).ok:
-                break
+                return provider
         except requests.ConnectionError:
             time.sleep(0.05)
         assert process.poll() is None, "the test OpenID Connect provider exited at start"
-    else:
-        process.kill()
-        raise RuntimeError("the test OpenID Connect provider did not start")
+    process.kill()
+    raise RuntimeError("the test OpenID Connect provider did not start")
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_process() -> Iterator[Provider]:
+    provider = start_provider()
     try:
         yield provider
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        provider.stop()
 
 
 @pytest.fixture
@@ -80,8 +87,10 @@ def oidc_provider(oidc_provider_process: Provider, settings: Any) -> Iterator[Pr
     oidc_provider_process.misbehave("good")
 
 
-def sign_in(client: Client, provider: Provider, *, language: str = "ro") -> Any:
-    """Start the sign-in on our site, let the provider answer, return our callback's response."""
+def sign_in(client: Client, provider: Provider, *, language: str = "ro", complete_first_sign_in: bool = True) -> Any:
+    """Start the sign-in on our site, let the provider answer, return our callback's response; a first
+    sign-in's one-time form (the e-mail address from the provider, the terms accepted) is submitted too
+    unless `complete_first_sign_in` is off, and the form's answer returned."""
     start = client.post(f"/{language}/accounts/oidc/eid/login/")
     assert start.status_code == 302, start.content[:500]
     authorize = start["Location"]
@@ -90,4 +99,11 @@ def sign_in(client: Client, provider: Provider, *, language: str = "ro") -> Any:
     assert answer.status_code == 302, answer.text[:500]
     back = urlsplit(answer.headers["Location"])
     assert f"http://{back.netloc}{back.path}" == REDIRECT_URI, answer.headers["Location"]
-    return client.get(f"{back.path}?{back.query}")
+    response = client.get(f"{back.path}?{back.query}")
+    if complete_first_sign_in and response.status_code == 302 and response["Location"].endswith(
+            "/accounts/3rdparty/signup/"):
+        form = client.get(response["Location"])
+        assert form.status_code == 200, form.content[:500]
+        email = form.context["form"].initial.get("email", "")
+        return client.post(response["Location"], {"email": email, "accept_terms": "on"})
+    return response

@@ -159,3 +159,81 @@ def test_an_address_outside_the_city_or_an_untrusted_provider_verifies_no_reside
                              address={"street_address": "Piața Victoriei 1", "locality": "Timisoara"})
     assert sign_in(Client(), oidc_provider).status_code == 302
     assert not Verification.objects.filter(level="resident").exists()
+
+
+def test_a_first_sign_in_asks_once_for_the_terms_and_records_them(oidc_provider: Provider) -> None:
+    """An account made through the provider has its consents like any other: a one-time form, the e-mail
+    address filled in from the provider, the terms to accept; the address the provider vouched for counts as
+    confirmed, dated, with the provider as its method."""
+    from accounts.models import Consent, Verification
+
+    oidc_provider.sign_in_as(sub="ro-eid-first", email="prima@example.org", email_verified=True)
+    client = Client()
+    response = sign_in(client, oidc_provider, complete_first_sign_in=False)
+    assert response.status_code == 302 and response["Location"] == "/ro/accounts/3rdparty/signup/"
+    assert not User.objects.filter(email="prima@example.org").exists()
+    form = client.get(response["Location"]).content.decode()
+    assert "Un ultim pas" in form and 'value="prima@example.org"' in form and 'name="accept_terms"' in form
+    refused = client.post("/ro/accounts/3rdparty/signup/", {"email": "prima@example.org"})
+    assert refused.status_code == 200 and not User.objects.filter(email="prima@example.org").exists()
+    done = client.post("/ro/accounts/3rdparty/signup/", {"email": "prima@example.org", "accept_terms": "on"})
+    assert done.status_code == 302, done.content[:500]
+    user = User.objects.get(email="prima@example.org")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    terms = Consent.objects.get(user=user, kind=Consent.Kind.TERMS)
+    assert terms.given and terms.context == "signup" and "termenii de utilizare" in terms.text
+    email_level = Verification.objects.get(user=user, level="email")
+    assert (email_level.method, email_level.provider) == ("eid", "eid") and email_level.verified_at
+    # The next sign-in goes straight in.
+    client.logout()
+    assert sign_in(client, oidc_provider, complete_first_sign_in=False)["Location"] == "/ro/"
+
+
+def test_a_signed_in_person_verifies_with_the_eid_from_my_verification(oidc_provider: Provider,
+                                                                         make_user: Any) -> None:
+    """An account made with an e-mail address and password links the eID ("Verify with ROeID") and is a
+    verified resident at once."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.verification import active_resident
+
+    user = make_user(email="parola@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client = Client()
+    signed_in = client.post("/ro/accounts/login/", {"login": user.email, "password": "correct horse battery"})
+    assert signed_in.status_code == 302
+    page = client.get("/ro/accounts/verification/").content.decode()
+    assert "Verificați-vă cu ROeID (test)" in page and "process=connect" in page
+    oidc_provider.sign_in_as(sub="ro-eid-connect", email="alta@example.org", email_verified=True,
+                             address={"street_address": "Piața Victoriei 1", "locality": "TIMISOARA"})
+    start = client.post("/ro/accounts/oidc/eid/login/?process=connect&next=/ro/accounts/verification/")
+    answer = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    response = client.get(f"{back.path}?{back.query}")
+    assert response.status_code == 302 and response["Location"] == "/ro/accounts/verification/"
+    resident = active_resident(user)
+    assert resident is not None and resident.method == "eid"
+    assert SocialAccount.objects.get(user=user).uid == "ro-eid-connect"
+    assert "<dd>Rezident verificat</dd>" in client.get("/ro/accounts/verification/").content.decode()
+
+
+def test_a_page_that_needs_a_sign_in_keeps_its_language(client: Client) -> None:
+    response = client.get("/ro/accounts/verification/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/ro/accounts/login/?next=/ro/accounts/verification/")
+
+
+def test_the_sign_in_page_offers_the_provider_first_as_one_click(oidc_provider: Provider) -> None:
+    """One large button that posts straight to the provider (no intermediate page), above the password form;
+    the page's Content-Security-Policy lets that form's redirect reach the provider (form-action)."""
+    from core import csp
+
+    csp.site_policy.cache_clear()
+    response = Client().get("/ro/accounts/login/?next=/ro/buget-participativ/")
+    page = response.content.decode()
+    button = page.index("Conectați-vă cu ROeID (test)")
+    assert button < page.index('name="password"')
+    assert 'action="/ro/accounts/oidc/eid/login/?process=login&amp;next=%2Fro%2Fbuget-participativ%2F"' in page
+    directives = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert directives["form-action"] == f"'self' {oidc_provider.issuer}"
+    assert "identitatea electronică vă confirmă și adresa" in page
