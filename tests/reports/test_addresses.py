@@ -124,7 +124,7 @@ def test_form_without_javascript_places_the_typed_address(client: Client, citize
     client.force_login(citizen)
     data = {"category": "potholes", "q_size": "large", "lat": "", "lon": "", "address": "Gheorghe Lazăr 2",
             "title": "Groapă", "description": "Pe banda din dreapta.", "website": ""}
-    response = client.post("/ro/reports/new/", data)
+    response = client.post("/ro/sesizari/noua/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     report = Report.objects.get()
     assert (report.lat, report.lon) == pytest.approx(LAZAR, abs=1e-6)
@@ -150,16 +150,16 @@ def test_form_location_errors(client: Client, citizen: Any, reference: Any, chan
 
 
 def test_address_search_fragment_for_htmx(client: Client, reference: Any) -> None:
-    page = client.get("/ro/reports/new/").content.decode()
-    assert 'hx-get="/ro/reports/geocode/"' in page and 'hx-target="#geocode-results"' in page
-    fragment = client.get("/ro/reports/geocode/", {"address": "gheorghe lazar"}, HTTP_HX_REQUEST="true")
+    page = client.get("/ro/sesizari/noua/").content.decode()
+    assert 'hx-get="/ro/sesizari/adrese/"' in page and 'hx-target="#geocode-results"' in page
+    fragment = client.get("/ro/sesizari/adrese/", {"address": "gheorghe lazar"}, HTTP_HX_REQUEST="true")
     html = fragment.content.decode()
     assert fragment.status_code == 200 and 'class="address-choice"' in html
     assert 'data-lat="45.760284"' in html and 'data-lon="21.217833"' in html  # machine-formatted in Romanian
     assert "Strada Gheorghe Lazăr" in html and "găsit" in html
-    nothing = client.get("/ro/reports/geocode/", {"address": "qqqqzzzz"}, HTTP_HX_REQUEST="true").content.decode()
+    nothing = client.get("/ro/sesizari/adrese/", {"address": "qqqqzzzz"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Nu am găsit" in nothing
-    as_json = client.get("/ro/reports/geocode/", {"q": "Bd. Mihai Viteazu"}).json()
+    as_json = client.get("/ro/sesizari/adrese/", {"q": "Bd. Mihai Viteazu"}).json()
     assert as_json["results"][0]["label"] == "Bulevardul Mihai Viteazu"
 
 
@@ -192,9 +192,9 @@ def test_staff_see_the_nearest_address(client: Client, make_report: Any, roads_s
     report = make_report(lat=LAZAR[0], lon=LAZAR[1], title="Pe Lazăr")
     make_report(title="În centru")
     client.force_login(roads_staff)
-    page = client.get(f"/ro/reports/staff/{report.pk}/").content.decode()
+    page = client.get(f"/ro/sesizari/birou/{report.pk}/").content.decode()
     assert "Cea mai apropiată adresă" in page and "Strada Gheorghe Lazăr" in page
-    found = client.get("/ro/reports/staff/", {"q": "Gheorghe Lazăr"}).content.decode()
+    found = client.get("/ro/sesizari/birou/", {"q": "Gheorghe Lazăr"}).content.decode()
     assert "Pe Lazăr" in found and "În centru" not in found
     rows = list(csv.DictReader(io.StringIO(client.get("/en/reports/staff/export.csv").content.decode())))
     assert {row["title"]: row["nearest_address"] for row in rows} == {

@@ -170,5 +170,5 @@ def test_openapi_describes_the_endpoints(client: Client, reference: Any) -> None
 
 
 def test_reports_page_links_to_the_geojson(client: Client, reports: dict[str, Report]) -> None:
-    page = client.get("/ro/reports/", {"category": "potholes", "status": "open", "area": "centru"}).content.decode()
+    page = client.get("/ro/sesizari/", {"category": "potholes", "status": "open", "area": "centru"}).content.decode()
     assert "/api/v1/reports.geojson?category=potholes&amp;status=open&amp;neighbourhood=centru" in page

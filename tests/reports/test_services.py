@@ -39,7 +39,7 @@ def test_anonymous_web_report_waits_for_email_confirmation(reference: Any, djang
     assert report.department.slug == "drumuri"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ana@example.org"]
     assert "Confirmă" in mail.outbox[0].subject or "Confirm" in mail.outbox[0].subject
-    token = link_path(mail.outbox[0].body, "/reports/confirm/").split("/")[-2]
+    token = link_path(mail.outbox[0].body, "/ro/sesizari/confirmare/").split("/")[-2]
     confirmed = services.confirm_report(token)
     assert confirmed.is_public and confirmed.confirmed_at is not None
     assert Subscription.objects.get(report=report).confirmed_at is not None
@@ -195,7 +195,11 @@ def test_each_delayed_message_carries_the_state_at_the_moment_of_its_event(
     assert "Fixed" not in to_citizen[0].body and "plombată" not in to_citizen[0].body
     assert "Status: Fixed" in to_citizen[1].body and "Groapa a fost plombată." in to_citizen[1].body
     to_reporter = [m for m in mail.outbox if m.to == ["reporter@example.org"]]
-    assert len(to_reporter) == 2 and "/reopen/" not in to_reporter[0].body and "/reopen/" in to_reporter[1].body
+    reopen = f"/ro/sesizari/{report.pk}/redeschidere/"  # the reporter's language: Romanian
+    assert len(to_reporter) == 2 and reopen not in to_reporter[0].body and reopen in to_reporter[1].body
+    # Each message links the page in its recipient's language.
+    assert f"/ro/sesizari/{report.pk}/" in to_reporter[0].body and "/reports/" not in to_reporter[0].body
+    assert f"/en/reports/{report.pk}/" in to_citizen[0].body and "/sesizari/" not in to_citizen[0].body
 
 
 def test_staff_of_another_department_cannot_change_a_report(make_report: Any, lighting_staff: Any,
@@ -273,7 +277,7 @@ def test_following_by_email_needs_confirmation(make_report: Any, django_capture_
     assert subscription.confirmed_at is None
     report.refresh_from_db()
     assert report.supporters_count == 0
-    token = link_path(mail.outbox[0].body, "/reports/follow/").rstrip("/").split("/")[-1]
+    token = link_path(mail.outbox[0].body, "/ro/sesizari/urmarire/").rstrip("/").split("/")[-1]
     services.confirm_subscription(token)
     services.confirm_subscription(token)  # idempotent
     report.refresh_from_db()

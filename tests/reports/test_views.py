@@ -210,7 +210,7 @@ def test_detail_page_shows_the_timeline_and_never_internal_notes(client: Client,
     body = client.get(f"/en/reports/{report.pk}/").content.decode()
     assert "INTERNAL" not in body and "4711" not in body
     assert "Enel / E-Distribuție" in body and "This is not the city&#x27;s responsibility." in body
-    ro = client.get(f"/ro/reports/{report.pk}/").content.decode()
+    ro = client.get(f"/ro/sesizari/{report.pk}/").content.decode()
     assert 'lang="ro"' in ro and "Cronologie" in ro
 
 
@@ -239,7 +239,7 @@ def test_personal_data_never_reaches_public_output(client: Client, reference: An
     report = services.confirm_report(tokens.make(tokens.CONFIRM_REPORT, Report.objects.get().pk))
     services.follow(citizen, report)
     services.follow(None, report, email="follower.secret@example.org")
-    urls = ["/en/reports/", "/ro/reports/", f"/en/reports/{report.pk}/", f"/ro/reports/{report.pk}/",
+    urls = ["/en/reports/", "/ro/sesizari/", f"/en/reports/{report.pk}/", f"/ro/sesizari/{report.pk}/",
             "/reports/map.json", "/en/reports/feeds/all.atom", "/en/reports/feeds/area/centru.atom",
             "/en/reports/feeds/category/potholes.atom", "/en/reports/dashboard/", "/en/reports/dashboard.csv",
             "/open311/v2/requests.json?extensions=true", "/open311/v2/requests.xml?extensions=true",
@@ -389,7 +389,7 @@ def test_map_windows_read_cell_by_cell_give_the_same_answer(client: Client, make
 
 def test_dashboard_charts_have_bars_in_romanian(client: Client, make_report: Any) -> None:
     make_report()
-    body = client.get("/ro/reports/dashboard/").content.decode()
+    body = client.get("/ro/sesizari/statistici/").content.decode()
     widths = re.findall(r'<rect x="230" y="\d+" width="([^"]*)"', body)
     assert widths and all(width.isdigit() for width in widths)  # no "320,0": SVG needs a dot or an integer
     assert "320" in widths
