@@ -116,11 +116,16 @@ def _method_for_staff(parameters: dict[str, Any]) -> dict[str, Any] | None:
     if not parameters:
         return None
     smoothing = parameters.get("smoothing") or {}
+    on_map, left_out = int(parameters.get("participants_on_map") or 0), int(parameters.get("left_out") or 0)
+    variance = parameters.get("explained_variance") or []
     return {"method": parameters.get("method", ""), "threshold": parameters.get("vote_threshold"),
             "base_clusters": parameters.get("base_clusters"), "groups": parameters.get("groups"),
             "best_k": parameters.get("best_k"), "moderated_out": parameters.get("moderated_out"),
-            "silhouette": "—" if parameters.get("silhouette") is None else f"{parameters['silhouette']:.2f}",
-            "tried": ", ".join(f"k={k}: {v:.2f}" for k, v in (parameters.get("silhouettes") or {}).items()),
+            "silhouette": None if parameters.get("silhouette") is None else round(parameters["silhouette"], 2),
+            "tried": [(k, round(v, 2)) for k, v in (parameters.get("silhouettes") or {}).items()],
+            "on_map": on_map, "voters": on_map + left_out,
+            "coverage": round(100 * on_map / (on_map + left_out)) if on_map + left_out else None,
+            "variance": round(100 * sum(variance)) if variance else None,
             "wins": smoothing.get("last_k_count")}
 
 
