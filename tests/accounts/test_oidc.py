@@ -237,3 +237,24 @@ def test_the_sign_in_page_offers_the_provider_first_as_one_click(oidc_provider: 
     directives = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
     assert directives["form-action"] == f"'self' {oidc_provider.issuer}"
     assert "identitatea electronică vă confirmă și adresa" in page
+
+
+def test_a_provider_that_sends_no_e_mail_still_signs_the_resident_in_at_once(oidc_provider: Provider) -> None:
+    """ROeID may release no e-mail address: the one-time form asks for one, the person is signed in and a
+    verified resident at once, and the address gets a confirmation link (a contact, not a condition)."""
+    from django.core import mail
+
+    from accounts.verification import active_resident, email_confirmed
+
+    oidc_provider.sign_in_as(sub="ro-eid-no-mail", name="Gheorghe Vasile",
+                             address={"street_address": "Strada Gheorghe Lazăr 2", "locality": "Timișoara"})
+    client = Client()
+    first = sign_in(client, oidc_provider, complete_first_sign_in=False)
+    assert first["Location"] == "/ro/accounts/3rdparty/signup/"
+    assert 'name="email"' in client.get(first["Location"]).content.decode()
+    done = client.post(first["Location"], {"email": "gheorghe@example.org", "accept_terms": "on"})
+    assert done.status_code == 302 and done["Location"] == "/ro/"
+    user = User.objects.get(email="gheorghe@example.org")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert active_resident(user) is not None and not email_confirmed(user)
+    assert [message.to for message in mail.outbox] == [["gheorghe@example.org"]]
