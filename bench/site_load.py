@@ -100,7 +100,7 @@ def public_mix(base: str) -> list[str]:
         payload = json.load(response)
     items = payload.get("items", payload) if isinstance(payload, dict) else payload
     code = items[0]["code"]
-    return ["/ro/", "/ro/strategie/", f"/ro/proiecte/{code}/", "/ro/reports/", "/reports/map.json",
+    return ["/ro/", "/ro/strategie/", f"/ro/proiecte/{code}/", "/ro/sesizari/", "/reports/map.json",
             "/open311/v2/requests.json", "/ro/aer/", "/api/v1/strategy"]
 
 

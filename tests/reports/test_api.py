@@ -45,7 +45,7 @@ def test_list_has_public_reports_with_public_fields(client: Client, reports: dic
     assert item["category"] == "potholes" and item["status"] == "submitted" and item["open"] is True
     assert item["neighbourhood"] == "centru" and item["address"] == "Bulevardul Regele Mihai I"
     assert item["nearest_address"] == "Bulevardul Regele Mihai I"
-    assert item["lat"] == pytest.approx(CENTRU[0]) and item["url"].endswith(f"/reports/{item['id']}/")
+    assert item["lat"] == pytest.approx(CENTRU[0]) and item["url"].endswith(f"/ro/sesizari/{item['id']}/")
     lights = next(i for i in body["items"] if i["id"] == reports["lights"].pk)
     assert lights["photo_url"].endswith(".jpg")
     raw = client.get(LIST).content.decode()

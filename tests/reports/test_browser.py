@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.a11y import assert_accessible
+from tests.addresses import localized
 from tests.reports.conftest import CENTRU, jpeg_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,7 @@ def test_public_pages_have_no_axe_violations(page: Any, site: dict[str, Any], la
                  "/{lang}/reports/?area=outside", "/{lang}/reports/new/", "/{lang}/reports/new/?category=potholes",
                  f"/{{lang}}/reports/{report.pk}/", "/{lang}/reports/about/", "/{lang}/reports/dashboard/",
                  "/{lang}/reports/dashboard/?period=all", "/{lang}/reports/thanks/?state=confirm"):
-        assert_accessible(page, site["url"] + path.format(lang=lang))
+        assert_accessible(page, site["url"] + localized(path.format(lang=lang)))  # /ro/sesizari/... in Romanian
 
 
 def test_form_with_the_keyboard_and_the_duplicate_check(page: Any, site: dict[str, Any]) -> None:
@@ -79,13 +80,13 @@ def test_staff_pages_have_no_axe_violations(page: Any, site: dict[str, Any], mak
     for lang in ("ro", "en"):
         for path in (f"/{lang}/reports/staff/", f"/{lang}/reports/staff/{report.pk}/",
                      f"/{lang}/reports/staff/moderation/"):
-            assert_accessible(page, site["url"] + path)
+            assert_accessible(page, site["url"] + localized(path))
 
 
 def test_address_search_with_htmx_puts_the_pin(page: Any, site: dict[str, Any]) -> None:
     """Typing an address lists matching streets (htmx); choosing one fills the coordinates, in Romanian
     with machine-formatted numbers; the list passes axe."""
-    page.goto(site["url"] + "/ro/reports/new/")
+    page.goto(site["url"] + "/ro/sesizari/noua/")
     page.select_option("#id_category", "potholes")
     page.wait_for_selector("#id_q_size")
     page.fill("#id_address", "Str. Gh. Lazăr")
@@ -95,3 +96,17 @@ def test_address_search_with_htmx_puts_the_pin(page: Any, site: dict[str, Any]) 
     page.click("#geocode-results .address-choice >> nth=0")
     assert page.input_value("#id_lat") == "45.760284" and page.input_value("#id_lon") == "21.217833"
     assert page.input_value("#id_address") == "Strada Gheorghe Lazăr"
+
+
+@pytest.mark.parametrize(("lang", "page_path"), [("ro", "/ro/sesizari/"), ("en", "/en/reports/")])
+def test_the_maps_popups_link_the_report_page_in_the_page_language(page: Any, site: dict[str, Any], lang: str,
+                                                                    page_path: str) -> None:
+    page.goto(site["url"] + page_path)
+    page.wait_for_selector(".report-marker")
+    page.click(".report-marker >> nth=0")
+    link = page.wait_for_selector(".leaflet-popup-content a")
+    href = link.get_attribute("href")
+    assert href.startswith(page_path) and href[len(page_path):].rstrip("/").isdigit(), href
+    link.click()
+    page.wait_for_load_state()
+    assert page.url == site["url"] + href  # the page itself, not a redirect

@@ -39,7 +39,7 @@ def test_anonymous_web_report_waits_for_email_confirmation(reference: Any, djang
     assert report.department.slug == "drumuri"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ana@example.org"]
     assert "Confirmă" in mail.outbox[0].subject or "Confirm" in mail.outbox[0].subject
-    token = link_path(mail.outbox[0].body, "/ro/sesizari/confirmare/").split("/")[-2]
+    token = link_path(mail.outbox[0].body, "/sesizari/confirmare/").split("/")[-2]
     confirmed = services.confirm_report(token)
     assert confirmed.is_public and confirmed.confirmed_at is not None
     assert Subscription.objects.get(report=report).confirmed_at is not None
@@ -144,9 +144,9 @@ def test_status_workflow_publishes_dated_updates_and_emails_followers(
     assert report.status == Status.FIXED and not report.is_open and report.fixed_at and report.closed_at
     reporter_mail = next(m for m in mail.outbox if m.to == ["reporter@example.org"])
     assert "Groapa a fost plombată." in reporter_mail.body
-    reopen_path = link_path(reporter_mail.body, "/reopen/")
+    reopen_path = link_path(reporter_mail.body, f"/sesizari/{report.pk}/redeschidere/")
     citizen_mail = next(m for m in mail.outbox if m.to == [citizen.email])
-    assert "/reopen/" not in citizen_mail.body  # only the reporter gets the reopen link
+    assert "/redeschidere/" not in citizen_mail.body  # only the reporter gets the reopen link
     kinds = list(report.updates.values_list("kind", "new_status"))
     assert kinds == [("created", "submitted"), ("status", "acknowledged"), ("status", "fixed")]
     # The reporter says it is not fixed, from the email link.
@@ -277,7 +277,7 @@ def test_following_by_email_needs_confirmation(make_report: Any, django_capture_
     assert subscription.confirmed_at is None
     report.refresh_from_db()
     assert report.supporters_count == 0
-    token = link_path(mail.outbox[0].body, "/ro/sesizari/urmarire/").rstrip("/").split("/")[-1]
+    token = link_path(mail.outbox[0].body, "/sesizari/urmarire/").rstrip("/").split("/")[-1]
     services.confirm_subscription(token)
     services.confirm_subscription(token)  # idempotent
     report.refresh_from_db()
