@@ -236,11 +236,19 @@ def verify_resident_from_claims(request: HttpRequest, sociallogin: Any) -> None:
     id_claims = extra.get("id_token") or {}
     claims = {**id_claims, **(extra.get("userinfo") or {})}
     try:
-        verify_by_eid(sociallogin.user, provider_id=provider.app.provider_id, issuer=str(id_claims.get("iss", "")),
-                      subject=str(id_claims.get("sub", "")), claims=claims)
+        verified = verify_by_eid(sociallogin.user, provider_id=provider.app.provider_id,
+                                 issuer=str(id_claims.get("iss", "")), subject=str(id_claims.get("sub", "")),
+                                 claims=claims)
     except ValidationError as error:
         # e.g. the identity already verifies another account: signed in, not verified, and told why.
         messages.warning(request, " ".join(error.messages))
+        return
+    if verified is None:
+        # Signed in, but told why the votes for residents stay closed (no address sent, or one elsewhere).
+        messages.info(request, _("%(provider)s did not send an address in %(city)s, so your account is not a "
+                                 "verified resident. You can still verify with the residents register or at a "
+                                 "city office (My verification).")
+                      % {"provider": provider.app.name, "city": getattr(settings, "CITY_NAME", "Timișoara")})
 
 
 @receiver(social_account_added)

@@ -153,7 +153,10 @@ def test_an_address_outside_the_city_or_an_untrusted_provider_verifies_no_reside
 
     oidc_provider.sign_in_as(sub="ro-eid-arad", email="arad@example.org", email_verified=True,
                              address={"street_address": "Bulevardul Revoluției 1", "locality": "Arad"})
-    assert sign_in(Client(), oidc_provider).status_code == 302
+    client = Client()
+    assert sign_in(client, oidc_provider).status_code == 302
+    told = [str(message) for message in client.get("/ro/").context["messages"]]
+    assert any("nu a trimis o adresă din Timișoara" in message for message in told), told
     settings.SOCIALACCOUNT_PROVIDERS = oidc_provider.app_settings(verifies_residence=False)
     oidc_provider.sign_in_as(sub="ro-eid-other", email="other@example.org", email_verified=True,
                              address={"street_address": "Piața Victoriei 1", "locality": "Timisoara"})
