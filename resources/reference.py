@@ -56,6 +56,10 @@ def load_institutions(path: Path = DATA / "institutions.yaml") -> int:
 
             organisation.verified_at = timezone.now()
             organisation.save(update_fields=["verified_at"])
+        if organisation.locations.filter(source_ref__regex=r"^(node|way|relation)/").exists():
+            index.refresh(organisation)  # placed from OpenStreetMap (import_osm_resources): better than a street
+            count += 1
+            continue
         latitude, longitude, neighbourhood = services.place(entry["address"])
         Location.objects.update_or_create(organisation=organisation, source_ref="reference", defaults={
             "address": entry["address"], "latitude": latitude, "longitude": longitude,

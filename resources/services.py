@@ -7,6 +7,7 @@ entry point can skip them. The map's index (resources.index) is refreshed in the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -38,6 +39,7 @@ from resources.models import (
     SpaceApplication,
     SpacePhoto,
 )
+from resources.text import fold
 
 
 def _require(actor: Any, permission: str, obj: Any = None) -> None:
@@ -54,10 +56,21 @@ def unique_slug(model: Any, text: str, *, max_length: int = 80) -> str:
     return slug
 
 
+def _names_the_typed_street(address: str, found: Any) -> bool:
+    """A street-level match counts only when it is the street typed, its kind word included: the index has
+    no squares, so "Piața Unirii 1" would otherwise land on "Strada Unirii", kilometres away."""
+    if getattr(found, "kind", "") != "street" or not getattr(found, "street", ""):
+        return True
+    typed = " ".join(re.findall(r"[0-9a-z]+", fold(address)))
+    street = " ".join(re.findall(r"[0-9a-z]+", fold(found.street)))
+    return typed == street or typed.startswith(street + " ")
+
+
 def place(address: str) -> tuple[float | None, float | None, Any]:
-    """Latitude, longitude and neighbourhood of a typed address (core.geocoder), or Nones."""
+    """Latitude, longitude and neighbourhood of a typed address (core.geocoder), or Nones (also when the
+    geocoder only found a different street of a similar name: better off the map than in the wrong place)."""
     found = geocoder.locate(address) if address.strip() else None
-    if found is None:
+    if found is None or not _names_the_typed_street(address, found):
         return None, None, None
     return found.lat, found.lon, geo.neighbourhood_for(found.lat, found.lon)
 

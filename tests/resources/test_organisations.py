@@ -79,7 +79,7 @@ def test_staff_verify_from_the_page_and_reference_entries_name_their_source(
     organisation.refresh_from_db()
     assert organisation.verified
     html = Client().get(page_url("organisation", organisation.slug, lang="en")).content.decode()
-    assert 'href="https://www.filarmonicabanatul.ro/"' in html and "Added by the city from" in html
+    assert 'href="https://www.filarmonicabanatul.ro/"' in html and "Source of this entry:" in html
     representative = make_verified()
     client.force_login(representative)
     assert client.post(page_url("organisation_verify", organisation.slug, lang="en"),

@@ -1,7 +1,9 @@
 """`manage.py import_osm_resources FILE`: organisations and places from an OpenStreetMap extract.
 
 FILE is Overpass JSON or OSM XML (see resources/osm.py for what is kept). Run again with a newer extract:
-entries are matched by their OSM reference and updated; nothing is deleted. The imported data is
+entries are matched by their OSM reference and updated; nothing is deleted. A feature that is already in the
+registry from another source (the city's reference data, a self-registered organisation: the same name's
+words, within a kilometre) is left to that entry, not duplicated. The imported data is
 © OpenStreetMap contributors (ODbL 1.0); pages and downloads say so.
 """
 
@@ -30,6 +32,6 @@ class Command(BaseCommand):
             features = osm.read(path)
         except (osm.OSMError, UnicodeDecodeError) as error:
             raise CommandError(f"{path}: {error}") from error
-        created, updated = import_features(features, actor=f"import_osm_resources:{path.name}")
-        self.stdout.write(f"{len(features)} features: {created} organisations created, {updated} updated. "
-                          f"Data {osm.LICENCE_NOTE}.")
+        created, updated, skipped = import_features(features, actor=f"import_osm_resources:{path.name}")
+        self.stdout.write(f"{len(features)} features: {created} organisations created, {updated} updated, "
+                          f"{skipped} already in the registry (kept as entered). Data {osm.LICENCE_NOTE}.")
