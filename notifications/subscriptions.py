@@ -142,6 +142,9 @@ def subscribe_email_place(email: str, *, language: str, topic: str = "", neighbo
     candidate = Subscription(topic=topic)
     _place(candidate, neighbourhood=neighbourhood, lat=lat, lon=lon, radius_m=radius_m, polygon=polygon)
     endpoint = _email_endpoint(email, language)
+    # One request at a time per address from here (on PostgreSQL; SQLite writes one at a time anyway), so
+    # that requests arriving together cannot each see fewer than MAX_PENDING_PER_ADDRESS and all write.
+    Endpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
     existing = [s for s in Subscription.objects.filter(endpoint=endpoint) if _same_place(s, candidate)]
     if existing:
         if existing[0].confirmed_at is None:

@@ -129,6 +129,41 @@ def test_pending_confirmations_per_address_are_bounded(centre: Neighbourhood, cl
     assert Subscription.objects.filter(endpoint__address=ADDRESS).count() == MAX_PENDING_PER_ADDRESS
 
 
+@pytest.mark.django_db(transaction=True)
+def test_requests_arriving_together_stay_within_the_bound(centre: Neighbourhood) -> None:
+    """Eight requests for eight places of one address at the same moment, each in its own connection: the
+    address's row is locked while counting, so no more than the bound are written (PostgreSQL; SQLite
+    serialises writes by itself)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from notifications.subscriptions import MAX_PENDING_PER_ADDRESS, subscribe_email_place
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions are tested on PostgreSQL (DATABASE_URL)")
+    Endpoint.objects.create(kind=Endpoint.Kind.EMAIL, address=ADDRESS, language="ro")
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def subscribe(radius: int) -> None:
+        try:
+            start.wait()
+            subscribe_email_place(ADDRESS, language="ro", lat="45.75", lon="21.22", radius_m=radius)
+        except BaseException as problem:  # reported below, in the test's own thread
+            failures.append(problem)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=subscribe, args=(250 + 100 * n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert Subscription.objects.filter(endpoint__address=ADDRESS).count() == MAX_PENDING_PER_ADDRESS
+
+
 @pytest.mark.parametrize("data, field", [
     ({"kind": "neighbourhood", "email": "not an address"}, "email"),
     ({"kind": "neighbourhood", "neighbourhood": "CENTRE"}, "email"),
