@@ -52,7 +52,6 @@ def huey_task():  # type: ignore[no-untyped-def]
 def _register_recurring(huey: Huey) -> None:
     """The rooms' recurring jobs (core.recurring) as Huey periodic tasks: a consumer's scheduler enqueues
     each when its crontab matches, and a worker runs it."""
-    from huey import crontab
 
     from core import recurring
 
@@ -60,6 +59,24 @@ def _register_recurring(huey: Huey) -> None:
         def run(task_path: str = job.task_path) -> object:
             return run_django_task(task_path, [], {})
 
-        schedule = crontab(minute=job.minute, hour=job.hour, day=job.day, month=job.month,
-                           day_of_week=job.day_of_week)
-        huey.periodic_task(schedule, name=f"recurring:{job.task_path}")(run)
+        huey.periodic_task(local_schedule(job), name=f"recurring:{job.task_path}")(run)
+
+
+def local_schedule(job: object, zone: str | None = None):  # type: ignore[no-untyped-def]
+    """A job's crontab read in the city's time (TIME_ZONE), the way people state it ("digests at 07:00"),
+    whatever the season: Huey's scheduler passes its clock in UTC (naive), which is converted first."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from huey import crontab
+
+    from core.recurring import RecurringJob
+
+    assert isinstance(job, RecurringJob)
+    matches = crontab(minute=job.minute, hour=job.hour, day=job.day, month=job.month, day_of_week=job.day_of_week)
+    city = ZoneInfo(zone or settings.TIME_ZONE)
+
+    def due(utc_now: dt.datetime) -> bool:
+        return bool(matches(utc_now.replace(tzinfo=dt.UTC).astimezone(city).replace(tzinfo=None)))
+
+    return due

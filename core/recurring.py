@@ -4,9 +4,10 @@ and the closing of votes happen without a cron entry.
 
 A room registers its jobs in its AppConfig.ready():
 
-    recurring.register("participation.tasks.send_daily_digests", hour="5", minute="0")
+    recurring.register("participation.tasks.send_daily_digests", hour="7", minute="0")
 
-The schedule is Huey's crontab, in UTC. Each job is a django-tasks task (dotted path) run in the worker.
+The schedule is Huey's crontab in the city's time (TIME_ZONE, Europe/Bucharest): 07:00 is 07:00 in winter and
+in summer (core.huey_app.local_schedule). Each job is a django-tasks task (dotted path) run in the worker.
 Jobs are idempotent (nothing is sent or closed twice), so running one a second time does no harm.
 """
 

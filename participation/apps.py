@@ -21,7 +21,7 @@ class ParticipationConfig(AppConfig):
 
         # Run by the worker (core.recurring): safe to repeat, nothing is sent twice.
         recurring.register("participation.tasks.send_event_reminders", minute="0")  # hourly
-        recurring.register("participation.tasks.send_daily_digests", hour="5", minute="0")  # 07:00/08:00 local
+        recurring.register("participation.tasks.send_daily_digests", hour="7", minute="0")  # the city's time
         from participation import home
 
         home.register()  # open consultations and upcoming events on the home page (core.home)

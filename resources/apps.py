@@ -17,4 +17,4 @@ class ResourcesConfig(AppConfig):
         from core import recurring
 
         # Daily, safe to repeat: each reminder is sent once.
-        recurring.register("resources.tasks.send_funding_reminders", hour="6", minute="30")
+        recurring.register("resources.tasks.send_funding_reminders", hour="8", minute="30")

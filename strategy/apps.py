@@ -16,4 +16,4 @@ class StrategyConfig(AppConfig):
         home.register()
         from core import recurring
 
-        recurring.register("strategy.tasks.refresh_kpi_providers", hour="4", minute="30")  # daily (core.recurring)
+        recurring.register("strategy.tasks.refresh_kpi_providers", hour="6", minute="30")  # daily (core.recurring)
