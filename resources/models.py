@@ -369,6 +369,17 @@ class FundingProgramme(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("resources:funding", args=[self.slug])
 
+    def eligible_labels(self) -> list[str]:
+        """The kinds of applicant, named in the reader's language ("person" for individuals)."""
+        from django.utils.translation import gettext
+
+        labels = {**dict(Organisation.Kind.choices), "person": gettext("A person")}
+        return [str(labels[kind]) for kind in self.eligible_kinds if kind in labels]
+
+    def purpose_labels(self) -> list[str]:
+        labels = dict(self.Purpose.choices)
+        return [str(labels[purpose]) for purpose in self.purposes if purpose in labels]
+
 
 class FundingReminder(models.Model):
     """Someone asked to be reminded before a programme's deadline (sent once)."""

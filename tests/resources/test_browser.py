@@ -37,6 +37,7 @@ def pages(lang: str) -> list[str]:
             page_url("space", "demo-hala-industriala-fabric", lang=lang),
             page_url("funding_finder", lang=lang),
             page_url("funding_finder", lang=lang) + "?who=ngo&purpose=culture&open_only=on",
+            page_url("funding_finder", lang=lang) + "?who=person&deadline_in=next_month",
             page_url("funding", "demo-apel-granturi-culturale-2027", lang=lang),
             page_url("initiative", "demo-harta-copacilor", lang=lang)]
 
@@ -73,6 +74,10 @@ def test_map_places_are_reachable_with_the_keyboard(page: Any, seeded: dict[str,
     page.wait_for_selector(".resources-marker")
     markers = page.locator(".leaflet-marker-icon")
     assert markers.count() == 3
+    # Not by colour alone: the layer's initial in the marker and its name in the accessible name.
+    assert markers.first.inner_text() == "S" and "(Spații pentru folosire temporară)" in (
+        markers.first.get_attribute("title") or "")
+    assert page.locator(".map-legend li").count() == 5
     markers.first.focus()
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup-content a")

@@ -178,7 +178,8 @@ def test_a_citizen_finds_a_call_with_a_deadline_next_month_and_is_reminded(
     assert "granturi-inchise" not in finds(deadline_in="this_month")
     assert client.get("/en/resources/funding/", {"deadline_in": "yesterday"}).status_code == 400
     assert client.get("/en/resources/funding/", {"who": "dragon"}).status_code == 400
-    assert "deadline" in client.get(f"/en/resources/funding/{call.slug}/").content.decode()
+    detail = client.get(f"/en/resources/funding/{call.slug}/").content.decode()
+    assert "deadline" in detail and "NGO, A person" in detail and "Culture" in detail  # who may apply, what for
 
     citizen = make_verified()
     client.force_login(citizen)
