@@ -183,3 +183,11 @@ def test_the_photo_of_a_report_is_served_at_its_language_free_address(client: Cl
     photo = Photo.objects.get(report=report)
     with translation.override("ro"):
         assert photo.get_absolute_url() == f"/reports/photos/{photo.pk}.jpg"
+
+
+def test_switching_language_keeps_the_page(client: Client, make_report: Any) -> None:
+    report = make_report()
+    to_english = client.post("/i18n/setlang/", {"language": "en", "next": f"/ro/sesizari/{report.pk}/?x=1"})
+    assert to_english.status_code == 302 and to_english["Location"] == f"/en/reports/{report.pk}/?x=1"
+    to_romanian = client.post("/i18n/setlang/", {"language": "ro", "next": "/en/reports/staff/moderation/"})
+    assert to_romanian["Location"] == "/ro/sesizari/birou/moderare/"
