@@ -94,6 +94,7 @@ def analyse_question(actor: Any, question: Question, *, max_themes: int = 12, se
 
     new_assignments: dict[int, tuple[int, float]] = {}
     kept_theme_ids: set[int] = set(pinned.values())
+    theme_languages: dict[str, str] = {}  # theme id → the language of the answers it was found in
     for order, found in enumerate(analysis.themes):
         member_ids = [answers[i][0] for i in found.members]
         target: Theme | None = themes[matched[order]] if order in matched else None
@@ -107,6 +108,7 @@ def analyse_question(actor: Any, question: Question, *, max_themes: int = 12, se
         target.updated_at = timezone.now()
         target.save()
         kept_theme_ids.add(target.pk)
+        theme_languages[str(target.pk)] = found.language
         for answer_id, closeness in zip(member_ids, found.typicality, strict=True):
             if answer_id not in pinned:
                 new_assignments[answer_id] = (target.pk, closeness)
@@ -126,7 +128,8 @@ def analyse_question(actor: Any, question: Question, *, max_themes: int = 12, se
                             details={"method": analysis.method, "parameters": analysis.parameters, **quality,
                                      # Which answers were left out and why, for the staff page's answer list.
                                      "not_analysed_answers": {str(answers[i][0]): analysis.not_analysed_reason(i)
-                                                              for i in analysis.not_analysed}})
+                                                              for i in analysis.not_analysed},
+                                     "theme_languages": theme_languages})
     audit.record(actor, "participation.themes.analysed", question,
                  {"answers": len(answers), "themes": len(kept_theme_ids), "method": analysis.method,
                   "pinned_kept": len(pinned)})
@@ -197,7 +200,9 @@ def explain_run(run: ThemeRun | None) -> dict[str, Any]:
             "not_analysed_total": sum(n for _reason, n in not_analysed),
             "no_clear_theme": details.get("no_clear_theme") or 0,
             "bound_reached": [row["name"] for row in languages if row.get("bound_reached")],
-            "answer_reasons": details.get("not_analysed_answers") or {}}
+            "answer_reasons": details.get("not_analysed_answers") or {},
+            "theme_languages": {int(pk): {"code": code, "name": language_name(code)}
+                                for pk, code in (details.get("theme_languages") or {}).items() if code}}
 
 
 @transaction.atomic

@@ -150,6 +150,10 @@ def test_staff_page_explains_the_run_in_romanian(client: Client, strategy_data: 
                      "o limbă pe care analiza nu o acoperă (franceză): 2", "niciun cuvânt: 1"):
         assert expected in body, expected
     assert "max_themes" not in body and "merge_similarity" not in body
+    # Each theme says the language its answers are in.
+    assert '<span class="badge">sârbă</span>' in body and '<span class="badge">maghiară</span>' in body
+    assert set(run.details["theme_languages"].values()) == {"ro", "hu", "de", "sr", "en"}
+    assert 'lang="sr"' in body and 'lang="hu"' in body  # screen readers read each label in its language
     unclassified = client.get(url + "?theme=none").content.decode()
     assert "Neanalizat: o limbă pe care analiza nu o acoperă (franceză)." in unclassified
     assert "Neanalizat: niciun cuvânt." in unclassified
