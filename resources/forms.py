@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from resources.models import FundingProgramme, Initiative, Organisation, Space, SpaceApplication
+from resources.models import FundingProgramme, Initiative, Organisation, Service, Space, SpaceApplication
 
 
 class OrganisationForm(forms.ModelForm):
@@ -31,6 +31,13 @@ class OrganisationForm(forms.ModelForm):
 class OrganisationEditForm(OrganisationForm):
     position = None  # type: ignore[assignment]
     listed_publicly = None  # type: ignore[assignment]
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["name", "kind", "category", "description", "url", "email"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
 class InvitationForm(forms.Form):

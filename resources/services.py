@@ -35,6 +35,7 @@ from resources.models import (
     Location,
     Organisation,
     Representative,
+    Service,
     Space,
     SpaceApplication,
     SpacePhoto,
@@ -119,6 +120,33 @@ def update_organisation(actor: Any, organisation: Organisation, values: dict[str
     audit.record(actor, "resources.organisation.updated", organisation, changes)
     index.refresh(organisation)
     return organisation
+
+
+@transaction.atomic
+def add_service(actor: Any, organisation: Organisation, service: Service) -> Service:
+    """A service or programme the organisation offers, at each of its places on the map (HSDS
+    service_at_location); representatives and staff only."""
+    _require(actor, "resources.change_organisation_entry", organisation)
+    service.organisation = organisation
+    service.full_clean()
+    service.save()
+    service.locations.set(organisation.locations.all())
+    organisation.updated_at = timezone.now()
+    organisation.save(update_fields=["updated_at"])
+    audit.record(actor, "resources.service.added", organisation, {"service": service.pk, "name": service.name})
+    index.refresh(organisation)
+    return service
+
+
+@transaction.atomic
+def remove_service(actor: Any, service: Service) -> None:
+    organisation = service.organisation
+    _require(actor, "resources.change_organisation_entry", organisation)
+    audit.record(actor, "resources.service.removed", organisation, {"service": service.pk, "name": service.name})
+    service.delete()
+    organisation.updated_at = timezone.now()
+    organisation.save(update_fields=["updated_at"])
+    index.refresh(organisation)
 
 
 @transaction.atomic

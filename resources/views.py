@@ -29,6 +29,7 @@ from resources.forms import (
     OrganisationEditForm,
     OrganisationForm,
     ReminderForm,
+    ServiceForm,
 )
 from resources.models import (
     FundingProgramme,
@@ -36,6 +37,7 @@ from resources.models import (
     MapItem,
     Organisation,
     Representative,
+    Service,
     Space,
     SpaceApplication,
 )
@@ -121,6 +123,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = OrganisationEditForm(request.POST or None, instance=organisation,
                                 initial={"address": location.address if location else ""})
     invite = InvitationForm(prefix="invite")
+    service_form = ServiceForm(prefix="service")
     if request.method == "POST" and form.is_valid():
         values = {field: form.cleaned_data[field] for field in OrganisationEditForm.Meta.fields}
         try:
@@ -133,7 +136,8 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect(organisation.get_absolute_url())
     return render(request, "resources/organisation_form.html", {
-        "form": form, "organisation": organisation, "invite": invite}, status=400 if form.errors else 200)
+        "form": form, "organisation": organisation, "invite": invite, "service_form": service_form},
+        status=400 if form.errors else 200)
 
 
 @login_required
@@ -145,12 +149,42 @@ def organisation_invite(request: HttpRequest, slug: str) -> HttpResponse:
     form = InvitationForm(request.POST, prefix="invite")
     if not form.is_valid():
         return render(request, "resources/organisation_form.html", {
-            "form": OrganisationEditForm(instance=organisation), "organisation": organisation, "invite": form},
-            status=400)
+            "form": OrganisationEditForm(instance=organisation), "organisation": organisation, "invite": form,
+            "service_form": ServiceForm(prefix="service")}, status=400)
     services.invite_representative(request.user, organisation, form.cleaned_data["email"],
                                    base_url=request.build_absolute_uri("/").rstrip("/"))
     messages.success(request, _("Invitation sent."))
     return redirect("resources:organisation_edit", slug=organisation.slug)
+
+
+@login_required
+@require_POST
+def organisation_service_add(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not request.user.has_perm("resources.change_organisation_entry", organisation):
+        raise PermissionDenied
+    form = ServiceForm(request.POST, prefix="service")
+    if form.is_valid():
+        try:
+            services.add_service(request.user, organisation, form.save(commit=False))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Service added."))
+            return redirect("resources:organisation_edit", slug=organisation.slug)
+    location = organisation.locations.first()
+    return render(request, "resources/organisation_form.html", {
+        "form": OrganisationEditForm(instance=organisation, initial={"address": location.address if location else ""}),
+        "organisation": organisation, "invite": InvitationForm(prefix="invite"), "service_form": form}, status=400)
+
+
+@login_required
+@require_POST
+def organisation_service_remove(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
+    service = get_object_or_404(Service, pk=service_id, organisation__slug=slug)
+    services.remove_service(request.user, service)
+    messages.success(request, _("Service removed."))
+    return redirect("resources:organisation_edit", slug=slug)
 
 
 @login_required

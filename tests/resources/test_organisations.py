@@ -201,3 +201,36 @@ def test_bad_map_parameters_get_a_400_naming_the_field(query: dict[str, str], fi
 def test_map_page_filters_answer_400_on_bad_input() -> None:
     assert Client().get(page_url("map", lang="en"), {"layer": "nope"}).status_code == 400
     assert Client().get("/resources/resources.csv", {"kind": "nope"}).status_code == 400
+
+
+def test_representatives_list_their_services_which_reach_the_page_and_hsds(
+        make_verified: Any, place_organisation: Any) -> None:
+    organisation = place_organisation("Asociația Reparăm", kind="ngo")
+    representative = make_verified()
+    Representative.objects.create(organisation=organisation, user=representative)
+    client = Client()
+    client.force_login(representative)
+    add = page_url("organisation_service_add", organisation.slug, lang="en")
+    bad = client.post(add, {"service-name": "", "service-kind": "magic", "service-category": "other",
+                            "service-url": "javascript:alert(1)"})
+    assert bad.status_code == 400 and {"name", "kind", "url"} <= set(bad.context["service_form"].errors)
+    assert client.post(add, {"service-name": "Repair café", "service-kind": "programme",
+                             "service-category": "environment", "service-description": "Sâmbăta, lunar.",
+                             "service-url": "", "service-email": ""}).status_code == 302
+    service = organisation.services.get()
+    assert list(service.locations.all()) == list(organisation.locations.all())  # at its place on the map
+    assert AuditEntry.objects.filter(action="resources.service.added").exists()
+    assert "Repair café" in Client().get(page_url("organisation", organisation.slug, lang="en")).content.decode()
+    hsds_services = Client().get("/hsds/service_at_locations", {"full": "true"}).json()
+    assert [row["location"]["name"] for row in hsds_services["contents"]] == ["Asociația Reparăm"]
+    assert MapItem.objects.filter(object_id=organisation.pk, search_text__contains="repair cafe").exists()
+
+    stranger = make_verified()
+    client.force_login(stranger)
+    assert client.post(add, {"service-name": "Spam", "service-kind": "service",
+                             "service-category": "other"}).status_code == 403
+    remove = page_url("organisation_service_remove", organisation.slug, service.pk, lang="en")
+    assert client.post(remove).status_code == 403
+    client.force_login(representative)
+    assert client.post(remove).status_code == 302
+    assert not organisation.services.exists()
