@@ -244,6 +244,7 @@ def themes(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
         answers = answers.filter(theme_assignment__theme_id=int(selected)).order_by(
             "-theme_assignment__typicality", "id")
     page = Paginator(answers, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
+    runs = list(ThemeRun.objects.filter(question=question).defer("details")[:10])
     last_run = ThemeRun.objects.filter(question=question).first()
     explained = theming.explain_run(last_run)
     left_out = {answer.pk: theming.not_analysed_reason(explained["answer_reasons"][str(answer.pk)])
@@ -251,7 +252,7 @@ def themes(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
                 and not hasattr(answer, "theme_assignment")}  # why an answer without a theme has none
     return render(request, "participation/themes.html", {
         "consultation": consultation, "question": question, "themes": theme_list, "total": total, "page": page,
-        "selected": selected, "last_run": last_run, "run": explained, "left_out": left_out,
+        "selected": selected, "last_run": last_run, "run": explained, "left_out": left_out, "runs": runs,
         "merged": list(Theme.objects.filter(question=question, merged_into__isnull=False).select_related(
             "merged_into")),
     })

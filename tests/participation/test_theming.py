@@ -157,4 +157,8 @@ def test_staff_page_explains_the_run_in_romanian(client: Client, strategy_data: 
     unclassified = client.get(url + "?theme=none").content.decode()
     assert "Neanalizat: o limbă pe care analiza nu o acoperă (franceză)." in unclassified
     assert "Neanalizat: niciun cuvânt." in unclassified
+    assert "Analize anterioare" not in unclassified  # one run so far
+    theming.analyse_question(staff, question, max_themes=3)
+    again = client.get(url).content.decode()
+    assert "Analize anterioare" in again and again.count("<tr><th scope=\"row\">") >= 2 + 5  # 2 runs, 5 languages
     assert 'value="" selected disabled>fără temă' in unclassified  # no theme is shown as chosen
