@@ -261,3 +261,22 @@ def test_a_provider_that_sends_no_e_mail_still_signs_the_resident_in_at_once(oid
     assert client.session["_auth_user_id"] == str(user.pk)
     assert active_resident(user) is not None and not email_confirmed(user)
     assert [message.to for message in mail.outbox] == [["gheorghe@example.org"]]
+
+
+def test_a_first_sign_in_with_the_address_of_an_existing_account_takes_nothing_over(
+        oidc_provider: Provider, make_user: Any) -> None:
+    """No account is taken over through an e-mail address, and the page does not tell whether the address has
+    an account (allauth's enumeration prevention): the address's owner is mailed that an account exists; they
+    sign in to it and link the eID from My verification."""
+    from django.core import mail
+
+    make_user(email="existent@example.org")
+    oidc_provider.sign_in_as(sub="ro-eid-taken", email="existent@example.org", email_verified=True)
+    client = Client()
+    response = sign_in(client, oidc_provider, language="en")
+    assert response.status_code == 302 and response["Location"] == "/en/accounts/confirm-email/"
+    assert "_auth_user_id" not in client.session
+    assert list(User.objects.values_list("email", flat=True)) == ["existent@example.org"]
+    assert not SocialAccount.objects.exists()
+    assert [(message.to, "Already Exists" in message.subject) for message in mail.outbox] == [
+        (["existent@example.org"], True)]
