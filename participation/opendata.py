@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Max
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from opendata.registry import DataService, Dataset, Distribution, Text, register
 from opendata.tables import Table, register_table, schema
@@ -21,6 +23,12 @@ from participation.models import Conversation, Event, WorkingGroup
 ROOM = "participation"
 API = DataService(key="api", title=Text(ro="API-ul participării (JSON)", en="Participation API (JSON)"),
                   endpoint_url="/api/v1/participation/processes", endpoint_description_url="/api/openapi.json")
+
+
+def _landing_page() -> str:
+    """The participation room's first page in the site's first language (/ro/participare/)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("participation:index")
 
 
 def _public_results() -> list[Any]:
@@ -86,7 +94,7 @@ def datasets() -> list[Dataset]:
                        "option and the themes of the open answers. Totals only, never an individual response."),
                 themes=("GOVE", "SOCI"), tags=(*tags, "consultations"), frequency="IRREG",
                 modified=max((c.closes_at for c in consultations), default=None),
-                contains_demo=any(c.is_demo for c in consultations), landing_page="/ro/participation/",
+                contains_demo=any(c.is_demo for c in consultations), landing_page=_landing_page(),
                 distributions=tuple(Distribution(
                     key=f"results-{c.slug}", title=Text(ro=f"{c.title} (CSV)", en=f"{c.title} (CSV)"),
                     url=RESULTS.url(c.slug), media_type="text/csv", file_type="CSV",
@@ -97,7 +105,7 @@ def datasets() -> list[Dataset]:
                 description=Text(ro="Întâlniri, ateliere și dezbateri publice, cu data, locul și locurile libere.",
                                  en="Public meetings, workshops and debates, with date, place and places left."),
                 themes=("GOVE", "SOCI"), tags=(*tags, "events", "icalendar"), frequency="CONT",
-                modified=events_modified, contains_demo=events_demo, landing_page="/ro/participation/",
+                modified=events_modified, contains_demo=events_demo, landing_page=_landing_page(),
                 distributions=(
                     Distribution(key="ics", title=Text(ro="Calendar (iCalendar)", en="Calendar (iCalendar)"),
                                  url="/participation/events.ics", media_type="text/calendar", file_type="ICS",
@@ -112,7 +120,7 @@ def datasets() -> list[Dataset]:
                                  en="The strategy's working groups with their member counts (members are never "
                                     "named)."),
                 themes=("GOVE", "SOCI"), tags=(*tags, "working-groups"), frequency="IRREG",
-                contains_demo=groups_demo, landing_page="/ro/participation/",
+                contains_demo=groups_demo, landing_page=_landing_page(),
                 distributions=(
                     Distribution(key="csv", title=Text(ro="Grupuri de lucru (CSV)", en="Working groups (CSV)"),
                                  url=GROUPS.url(), media_type="text/csv", file_type="CSV",
@@ -131,7 +139,7 @@ def datasets() -> list[Dataset]:
                 en="For every conversation: the opinion groups (size), the statements that set them apart and "
                    "the common ground. No individual votes."),
             themes=("GOVE", "SOCI"), tags=(*tags, "opinion-map", "polis"), frequency="CONT",
-            modified=max(c.closes_at for c in conversations), landing_page="/ro/participation/",
+            modified=max(c.closes_at for c in conversations), landing_page=_landing_page(),
             distributions=tuple(Distribution(
                 key=f"opinion-{c.slug}", title=Text(ro=f"{c.title} (JSON)", en=f"{c.title} (JSON)"),
                 url=f"/api/v1/participation/opinion/{c.slug}", media_type="application/json", file_type="JSON")

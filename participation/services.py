@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -493,7 +494,7 @@ def express_interest(actor: Any, group: WorkingGroup, *, role: str, expertise: s
     audit.record(actor, "participation.membership.requested", membership, {"group": group.slug, "role": role})
     notifications.notify(group.coordinators.all(), "membership.requested",
                          lambda: _("New expression of interest in %(group)s") % {"group": group.name},
-                         group.get_absolute_url() + "manage/")
+                         reverse("participation:group_manage", args=[group.slug]))
     return membership
 
 

@@ -76,7 +76,7 @@ def test_the_embedded_worker_delivers_a_queued_email_with_the_served_address(
     # (The queue may hold recurring jobs the scheduler enqueued at start: it is not asserted empty.)
     sent = [m for m in sent if m.to == ["follower@example.org"]]
     assert len(sent) == 1
-    assert "http://127.0.0.1:8765/ro/participation/proposals/1/" in sent[0].body
+    assert "http://127.0.0.1:8765/ro/participare/propuneri/1/" in sent[0].body
     mail.outbox.clear()
 
 
@@ -137,7 +137,7 @@ def test_manage_py_serve_runs_the_worker_and_prints_where_to_go(tmp_path: Path) 
             time.sleep(0.2)
         written = "".join(p.read_text() for p in outbox.iterdir())
         assert "f@example.org" in written
-        assert re.search(rf"http://127\.0\.0\.1:{port}/ro/participation/", written)
+        assert re.search(rf"http://127\.0\.0\.1:{port}/ro/participare/", written)
     finally:
         server.terminate()
         server.wait(30)
@@ -177,6 +177,6 @@ def test_the_worker_runs_the_rooms_recurring_jobs(transactional_db: Any, sqlite_
     digest = next(task for task in sqlite_queue.read_periodic(dt.datetime(2026, 3, 2, 5, 0))
                   if task.name == "recurring:notifications.tasks.send_due_digests")
     sqlite_queue.execute(digest)
-    assert any("digest@example.org" in m.to and "http://127.0.0.1:8766/ro/participation/consultations/x/" in m.body
+    assert any("digest@example.org" in m.to and "http://127.0.0.1:8766/ro/participare/consultari/x/" in m.body
                for m in mail.outbox)
     mail.outbox.clear()

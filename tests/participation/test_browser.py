@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.a11y import assert_accessible
+from tests.addresses import localized
 from tests.conftest import load_real_dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,7 +94,7 @@ PAGES = ["/{lang}/participation/", "/{lang}/participation/processes/", "/{lang}/
 @pytest.mark.parametrize("lang", ["ro", "en"])
 def test_public_pages_have_no_axe_violations(page: Any, seeded: dict[str, Any], lang: str) -> None:
     for path in PAGES:
-        assert_accessible(page, seeded["url"] + path.format(lang=lang, proposal=seeded["proposal"].pk))
+        assert_accessible(page, seeded["url"] + localized(path.format(lang=lang, proposal=seeded["proposal"].pk)))
 
 
 def test_signed_in_pages_have_no_axe_violations(page: Any, seeded: dict[str, Any], make_verified: Any) -> None:
@@ -118,7 +119,7 @@ def test_staff_pages_have_no_axe_violations(page: Any, seeded: dict[str, Any]) -
     login(page, seeded["staff"], seeded["url"])
     question = seeded["consultation"].questions.get(order=7)
     for path in (f"/en/participation/consultations/mobility-2026/questions/{question.pk}/themes/",
-                 f"/ro/participation/consultations/mobility-2026/questions/{question.pk}/themes/?theme=none",
+                 f"/ro/participare/consultari/mobility-2026/intrebari/{question.pk}/teme/?theme=none",
                  "/en/participation/consultations/mobility-2026/results/",
                  "/en/participation/groups/action-group-1/manage/",
                  f"/en/participation/proposals/{seeded['proposal'].pk}/",

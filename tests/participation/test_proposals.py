@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from participation import notifications, services
 from participation.models import Comment, Process, Proposal, Support
+from tests.addresses import localized
 from tests.participation.notices import notices, notified
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +219,7 @@ def test_immediate_emails_and_daily_digest(proposal: Proposal, make_verified: An
 
     domain = Site.objects.get_current().domain  # SITE_DOMAIN, applied by migrate
     language = immediate.preferred_language or "ro"
-    assert f"http://{domain}/{language}/participation/proposals/{proposal.pk}/" in mail.outbox[0].body
+    assert f"http://{domain}{localized(f'/{language}/participation/proposals/{proposal.pk}/')}" in mail.outbox[0].body
     from notifications import inbox, pipeline
     from notifications.models import Delivery
 

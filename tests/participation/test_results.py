@@ -91,7 +91,7 @@ def test_results_page_shows_chart_and_table(client: Client, answered: Consultati
     assert 'class="bar-chart"' in body and "<table>" in body
     assert "75.0%" in body
     assert "fewer than 5 respondents, not shown" in body
-    romanian = client.get(f"/ro/participation/consultations/{answered.slug}/results/").content.decode()
+    romanian = client.get(f"/ro/participare/consultari/{answered.slug}/rezultate/").content.decode()
     assert "75,0%" in romanian and 'style="width: 75.0' in romanian  # text in the page's language, drawing not
     assert "@example.org" not in body
 

@@ -35,7 +35,7 @@ def test_staff_read_the_maps_coverage_and_silhouette_in_romanian(client: Client,
     services.vote_on_statement(few, statements[0], 1)
 
     client.force_login(moderator)
-    body = client.get(f"/ro/participation/opinion/{conversation.slug}/map/").content.decode()
+    body = client.get(f"/ro/participare/opinii/{conversation.slug}/harta/").content.decode()
     assert "Cum a fost făcută harta (personal)" in body
     assert "Acoperire: 16 din 17 votanți sunt pe hartă (94%)." in body
     # Numbers as Romanian writes them: a decimal comma, never a point.

@@ -69,7 +69,7 @@ def test_project_without_participation_says_so(strategy_data: None) -> None:
 
 
 def test_public_pages_answer_and_show_no_emails(demo: None, client: Client, verified: Any) -> None:
-    for url in ("/en/participation/", "/ro/participation/", "/en/participation/processes/",
+    for url in ("/en/participation/", "/ro/participare/", "/en/participation/processes/",
                 "/en/participation/processes/?state=past", "/en/participation/processes/strategy-co-design-2021/",
                 "/en/participation/processes/co-design-c1/", "/en/participation/proposals/",
                 "/en/participation/events/?when=past", "/en/participation/events/co-design-e1/",

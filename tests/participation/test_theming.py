@@ -142,7 +142,7 @@ def test_staff_page_explains_the_run_in_romanian(client: Client, strategy_data: 
     assert set(run.details["per_language"]) == {"ro", "hu", "de", "sr", "en"}
 
     client.force_login(staff)
-    url = f"/ro/participation/consultations/{consultation.slug}/questions/{question.pk}/themes/"
+    url = f"/ro/participare/consultari/{consultation.slug}/intrebari/{question.pk}/teme/"
     body = client.get(url).content.decode()
     # Languages by name, parameters in words, quality figures, per-language table; no raw names.
     for expected in ("maghiară", "sârbă", "germană", "engleză", "română", "Pe limbi", "Limită atinsă",
