@@ -365,7 +365,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--scale-only", action="store_true")
-    parser.add_argument("--starts", type=int, default=10, help="seeds for the spread over starts (default 10; 0 skips the conversations table)")
+    parser.add_argument("--starts", type=int, default=10,
+                        help="seeds for the spread over starts (default 10; 0 skips the conversations table)")
     parser.add_argument("--conversation", action="append", default=[], help="only this conversation (repeatable)")
     parser.add_argument("--replay", type=int, nargs="*", default=[], metavar="N",
                         help="also replay each conversation in N warm-started updates (e.g. 20 50 100)")
