@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
-from django.urls import reverse
 from django.utils import translation
 
 from reports import services, tokens
 from reports.models import Photo
 from reports.urls import urlpatterns
+from tests.addresses import assert_both_addresses, assert_every_page_is_listed, assert_old_address_redirects
 from tests.reports.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -55,27 +55,19 @@ PAGES = [
 
 
 def test_the_list_names_every_page_of_the_room() -> None:
-    assert {name for name, *_rest in PAGES} == {p.name for p in urlpatterns if p.name}
+    assert_every_page_is_listed(PAGES, urlpatterns)
 
 
 @pytest.mark.parametrize(("name", "args", "english", "romanian"), PAGES)
 def test_each_page_has_a_romanian_and_an_english_address(name: str, args: list[Any], english: str,
                                                           romanian: str) -> None:
-    with translation.override("ro"):
-        assert reverse(f"reports:{name}", args=args) == f"/ro/{romanian}"
-    with translation.override("en"):
-        assert reverse(f"reports:{name}", args=args) == f"/en/{english}"
-    assert re.fullmatch(r"[a-z0-9/<>:._-]+", romanian)  # plain ASCII, no diacritics
+    assert_both_addresses("reports", name, args, english, romanian)
 
 
 @pytest.mark.parametrize(("name", "args", "english", "romanian"), PAGES)
 def test_every_old_address_redirects_permanently_with_its_query(client: Client, name: str, args: list[Any],
                                                                 english: str, romanian: str) -> None:
-    response = client.get(f"/ro/{english}?a=1&b=%C8%99")
-    assert response.status_code == 301, name
-    assert response["Location"] == f"/ro/{romanian}?a=1&b=%C8%99"
-    bare = client.get(f"/ro/{english}")
-    assert bare.status_code == 301 and bare["Location"] == f"/ro/{romanian}"
+    assert_old_address_redirects(client, english, romanian)
 
 
 def test_english_addresses_stay_and_do_not_redirect(client: Client, make_report: Any) -> None:
