@@ -114,11 +114,17 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@login_required
-def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def _organisation_to_edit(request: HttpRequest, slug: str) -> Organisation:
+    """The organisation of the address, if the signed-in person may edit its entry (a representative or staff)."""
     organisation = get_object_or_404(Organisation, slug=slug)
     if not request.user.has_perm("resources.change_organisation_entry", organisation):
         raise PermissionDenied
+    return organisation
+
+
+@login_required
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _organisation_to_edit(request, slug)
     location = organisation.locations.first()
     form = OrganisationEditForm(request.POST or None, instance=organisation,
                                 initial={"address": location.address if location else ""})
@@ -143,9 +149,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def organisation_invite(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, slug=slug)
-    if not request.user.has_perm("resources.change_organisation_entry", organisation):
-        raise PermissionDenied
+    organisation = _organisation_to_edit(request, slug)
     form = InvitationForm(request.POST, prefix="invite")
     if not form.is_valid():
         return render(request, "resources/organisation_form.html", {
@@ -160,9 +164,7 @@ def organisation_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def organisation_service_add(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, slug=slug)
-    if not request.user.has_perm("resources.change_organisation_entry", organisation):
-        raise PermissionDenied
+    organisation = _organisation_to_edit(request, slug)
     form = ServiceForm(request.POST, prefix="service")
     if form.is_valid():
         try:
